@@ -1,0 +1,53 @@
+"""Configuration from WEIJIAN_* environment variables (pydantic-settings).
+
+Defaults give a machine with nothing installed a working system: an SQLite file and the boundary
+cache under ./var, an in-process cache, Henan province as the region.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from geo import hierarchy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WEIJIAN_", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = ""  # empty: sqlite:///<var_dir>/weijian.db
+    cache_url: str = "simple://"  # simple:// (in-process) or redis://host:port/db
+    region: str = "410000"  # the province or city this installation supervises
+    environment: Literal["development", "production"] = "development"
+    secret_key: str = ""
+    language: Literal["zh", "en"] = "zh"
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            region = hierarchy.get_region(value)
+        except KeyError as exc:
+            raise ValueError(str(exc)) from None
+        if region.level not in ("country", "province", "city"):
+            raise ValueError(f"WEIJIAN_REGION {value} ({region.name}) is a {region.level}: use a province or city code")
+        return value
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.var_dir / 'weijian.db').resolve()}"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.var_dir / "cache"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

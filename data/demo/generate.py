@@ -1,0 +1,390 @@
+"""Seeded generators of demo records, one function per table, all vectorised over numpy arrays.
+
+Everything is drawn from one `numpy.random.Generator`, so (seed, region, scale, until) gives the same
+database every time. The structure mimics the field rather than uniform noise: entities cluster in
+towns and urban districts; a hidden per-entity `quality` drives non-compliance, grades and penalties;
+inspections follow the supervision calendar; complaints concentrate around a few hotspots; sensors
+have gaps, spikes, stuck values and drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from data import credit_code
+from data.demo import catalog
+from data.demo.monitoring import SCENE_BY_KEY, SCENES, reporting_mask, sensor_series
+from geo import assign as geo_assign
+from geo import hierarchy
+
+_SUBTYPE = {s.key: s for s in catalog.SUBTYPES}
+_PROVINCE_ABBR = {
+    "11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉", "23": "黑", "31": "沪",
+    "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣", "37": "鲁", "41": "豫", "42": "鄂", "43": "湘",
+    "44": "粤", "45": "桂", "46": "琼", "50": "渝", "51": "川", "52": "贵", "53": "云", "54": "藏", "61": "陕",
+    "62": "甘", "63": "青", "64": "宁", "65": "新", "71": "台", "81": "港", "82": "澳",
+}
+# Registration authority and organisation type (GB 32100) by subtype: public bodies, private
+# non-enterprise units, companies, sole traders.
+_CREDIT_KIND = {
+    "hospital": "12", "school": "12", "nursery": "52", "village_clinic": "52", "clinic": "92", "barber": "92",
+    "bathhouse": "92",
+}
+
+
+@dataclass(frozen=True)
+class Scale:
+    entities: int
+    reading_days: int  # length of the hourly sensor history
+
+
+# city: ~30k entities and ~1M records (the default `make run` database); province: >= 10M records.
+SCALES: dict[str, Scale] = {
+    "county": Scale(3_000, 30),
+    "city": Scale(30_000, 14),
+    "province": Scale(300_000, 21),
+}
+
+
+def province_abbr(adcode: str) -> str:
+    return _PROVINCE_ABBR.get(adcode[:2], "卫")
+
+
+# ---------------------------------------------------------------- entities
+
+
+def _leaf_weights(leaves: gpd.GeoDataFrame) -> np.ndarray:
+    """Urban districts (…区) are denser than county-level cities (…市), which are denser than counties."""
+    name = leaves["name"].astype(str)
+    urban = np.where(name.str.endswith("区"), 3.0, np.where(name.str.endswith("市"), 1.6, 1.0))
+    area = shapely.area(leaves.geometry.values)
+    return urban * np.power(area / area.mean(), 0.35)
+
+
+def place_points(rng: np.random.Generator, leaves: gpd.GeoDataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """`n` points inside the leaf polygons, clustered around a few towns per leaf."""
+    counts = rng.multinomial(n, _leaf_weights(leaves) / _leaf_weights(leaves).sum())
+    lons, lats = [], []
+    for geom, count in zip(leaves.geometry.values, counts):
+        if count == 0:
+            continue
+        shapely.prepare(geom)
+        minx, miny, maxx, maxy = geom.bounds
+        spread = 0.12 * np.sqrt(shapely.area(geom))
+        corners = np.column_stack([rng.uniform(minx, maxx, 4), rng.uniform(miny, maxy, 4)])
+        towns = np.vstack([shapely.get_coordinates(shapely.point_on_surface(geom)), corners])
+        towns = towns[shapely.contains_xy(geom, towns[:, 0], towns[:, 1])]  # the first always stays
+        town_weight = np.r_[3.0, np.ones(len(towns) - 1)]
+        got_x, got_y, have = [], [], 0
+        while have < count:
+            m = (count - have) * 3 + 16
+            clustered = rng.random(m) < 0.75
+            which = rng.choice(len(towns), m, p=town_weight / town_weight.sum())
+            x = np.where(clustered, towns[which, 0] + rng.normal(0, spread, m), rng.uniform(minx, maxx, m))
+            y = np.where(clustered, towns[which, 1] + rng.normal(0, spread, m), rng.uniform(miny, maxy, m))
+            inside = shapely.contains_xy(geom, x, y)
+            got_x.append(x[inside])
+            got_y.append(y[inside])
+            have += int(inside.sum())
+        lons.append(np.concatenate(got_x)[:count])
+        lats.append(np.concatenate(got_y)[:count])
+    order = rng.permutation(n)
+    return np.concatenate(lons).round(6)[order], np.concatenate(lats).round(6)[order]
+
+
+def entities(rng: np.random.Generator, leaves: gpd.GeoDataFrame, n: int, until: dt.date) -> pd.DataFrame:
+    """Entities with names, valid credit codes, licences, grades and a hidden `quality` in [0, 1]."""
+    lon, lat = place_points(rng, leaves, n)
+    codes = geo_assign.assign(lon, lat, leaves, snap_m=0)
+    shares = np.array([s.share for s in catalog.SUBTYPES])
+    subtype_idx = rng.choice(len(catalog.SUBTYPES), n, p=shares / shares.sum())
+    subtype = np.array([s.key for s in catalog.SUBTYPES])[subtype_idx]
+    specialty = np.array([s.specialty for s in catalog.SUBTYPES])[subtype_idx]
+    quality = rng.beta(5, 2, n)
+
+    names = hierarchy.region_table()["name"]
+    county = codes["county_adcode"].to_numpy()
+    county_name = names.reindex(county).to_numpy()
+    city_name = names.reindex(codes["city_adcode"].to_numpy()).to_numpy()
+    short_county = pd.Series(county_name).str.replace(r"(区|县|市)$", "", regex=True).to_numpy()
+    stems = np.array(catalog.NAME_STEMS)[rng.integers(0, len(catalog.NAME_STEMS), n)]
+    suffix = np.array([rng.choice(_SUBTYPE[k].suffixes) for k in subtype])
+    name = pd.Series(short_county) + pd.Series(stems) + pd.Series(suffix)
+    # Names repeat across a province; keep them unique the way registrations do, with a branch number.
+    dup = name.groupby(name).cumcount()
+    name = name.where(dup == 0, name + (dup + 1).astype(str) + "号店")
+
+    road = (np.array(catalog.ROAD_STEMS)[rng.integers(0, len(catalog.ROAD_STEMS), n)]
+            + np.array(catalog.ROAD_KINDS)[rng.integers(0, len(catalog.ROAD_KINDS), n)])
+    address = pd.Series(city_name) + pd.Series(county_name) + pd.Series(road) + pd.Series(rng.integers(1, 999, n).astype(str)) + "号"
+
+    ids = np.arange(1, n + 1)
+    kinds = pd.Series(subtype).map(_CREDIT_KIND).fillna("91").to_numpy()
+    credit = [
+        credit_code.make(kind[0], kind[1], code, "MA" + _base31(i + 3_000_000, 6))
+        for kind, code, i in zip(kinds, county, ids)
+    ]
+
+    issued = pd.to_datetime(until) - pd.to_timedelta(rng.integers(0, 4 * 365, n), unit="D")
+    expiry = (issued + pd.DateOffset(years=4)).date
+    abbr = province_abbr(leaves["adcode"].iloc[0])
+    licence = [f"{abbr}卫{_LICENCE_WORD[s]}字[{d.year}]第{i:06d}号" for s, d, i in zip(specialty, issued, ids)]
+
+    score = quality + rng.normal(0, 0.08, n)
+    grade = np.where(score > 0.78, "A", np.where(score > 0.52, "B", "C")).astype(object)
+    graded = np.isin(specialty, ("public_place", "drinking_water", "medical", "school")) & (rng.random(n) > 0.08)
+    grade[~graded] = None
+
+    return pd.DataFrame({
+        "id": ids,
+        "credit_code": credit,
+        "name": name,
+        "specialty": specialty,
+        "subtype": subtype,
+        "address": address,
+        "lon": lon,
+        "lat": lat,
+        "licence_no": licence,
+        "licence_expiry": expiry,
+        "grade": grade,
+        "risk_level": None,
+        "province_adcode": codes["province_adcode"],
+        "city_adcode": codes["city_adcode"],
+        "county_adcode": codes["county_adcode"],
+        "quality": quality,
+    })
+
+
+_LICENCE_WORD = {
+    "public_place": "公证", "drinking_water": "水证", "medical": "医证", "occupational": "职证", "radiation": "放证",
+    "school": "校证", "infectious": "传证", "disinfection": "消证",
+}
+
+
+def _base31(number: int, width: int) -> str:
+    chars = []
+    for _ in range(width):
+        number, digit = divmod(number, 31)
+        chars.append(credit_code.ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+def inspectors(rng: np.random.Generator, ents: pd.DataFrame) -> pd.DataFrame:
+    """About one officer per 120 entities, at least two per county (inspections go in pairs)."""
+    per_county = ents.groupby("county_adcode").size()
+    counts = np.maximum(2, np.round(per_county / 120).astype(int))
+    county = np.repeat(per_county.index.to_numpy(), counts.to_numpy())
+    n = len(county)
+    surnames = np.array(list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"))
+    given = np.array(list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华红梅玉兰建国志强海燕晓东"))
+    name = surnames[rng.integers(0, len(surnames), n)] + given[rng.integers(0, len(given), n)] + np.where(
+        rng.random(n) < 0.6, given[rng.integers(0, len(given), n)], "")
+    abbr = province_abbr(str(county[0]))
+    return pd.DataFrame({
+        "id": np.arange(1, n + 1),
+        "badge_no": [f"{abbr}卫监{c}{i:04d}" for i, c in enumerate(county, start=1)],
+        "name": name,
+        "region_adcode": county,
+        "active": True,
+    })
+
+
+def _day_weights(days: pd.DatetimeIndex, boost_months: tuple[int, ...]) -> np.ndarray:
+    month = days.month.to_numpy()
+    weight = np.array(catalog.MONTH_WEIGHT)[month - 1]
+    weight = weight * np.where(np.isin(month, boost_months), 1.8, 1.0)
+    weight = weight * np.where(days.dayofweek.to_numpy() >= 5, 0.08, 1.0)  # officers rarely inspect at weekends
+    return weight / weight.sum()
+
+
+def inspections(rng: np.random.Generator, ents: pd.DataFrame, staff: pd.DataFrame, start: dt.date, until: dt.date) -> pd.DataFrame:
+    """Two years of inspections; poorer entities are visited more often and fail more often."""
+    days = pd.date_range(start, until, freq="D")
+    years = len(days) / 365.25
+    rate = ents["subtype"].map({s.key: s.inspections_per_year for s in catalog.SUBTYPES}).to_numpy()
+    counts = rng.poisson(rate * years * (0.7 + 0.8 * (1 - ents["quality"].to_numpy())))
+    idx = np.repeat(np.arange(len(ents)), counts)
+    n = len(idx)
+    subtype = ents["subtype"].to_numpy()[idx]
+    dates = np.empty(n, dtype="datetime64[D]")
+    for key in np.unique(subtype):
+        mask = subtype == key
+        p = _day_weights(days, catalog.SEASONAL_BOOST.get(key, ()))
+        dates[mask] = days.to_numpy().astype("datetime64[D]")[rng.choice(len(days), mask.sum(), p=p)]
+    nc_base = ents["subtype"].map({s.key: s.nc_rate for s in catalog.SUBTYPES}).to_numpy()[idx]
+    p_nc = np.clip(nc_base * (0.3 + 2.2 * (1 - ents["quality"].to_numpy()[idx])), 0.01, 0.9)
+    non_compliant = rng.random(n) < p_nc
+    specialty = ents["specialty"].to_numpy()[idx]
+    findings = np.full(n, None, dtype=object)
+    for key, options in catalog.FINDINGS.items():
+        mask = non_compliant & (specialty == key)
+        findings[mask] = np.array(options)[rng.integers(0, len(options), mask.sum())]
+    lead, second = _pick_pair(rng, staff, ents["county_adcode"].to_numpy()[idx])
+    frame = pd.DataFrame({
+        "entity_id": ents["id"].to_numpy()[idx],
+        "specialty": specialty,
+        "inspected_on": dates,
+        "kind": rng.choice(["routine", "random_draw", "campaign", "complaint"], n, p=[0.70, 0.18, 0.08, 0.04]),
+        "result": np.where(non_compliant, "non_compliant", "compliant"),
+        "findings": findings,
+        "inspector_id": lead,
+        "second_inspector_id": second,
+        "province_adcode": ents["province_adcode"].to_numpy()[idx],
+        "city_adcode": ents["city_adcode"].to_numpy()[idx],
+        "county_adcode": ents["county_adcode"].to_numpy()[idx],
+    }).sort_values(["inspected_on", "entity_id"], kind="stable", ignore_index=True)
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    return frame
+
+
+def _pick_pair(rng: np.random.Generator, staff: pd.DataFrame, county: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two different officers of the entity's county for each inspection."""
+    staff = staff.sort_values(["region_adcode", "id"])
+    first = staff.groupby("region_adcode")["id"].agg(["min", "size"])
+    lo = first["min"].reindex(county).to_numpy()
+    size = first["size"].reindex(county).to_numpy()
+    a = rng.integers(0, size)
+    b = (a + rng.integers(1, size)) % size
+    return lo + a, lo + b
+
+
+def penalties(rng: np.random.Generator, ents: pd.DataFrame, insp: pd.DataFrame, until: dt.date) -> pd.DataFrame:
+    """Cases opened on non-compliant inspections: warnings and fines mostly, rarely suspension/revocation."""
+    nc = insp[insp["result"] == "non_compliant"]
+    quality = ents.set_index("id")["quality"].reindex(nc["entity_id"]).to_numpy()
+    chosen = nc[rng.random(len(nc)) < np.clip(0.15 + 0.6 * (1 - quality), 0, 0.9)]
+    n = len(chosen)
+    kind = rng.choice(["warning", "fine", "suspension", "revocation"], n, p=[0.45, 0.50, 0.04, 0.01])
+    amount = np.where(kind == "fine", np.round(rng.lognormal(np.log(3000), 0.9, n), -2).clip(200, 300_000), 0.0)
+    decided = pd.to_datetime(chosen["inspected_on"]).to_numpy() + rng.integers(7, 75, n).astype("timedelta64[D]")
+    until64 = np.datetime64(until)
+    age = (until64 - decided).astype("timedelta64[D]").astype(int)
+    status = np.where(age < 0, rng.choice(["filed", "investigating", "reviewing"], n),
+                      np.where(age < 30, "decided", np.where(age < 90, "executing", "closed")))
+    decided = np.minimum(decided, until64)
+    abbr = province_abbr(str(ents["province_adcode"].iloc[0]))
+    years = pd.DatetimeIndex(decided).year
+    seq = pd.Series(years).groupby(years).cumcount().to_numpy() + 1
+    return pd.DataFrame({
+        "id": np.arange(1, n + 1),
+        "case_no": [f"{abbr}卫罚〔{y}〕{c}-{s:06d}号" for y, c, s in zip(years, chosen["county_adcode"], seq)],
+        "entity_id": chosen["entity_id"].to_numpy(),
+        "inspection_id": chosen["id"].to_numpy(),
+        "specialty": chosen["specialty"].to_numpy(),
+        "decided_on": decided.astype("datetime64[D]"),
+        "kind": kind,
+        "amount": amount,
+        "status": status,
+        "province_adcode": chosen["province_adcode"].to_numpy(),
+        "city_adcode": chosen["city_adcode"].to_numpy(),
+        "county_adcode": chosen["county_adcode"].to_numpy(),
+    })
+
+
+def complaints(rng: np.random.Generator, ents: pd.DataFrame, leaves: gpd.GeoDataFrame, start: dt.date, until: dt.date) -> pd.DataFrame:
+    """Complaints concentrated around a few hotspots (one per ~3,000 entities, in urban districts)."""
+    n = int(len(ents) * 0.5)
+    lon, lat = ents["lon"].to_numpy(), ents["lat"].to_numpy()
+    urban = ents["county_adcode"].map(dict(zip(leaves["adcode"], leaves["name"]))).fillna("").str.endswith("区").to_numpy()
+    pool = np.flatnonzero(urban) if urban.any() else np.arange(len(ents))
+    hotspots = rng.choice(pool, max(3, len(ents) // 3000), replace=False)
+    weight = np.ones(len(ents))
+    for h in hotspots:
+        d2 = (lon - lon[h]) ** 2 + (lat - lat[h]) ** 2
+        weight += 25.0 * np.exp(-d2 / (2 * 0.015**2))
+    weight *= 1.5 - ents["quality"].to_numpy()
+    idx = rng.choice(len(ents), n, p=weight / weight.sum())
+    c_lon = (lon[idx] + rng.normal(0, 0.0008, n)).round(6)
+    c_lat = (lat[idx] + rng.normal(0, 0.0008, n)).round(6)
+    codes = geo_assign.assign(c_lon, c_lat, leaves)
+    span = (pd.Timestamp(until) - pd.Timestamp(start)).total_seconds()
+    received = pd.Timestamp(start, tz="Asia/Shanghai") + pd.to_timedelta(rng.random(n) * span, unit="s")
+    received = received.floor("min")
+    age_days = (pd.Timestamp(until, tz="Asia/Shanghai") - received).days.to_numpy()
+    steps = np.array(["received", "assigned", "handling", "feedback", "closed"])
+    progress = np.where(age_days > 20, 4, np.clip(age_days // 4, 0, 4))
+    progress = np.where((age_days > 20) & (rng.random(n) < 0.03), rng.integers(1, 4, n), progress)  # stuck cases
+    status = steps[progress]
+    closed_at = received + pd.to_timedelta(rng.integers(2, 20, n), unit="D")
+    specialty = ents["specialty"].to_numpy()[idx]
+    category = np.array([rng.choice(catalog.COMPLAINT_CATEGORIES[s]) for s in specialty])
+    anonymous = rng.random(n) < 0.1  # the caller could not name the place
+    return pd.DataFrame({
+        "id": np.arange(1, n + 1),
+        "entity_id": np.where(anonymous, None, ents["id"].to_numpy()[idx].astype(object)),
+        "specialty": specialty,
+        "received_at": received,
+        "channel": rng.choice(["hotline_12345", "hotline_12320", "web", "letter", "visit"], n, p=[0.55, 0.2, 0.17, 0.03, 0.05]),
+        "category": category,
+        "description": category,
+        "lon": c_lon,
+        "lat": c_lat,
+        "status": status,
+        "due_on": (received + pd.Timedelta(days=15)).date,
+        "closed_at": closed_at.where(status == "closed", pd.NaT),
+        "substantiated": np.where(status == "closed", rng.random(n) < 0.45, None),
+        "province_adcode": codes["province_adcode"],
+        "city_adcode": codes["city_adcode"],
+        "county_adcode": codes["county_adcode"],
+    })
+
+
+# ---------------------------------------------------------------- monitoring
+
+
+def devices(rng: np.random.Generator, ents: pd.DataFrame, until: dt.date) -> pd.DataFrame:
+    frames = []
+    for scene in SCENES:
+        candidates = ents[ents["subtype"].isin(scene.subtypes)]
+        chosen = candidates[rng.random(len(candidates)) < scene.share]
+        frames.append(pd.DataFrame({
+            "scene": scene.key,
+            "entity_id": chosen["id"].to_numpy(),
+            "lon": chosen["lon"].to_numpy(),
+            "lat": chosen["lat"].to_numpy(),
+            "interval_s": scene.interval_s,
+            "province_adcode": chosen["province_adcode"].to_numpy(),
+            "city_adcode": chosen["city_adcode"].to_numpy(),
+            "county_adcode": chosen["county_adcode"].to_numpy(),
+        }))
+    frame = pd.concat(frames, ignore_index=True)
+    seq = frame.groupby("county_adcode").cumcount() + 1
+    frame.insert(0, "id", "WJ" + frame["county_adcode"].astype(str) + seq.map("{:04d}".format))
+    frame["installed_on"] = (pd.Timestamp(until) - pd.to_timedelta(rng.integers(60, 900, len(frame)), unit="D")).date
+    frame["active"] = True
+    return frame
+
+
+def readings(rng: np.random.Generator, devs: pd.DataFrame, scale: Scale, until: dt.date):
+    """Yield batches of readings (~200k rows, with each indicator's limits): hourly, `scale.reading_days` days."""
+    hours = scale.reading_days * 24
+    end = pd.Timestamp(until, tz="Asia/Shanghai").tz_convert("UTC")
+    stamps = pd.date_range(end - pd.Timedelta(hours=hours), periods=hours, freq="h")
+
+    batch: list[pd.DataFrame] = []
+    rows = 0
+    for device_id, scene_key in zip(devs["id"], devs["scene"]):
+        mask = reporting_mask(rng, hours)
+        for indicator in SCENE_BY_KEY[scene_key].indicators:
+            values = sensor_series(rng, indicator, hours)
+            batch.append(pd.DataFrame({
+                "device_id": device_id,
+                "indicator": indicator.key,
+                "measured_at": stamps[mask],
+                "value": values[mask],
+                "unit": indicator.unit,
+                "low": np.nan if indicator.low is None else indicator.low,
+                "high": np.nan if indicator.high is None else indicator.high,
+            }))
+            rows += int(mask.sum())
+        if rows >= 200_000:
+            yield pd.concat(batch, ignore_index=True)
+            batch, rows = [], 0
+    if batch:
+        yield pd.concat(batch, ignore_index=True)

