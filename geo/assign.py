@@ -108,10 +108,12 @@ def assign(
                 match[near_ids] = NEAR
 
     codes = _ancestor_codes(leaves.reset_index(drop=True))
-    result = pd.DataFrame(index=range(n), columns=list(CODE_COLUMNS.values()), dtype=object)
     assigned = leaf_index >= 0
-    result.loc[assigned, :] = codes.to_numpy()[leaf_index[assigned]]
-    result["region_match"] = match
+    result = pd.DataFrame({"region_match": match})
+    for column in CODE_COLUMNS.values():
+        values = np.full(n, None, dtype=object)
+        values[assigned] = codes[column].to_numpy()[leaf_index[assigned]]
+        result.insert(len(result.columns) - 1, column, pd.Series(values, dtype=object))
     return result
 
 
@@ -124,3 +126,29 @@ def summarise(result: pd.DataFrame) -> AssignmentSummary:
         outside=int(counts.get(OUTSIDE, 0)),
         no_coordinates=int(counts.get(MISSING, 0)),
     )
+
+
+def parse_coordinates(lon: pd.Series, lat: pd.Series, lon_name: str, lat_name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Numeric lon/lat arrays (NaN where unusable) and one message per unusable row naming row and field.
+
+    Rows are numbered from 1 (the first data row; the header is line 1 of the file). Unusable: empty,
+    not a number, outside -180..180 / -90..90, or exactly 0,0 (a common placeholder for "unknown").
+    """
+    x = pd.to_numeric(lon, errors="coerce").to_numpy(dtype="float64", copy=True)
+    y = pd.to_numeric(lat, errors="coerce").to_numpy(dtype="float64", copy=True)
+    problems: list[tuple[int, str]] = []
+    bad = np.zeros(len(x), dtype=bool)
+    for raw, values, name, low, high in ((lon, x, lon_name, -180, 180), (lat, y, lat_name, -90, 90)):
+        empty = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
+        not_number = ~empty & np.isnan(values)
+        out_of_range = ~np.isnan(values) & ((values < low) | (values > high))
+        problems += [(i, f"{name} is empty") for i in np.flatnonzero(empty)]
+        problems += [(i, f"{name} {raw.iloc[i]!r} is not a number") for i in np.flatnonzero(not_number)]
+        problems += [(i, f"{name} {values[i]:g} is outside {low}..{high}") for i in np.flatnonzero(out_of_range)]
+        bad |= empty | not_number | out_of_range
+    zero = (x == 0) & (y == 0)
+    problems += [(i, f"{lon_name},{lat_name} is 0,0 (a placeholder, not a place)") for i in np.flatnonzero(zero)]
+    bad |= zero
+    x[bad] = np.nan
+    y[bad] = np.nan
+    return x, y, [f"row {i + 1}: {message}" for i, message in sorted(problems, key=lambda p: p[0])]

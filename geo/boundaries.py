@@ -96,7 +96,11 @@ def simplified(root: str, level: str, cache_dir: Path) -> gpd.GeoDataFrame:
 
 
 def simplified_geojson(root: str, level: str, cache_dir: Path) -> dict:
-    """The simplified layer as a GeoJSON FeatureCollection (feature id and properties.adcode = adcode)."""
+    """The simplified layer as a GeoJSON FeatureCollection for d3-geo (exterior rings clockwise).
+
+    Each feature's id and properties.adcode are the adcode; properties.label_lon/label_lat is a point
+    inside the region for its label.
+    """
     return _simplified_geojson_cached(root, level, str(cache_dir))
 
 
@@ -108,6 +112,9 @@ def _simplified_geojson_cached(root: str, level: str, cache_dir: str) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     full = polygons(root, level, Path(cache_dir))
     geoms = shapely.coverage_simplify(full.geometry.values, tolerance, simplify_boundary=True)
+    # Browsers draw with d3-geo, which reads a counter-clockwise exterior ring as "the whole globe
+    # except this polygon": orient exteriors clockwise so every region fills only itself.
+    geoms = shapely.orient_polygons(geoms, exterior_cw=True)
     frame = full.set_geometry(gpd.GeoSeries(geoms, crs="EPSG:4326"))
     frame["label_lon"] = shapely.get_x(shapely.point_on_surface(frame.geometry.values)).round(5)
     frame["label_lat"] = shapely.get_y(shapely.point_on_surface(frame.geometry.values)).round(5)

@@ -60,16 +60,19 @@ def province_abbr(adcode: str) -> str:
 
 
 def _leaf_weights(leaves: gpd.GeoDataFrame) -> np.ndarray:
-    """Urban districts (…区) are denser than county-level cities (…市), which are denser than counties."""
+    """Urban districts (…区) are denser than county-level cities (…市), which are denser than counties;
+    the provincial capital (city code xx01xx) is denser still."""
     name = leaves["name"].astype(str)
     urban = np.where(name.str.endswith("区"), 3.0, np.where(name.str.endswith("市"), 1.6, 1.0))
+    capital = np.where(leaves["adcode"].astype(str).str[2:4] == "01", 2.0, 1.0)
     area = shapely.area(leaves.geometry.values)
-    return urban * np.power(area / area.mean(), 0.35)
+    return urban * capital * np.power(area / area.mean(), 0.35)
 
 
 def place_points(rng: np.random.Generator, leaves: gpd.GeoDataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
     """`n` points inside the leaf polygons, clustered around a few towns per leaf."""
-    counts = rng.multinomial(n, _leaf_weights(leaves) / _leaf_weights(leaves).sum())
+    weights = _leaf_weights(leaves)
+    counts = rng.multinomial(n, weights / weights.sum())
     lons, lats = [], []
     for geom, count in zip(leaves.geometry.values, counts):
         if count == 0:

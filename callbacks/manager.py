@@ -1,0 +1,132 @@
+"""Callbacks of the manager page: draw the map and ranking for the page state; navigate on clicks and filters.
+
+`render` and `navigate` are plain functions of plain values (tested directly in tests/test_callbacks.py);
+`register` wires them to the components. The state in the page is whatever the browser sends back, so
+both re-check it: the scope comes from the server (dashboard.context), and the queries check it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, ctx, html, no_update
+
+from dashboard import context, i18n, ids, periods
+from dashboard.figures import map_figure, ranking_figure
+from dashboard.theme import THEME
+from dashboard.urls import manager_url
+from data import vocab
+from data.queries import regions
+from data.queries.filters import Filters, OutOfScope
+from geo import boundaries
+from layers.registry import DEFAULT_LAYER, REGISTRY
+
+log = logging.getLogger(__name__)
+CHINA_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def render(state: dict) -> tuple:
+    """(map figure, map title, ranking figure, ranking title, summary, computed-at line)."""
+    lang = i18n.normalise_language(state.get("lang"))
+    scope = context.viewer_scope()
+    store = context.store()
+    try:
+        filters = Filters(
+            region=str(state.get("region")),
+            period=periods.resolve(state.get("period"), dt.date.today()),
+            specialty=state.get("specialty") if state.get("specialty") in vocab.SPECIALTIES else None,
+        )
+        region = regions.get_region(store, filters.region, scope)
+        kids = regions.children(store, filters.region, scope)
+    except OutOfScope:
+        log.warning("refused render of region %r outside scope %s", state.get("region"), scope.key())
+        return _empty(i18n.t("out_of_scope", lang))
+    except (KeyError, ValueError) as exc:
+        return _empty(f"{i18n.t('no_data', lang)}: {exc}")
+
+    layer = REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER])
+    cache_dir = context.settings().cache_dir
+    if not kids.empty:
+        frame = layer.regions(store, filters, scope)
+        geojson = boundaries.simplified_geojson(filters.region, kids["level"].iloc[0], cache_dir)
+        figure = map_figure(layer.regions_traces(frame, geojson, THEME, lang), geojson, THEME, labels=True)
+        ranking = ranking_figure(frame, "name", "non_compliant", "adcode", THEME, lang)
+        ranking_title = i18n.t("ranking_children", lang)
+        map_title = f"{region.name} · {i18n.t('map_title_regions', lang)}"
+        entities_line = ""
+    else:
+        frame = layer.points(store, filters, scope)
+        geojson = boundaries.simplified_geojson(filters.region, region.level, cache_dir)
+        figure = map_figure(layer.points_traces(frame, geojson, THEME, lang), geojson, THEME, labels=False)
+        ranking = ranking_figure(frame[frame["non_compliant"] > 0], "name", "non_compliant", "id", THEME, lang, top=15)
+        ranking_title = i18n.t("ranking_entities", lang)
+        map_title = f"{region.name} · {i18n.t('map_title_points', lang)}"
+        entities_line = f" · {i18n.t('entities', lang)} {len(frame):,}"
+
+    inspected, failed = int(frame["inspections"].sum()), int(frame["non_compliant"].sum())
+    rate = f"{failed / inspected:.1%}" if inspected else "–"
+    summary = (f"{i18n.t('inspections', lang)} {inspected:,} · {i18n.t('non_compliant', lang)} {failed:,} · "
+               f"{i18n.t('rate', lang)} {rate}{entities_line}")
+    computed = frame.attrs.get("computed_at")
+    period = filters.period
+    footer = f"{period.start} – {period.end}"
+    if computed is not None:
+        footer += f" · {i18n.t('computed_at', lang)} {computed.astimezone(CHINA_TIME):%Y-%m-%d %H:%M:%S}"
+    return figure, map_title, ranking, ranking_title, summary, footer
+
+
+def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None, period: str | None,
+             specialty: str | None, state: dict) -> str:
+    """The URL to go to after a click or a filter change; no_update when nothing should move."""
+    lang = i18n.normalise_language(state.get("lang"))
+    region = str(state.get("region"))
+    if trigger == ids.MAP:
+        point = (map_click or {}).get("points", [{}])[0]
+        target = point.get("location")  # choropleth areas carry their adcode; entity points do not
+    elif trigger == ids.RANKING:
+        point = (bar_click or {}).get("points", [{}])[0]
+        target = point.get("customdata")
+        target = target if isinstance(target, str) else None  # entity bars carry an integer id
+    else:
+        target = region
+    if not target or not context.viewer_scope().allows(str(target)):
+        return no_update
+    try:
+        periods.resolve(period, dt.date.today())
+    except ValueError:
+        period = state.get("period")
+    specialty = specialty if specialty in vocab.SPECIALTIES else None
+    return manager_url(str(target), period or periods.DEFAULT, specialty, lang)
+
+
+def _empty(message: str) -> tuple:
+    blank = go.Figure()
+    blank.update_layout(template=THEME.plotly_template(), xaxis=dict(visible=False), yaxis=dict(visible=False))
+    return blank, message, blank, "", html.Div(message, className="wj-problem"), ""
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output(ids.MAP, "figure"),
+        Output(ids.MAP_TITLE, "children"),
+        Output(ids.RANKING, "figure"),
+        Output(ids.RANKING_TITLE, "children"),
+        Output(ids.SUMMARY, "children"),
+        Output(ids.COMPUTED_AT, "children"),
+        Input(ids.STATE, "data"),
+    )(render)
+
+    @app.callback(
+        Output(ids.NAV, "href"),
+        Input(ids.MAP, "clickData"),
+        Input(ids.RANKING, "clickData"),
+        Input(ids.PERIOD, "value"),
+        Input(ids.SPECIALTY, "value"),
+        State(ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def _navigate(map_click, bar_click, period, specialty, state):
+        return navigate(ctx.triggered_id, map_click, bar_click, period, specialty, state)

@@ -1,0 +1,70 @@
+"""The Dash application factory: one Flask server, the store, the pages, the callbacks.
+
+Everything the browser loads is served from this process (Dash's own bundles, assets/, the theme
+CSS): no CDN, no tiles, nothing from the internet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from dash import Dash, html
+from flask import Flask, Response
+
+from callbacks import manager as manager_callbacks
+from dashboard import i18n
+from dashboard.context import AppContext
+from dashboard.pages import manager as manager_page
+from dashboard.settings import Settings, get_settings
+from dashboard.theme import THEME
+from data import db
+from data.store import Store
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+INDEX = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
+<body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
+</html>"""
+
+
+class DatabaseNotReady(RuntimeError):
+    """The configured database has no schema yet (or an old one)."""
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    settings = settings or get_settings()
+    store = Store.open(settings.db_url, settings.cache_url)
+    if db.current_revision(store.engine) is None:
+        raise DatabaseNotReady(
+            f"database {store.engine.url.render_as_string(hide_password=True)} has no schema: "
+            "run `weijian db upgrade` and `weijian demo` (or `make run`)"
+        )
+
+    server = Flask("weijian")
+    server.extensions["weijian"] = AppContext(settings, store)
+
+    @server.get("/theme.css")
+    def theme_css() -> Response:
+        return Response(THEME.css(), mimetype="text/css")
+
+    app = Dash(
+        "weijian",
+        server=server,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        title=i18n.t("app_title", settings.language),
+        external_stylesheets=["/theme.css"],
+        suppress_callback_exceptions=True,
+        update_title=None,
+    )
+    app.index_string = INDEX
+    dash.register_page("manager", path=manager_page.PATH, layout=manager_page.layout,
+                       title=i18n.t("app_title", settings.language))
+    app.layout = html.Div(dash.page_container, className="wj-root")
+    manager_callbacks.register(app)
+    return app

@@ -1,0 +1,76 @@
+"""Figure composition shared by pages: the offline map frame and the ranking bar chart."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.basedatatypes import BaseTraceType
+
+from dashboard import i18n
+from dashboard.theme import Theme
+
+# Plotly's geo subplot asks for a world topojson even when no base layer is drawn; we serve an empty
+# one from assets/ so nothing is fetched from the internet (config topojsonURL on every map graph).
+TOPOJSON_URL = "/assets/topojson/"
+MAP_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": True}
+
+
+def map_figure(traces: list[BaseTraceType], geojson: dict, theme: Theme, labels: bool) -> go.Figure:
+    """A map of the given traces fitted to their locations, on a plain background (no tiles)."""
+    fig = go.Figure(data=traces)
+    if labels:
+        features = geojson["features"]
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[f["properties"]["label_lon"] for f in features],
+                lat=[f["properties"]["label_lat"] for f in features],
+                text=[f["properties"]["name"] for f in features],
+                mode="text",
+                textfont=dict(color=theme.text, size=12, family=theme.font_family),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig.update_geos(
+        visible=False,
+        fitbounds="locations",
+        projection_type="mercator",
+        bgcolor=theme.panel,
+        showland=False,
+        showcountries=False,
+        showcoastlines=False,
+        showframe=False,
+    )
+    fig.update_layout(
+        template=theme.plotly_template(),
+        margin=dict(l=0, r=0, t=0, b=0),
+        legend=dict(x=0.01, y=0.01, bgcolor="rgba(0,0,0,0.3)"),
+        clickmode="event",
+    )
+    return fig
+
+
+def ranking_figure(frame: pd.DataFrame, label_column: str, value_column: str, id_column: str, theme: Theme, lang: str,
+                   top: int = 20) -> go.Figure:
+    """Horizontal bars, largest first (on top), at most `top`; bar customdata carries the id to drill into."""
+    ranked = frame.sort_values([value_column, label_column], ascending=[False, True]).head(top).iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=ranked[value_column],
+            y=ranked[label_column],
+            orientation="h",
+            customdata=ranked[id_column],
+            marker=dict(color=ranked[value_column], colorscale=theme.colorscale(skip_darkest=True), cmin=0),
+            text=ranked[value_column],
+            textposition="outside",
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=theme.plotly_template(),
+        margin=dict(l=10, r=30, t=10, b=10),
+        xaxis=dict(rangemode="tozero"),
+        yaxis=dict(automargin=True, type="category"),
+        bargap=0.25,
+    )
+    return fig

@@ -1,0 +1,13 @@
+"""Component ids, defined once."""
+
+STATE = "manager-state"
+NAV = "manager-nav"
+PERIOD = "manager-period"
+SPECIALTY = "manager-specialty"
+BREADCRUMB = "manager-breadcrumb"
+MAP = "manager-map"
+MAP_TITLE = "manager-map-title"
+RANKING = "manager-ranking"
+RANKING_TITLE = "manager-ranking-title"
+SUMMARY = "manager-summary"
+COMPUTED_AT = "manager-computed-at"

@@ -1,0 +1,115 @@
+"""Manager page `/`: the supervision map of a region with drill-down, filters and a ranking.
+
+Everything the page shows is a function of its URL (`/?region=410105&period=2026-01..2026-06&specialty=medical&lang=en`),
+so views can be bookmarked and shared; a click on the map or a bar navigates to the child's URL.
+Figures are drawn by callbacks.manager.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dash import dcc, html
+
+from dashboard import context, i18n, ids, periods
+from dashboard.figures import MAP_CONFIG
+from dashboard.urls import manager_url
+from data import vocab
+from data.queries import regions
+from data.queries.filters import OutOfScope
+from layers.registry import DEFAULT_LAYER, REGISTRY
+
+PATH = "/"
+
+
+def layout(region: str | None = None, period: str | None = None, specialty: str | None = None,
+           lang: str | None = None, layer: str | None = None, **_ignored) -> html.Div:
+    lang = i18n.normalise_language(lang)
+    store, scope = context.store(), context.viewer_scope()
+    region = region or context.settings().region
+    problems: list[str] = []
+    try:
+        chain = regions.chain(store, region, scope)
+    except OutOfScope:
+        return _refusal(i18n.t("out_of_scope", lang) + f": {region}", lang)
+    except KeyError:
+        return _refusal(i18n.t("unknown_region", lang) + f": {region}", lang)
+    period = period or periods.DEFAULT
+    try:
+        periods.resolve(period, dt.date.today())
+    except ValueError as exc:
+        problems.append(f"{i18n.t('bad_period', lang)}: {exc}")
+        period = periods.DEFAULT
+    if specialty not in vocab.SPECIALTIES:
+        specialty = None
+    layer = layer if layer in REGISTRY else DEFAULT_LAYER
+    state = {"region": region, "period": period, "specialty": specialty, "lang": lang, "layer": layer}
+
+    return html.Div(className="wj-page", lang="en" if lang == "en" else "zh-CN", children=[
+        dcc.Location(id=ids.NAV, refresh="callback-nav"),
+        dcc.Store(id=ids.STATE, data=state),
+        _header(state),
+        html.Div(className="wj-problems", children=[html.Div(p, className="wj-problem") for p in problems]),
+        _filters(state),
+        html.Nav(id=ids.BREADCRUMB, className="wj-breadcrumb", children=_breadcrumb(chain, state)),
+        html.Div(className="wj-grid", children=[
+            html.Section(className="wj-panel wj-map-panel", children=[
+                html.H2(id=ids.MAP_TITLE, className="wj-panel-title"),
+                dcc.Graph(id=ids.MAP, className="wj-map", responsive=True, config=MAP_CONFIG),
+            ]),
+            html.Section(className="wj-panel wj-side-panel", children=[
+                html.H2(id=ids.RANKING_TITLE, className="wj-panel-title"),
+                html.Div(id=ids.SUMMARY, className="wj-summary"),
+                dcc.Graph(id=ids.RANKING, className="wj-ranking", responsive=True, config={"displayModeBar": False}),
+                html.P(i18n.t("click_to_drill", lang), className="wj-hint"),
+            ]),
+        ]),
+        html.Footer(id=ids.COMPUTED_AT, className="wj-footer"),
+    ])
+
+
+def _header(state: dict) -> html.Header:
+    lang = state["lang"]
+    other = "en" if lang == "zh" else "zh"
+    return html.Header(className="wj-header", children=[
+        html.H1([i18n.t("app_title", lang), html.Span(i18n.t("manager_title", lang), className="wj-subtitle")]),
+        dcc.Link(i18n.t("language_switch", lang), className="wj-lang",
+                 href=manager_url(state["region"], state["period"], state["specialty"], other)),
+    ])
+
+
+def _filters(state: dict) -> html.Div:
+    lang = state["lang"]
+    period_options = [{"label": i18n.t(periods.i18n_key(p), lang), "value": p} for p in periods.PRESETS]
+    if state["period"] not in periods.PRESETS:
+        period_options.append({"label": state["period"], "value": state["period"]})
+    specialty_options = [{"label": i18n.specialty_label(s, lang), "value": s} for s in vocab.SPECIALTIES]
+    return html.Div(className="wj-filters", children=[
+        html.Label([i18n.t("period", lang), dcc.Dropdown(id=ids.PERIOD, options=period_options, value=state["period"],
+                                                          clearable=False, searchable=False, className="wj-dropdown")]),
+        html.Label([i18n.t("specialty", lang), dcc.Dropdown(id=ids.SPECIALTY, options=specialty_options,
+                                                             value=state["specialty"], clearable=True,
+                                                             placeholder=i18n.t("all_specialties", lang),
+                                                             searchable=False, className="wj-dropdown")]),
+    ])
+
+
+def _breadcrumb(chain, state: dict) -> list:
+    items = []
+    for i, region in enumerate(chain):
+        if i:
+            items.append(html.Span("›", className="wj-crumb-sep"))
+        if i == len(chain) - 1:
+            items.append(html.Span(region.name, className="wj-crumb wj-crumb-current"))
+        else:
+            items.append(dcc.Link(region.name, className="wj-crumb",
+                                  href=manager_url(region.adcode, state["period"], state["specialty"], state["lang"])))
+    return items
+
+
+def _refusal(message: str, lang: str) -> html.Div:
+    return html.Div(className="wj-page", children=[
+        html.Header(className="wj-header", children=[html.H1(i18n.t("app_title", lang))]),
+        html.Div(message, className="wj-problem wj-refusal"),
+        dcc.Link("←", href="/", className="wj-crumb"),
+    ])

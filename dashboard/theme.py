@@ -1,0 +1,56 @@
+"""The one source of colours and fonts: the Plotly template and the CSS variables come from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+
+@dataclass(frozen=True)
+class Theme:
+    background: str = "#0b1a2e"
+    panel: str = "#10243d"
+    border: str = "#1f3b5c"
+    text: str = "#dbe7f5"
+    muted: str = "#8ca3bd"
+    accent: str = "#3fb6ff"
+    good: str = "#34c38f"
+    warn: str = "#f1b44c"
+    bad: str = "#f46a6a"
+    boundary: str = "#5d7fa3"
+    # Sequential scale for counts of non-compliance: dark blue (few) → amber → red (many).
+    sequential: tuple[str, ...] = ("#16324f", "#1f5f8b", "#3fa7d6", "#f6c453", "#f08a4b", "#e3493b")
+    font_family: str = FONT_FAMILY
+
+    def css(self) -> str:
+        """CSS custom properties consumed by assets/*.css."""
+        names = ("background", "panel", "border", "text", "muted", "accent", "good", "warn", "bad", "boundary")
+        lines = [f"  --wj-{name}: {getattr(self, name)};" for name in names]
+        lines.append(f"  --wj-font: {self.font_family};")
+        return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+    def plotly_template(self) -> go.layout.Template:
+        return go.layout.Template(
+            layout=go.Layout(
+                paper_bgcolor=self.panel,
+                plot_bgcolor=self.panel,
+                font=dict(family=self.font_family, color=self.text, size=14),
+                colorway=[self.accent, self.warn, self.good, self.bad, "#a78bfa", "#5eead4"],
+                xaxis=dict(gridcolor=self.border, zerolinecolor=self.border),
+                yaxis=dict(gridcolor=self.border, zerolinecolor=self.border),
+                hoverlabel=dict(font=dict(family=self.font_family)),
+                margin=dict(l=10, r=10, t=10, b=10),
+            )
+        )
+
+    def colorscale(self, skip_darkest: bool = False) -> list[list]:
+        """The sequential scale; bars skip its darkest step, which would vanish on the panel."""
+        colours = self.sequential[1:] if skip_darkest else self.sequential
+        steps = len(colours) - 1
+        return [[i / steps, colour] for i, colour in enumerate(colours)]
+
+
+THEME = Theme()

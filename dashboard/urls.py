@@ -1,0 +1,14 @@
+"""URLs of pages, built from their state so every view can be bookmarked and shared."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+
+def manager_url(region: str, period: str, specialty: str | None, lang: str) -> str:
+    params = {"region": region, "period": period}
+    if specialty:
+        params["specialty"] = specialty
+    if lang != "zh":
+        params["lang"] = lang
+    return "/?" + urlencode(params)

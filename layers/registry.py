@@ -1,0 +1,9 @@
+"""Every map layer, by key. A new layer is one module and one entry here."""
+
+from __future__ import annotations
+
+from layers.base import Layer
+from layers.inspection import INSPECTION
+
+REGISTRY: dict[str, Layer] = {layer.key: layer for layer in (INSPECTION,)}
+DEFAULT_LAYER = INSPECTION.key

@@ -1,0 +1,89 @@
+"""Point → region assignment on two hand-made squares sharing an edge, then on real data."""
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo import assign, boundaries, hierarchy
+from geo.io import read_csv_detecting_encoding
+
+STATIONS = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cn_air_stations_cnemc" / "NewSiteList_gbk.csv"
+
+
+@pytest.fixture
+def two_squares():
+    """Two real Zhengzhou district codes on unit squares: 410102 = [0,1]x[0,1], 410103 = [1,2]x[0,1]."""
+    return gpd.GeoDataFrame(
+        {"adcode": ["410103", "410102"], "name": ["二七区", "中原区"]},
+        geometry=[shapely.box(1, 0, 2, 1), shapely.box(0, 0, 1, 1)],
+    )
+
+
+def test_points_inside_on_the_edge_near_and_outside(two_squares):
+    lon = np.array([0.5, 1.5, 1.0, 1.0, 3.0, 2.0001, np.nan])
+    lat = np.array([0.5, 0.5, 0.5, 1.0, 3.0, 0.5, 0.5])
+    result = assign.assign(lon, lat, two_squares, snap_m=50)
+    assert result["county_adcode"].tolist() == ["410102", "410103", "410102", "410102", None, "410103", None]
+    assert result["region_match"].tolist() == ["inside", "inside", "inside", "inside", "outside", "near", "no_coordinates"]
+    # Parents come from the real hierarchy.
+    assert result["city_adcode"].iloc[0] == "410100" and result["province_adcode"].iloc[0] == "410000"
+    assert result.loc[4, ["province_adcode", "city_adcode", "county_adcode"]].isna().all()
+
+
+def test_border_points_do_not_depend_on_order(two_squares):
+    lon = np.array([1.0, 1.0, 1.0])
+    lat = np.array([0.0, 0.25, 1.0])
+    forward = assign.assign(lon, lat, two_squares)
+    backward = assign.assign(lon, lat, two_squares.iloc[::-1].reset_index(drop=True))
+    assert forward["county_adcode"].tolist() == backward["county_adcode"].tolist() == ["410102"] * 3
+
+
+def test_snap_zero_leaves_near_points_outside(two_squares):
+    result = assign.assign(np.array([2.0001]), np.array([0.5]), two_squares, snap_m=0)
+    assert result["region_match"].tolist() == ["outside"]
+    assert assign.summarise(result).outside == 1
+
+
+def test_county_level_city_fills_its_own_code(cache_dir):
+    leaves = boundaries.polygons("410000", "county", cache_dir)
+    jiyuan = leaves.set_index("adcode").geometry["419001"]
+    point = shapely.point_on_surface(jiyuan)
+    result = assign.assign(np.array([point.x]), np.array([point.y]), leaves)
+    assert result.loc[0, ["province_adcode", "city_adcode", "county_adcode"]].tolist() == ["410000", "419001", "419001"]
+
+
+def test_bad_coordinates_are_reported_by_row_and_field():
+    lon = pd.Series(["113.6", "", "abc", "200", "0", "113.7"])
+    lat = pd.Series(["34.7", "34.7", "34.7", "34.7", "0", "-95"])
+    x, y, problems = assign.parse_coordinates(lon, lat, "经度", "纬度")
+    assert problems == [
+        "row 2: 经度 is empty",
+        "row 3: 经度 'abc' is not a number",
+        "row 4: 经度 200 is outside -180..180",
+        "row 5: 经度,纬度 is 0,0 (a placeholder, not a place)",
+        "row 6: 纬度 -95 is outside -90..90",
+    ]
+    assert np.isfinite(x).tolist() == [True, False, False, False, False, False]
+
+
+def test_henan_air_stations_agree_with_the_files_own_city_column(cache_dir):
+    """Real data: CNEMC station list (GBK), Henan rows, assigned with our code vs its 地级行政区 column."""
+    frame, encoding = read_csv_detecting_encoding(STATIONS)
+    assert encoding == "gb18030"
+    henan = frame[frame["省级行政区"] == "河南省"].reset_index(drop=True)
+    x, y, problems = assign.parse_coordinates(henan["经度"], henan["纬度"], "经度", "纬度")
+    result = assign.assign(x, y, boundaries.polygons("410000", "county", cache_dir))
+    names = hierarchy.region_table()["name"]
+    ours = result["city_adcode"].map(names)
+    usable = result["region_match"] != "no_coordinates"
+    agree = (ours == henan["地级行政区"])[usable]
+    differ = usable & (ours != henan["地级行政区"])
+    disagreements = henan[differ].assign(ours=ours[differ])
+    print(f"\n{len(henan)} Henan stations, {int(usable.sum())} with coordinates, {agree.mean():.2%} agree")
+    print(disagreements[["监测点编码", "监测点名称", "经度", "纬度", "地级行政区", "ours"]].to_string())
+    assert len(henan) > 100
+    assert agree.mean() >= 0.97
