@@ -50,6 +50,13 @@ def map_figure(traces: list[BaseTraceType], geojson: dict, theme: Theme, labels:
     return fig
 
 
+def integer_ticks(maximum: float) -> dict:
+    """Axis settings for counts: whole-number ticks, about five of them."""
+    step = max(1, int(round(maximum / 5))) if maximum else 1
+    magnitude = 10 ** (len(str(step)) - 1)
+    return {"tick0": 0, "dtick": max(1, round(step / magnitude) * magnitude), "tickformat": ",d"}
+
+
 def ranking_figure(frame: pd.DataFrame, label_column: str, value_column: str, id_column: str, theme: Theme, lang: str,
                    top: int = 20) -> go.Figure:
     """Horizontal bars, largest first (on top), at most `top`; bar customdata carries the id to drill into."""
@@ -69,7 +76,7 @@ def ranking_figure(frame: pd.DataFrame, label_column: str, value_column: str, id
     fig.update_layout(
         template=theme.plotly_template(),
         margin=dict(l=10, r=30, t=10, b=10),
-        xaxis=dict(rangemode="tozero"),
+        xaxis=dict(rangemode="tozero", **integer_ticks(float(ranked[value_column].max() if len(ranked) else 0))),
         yaxis=dict(automargin=True, type="category"),
         bargap=0.25,
     )

@@ -10,16 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
 from flask_caching.backends import RedisCache, SimpleCache
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 24 * 3600  # entries are never stale (the version is in the key); this only frees memory
+RETRY_AFTER_S = 30.0  # after a Redis error, compute without it for this long instead of waiting on it per request
 
 
 class QueryCache:
@@ -37,11 +41,13 @@ class QueryCache:
                 default_timeout=DEFAULT_TIMEOUT_S,
                 socket_connect_timeout=0.5,
                 socket_timeout=0.5,
+                retry=Retry(NoBackoff(), 0),
             )
         else:
             raise ValueError(f"cache URL {url!r}: use simple:// or redis://host:port/db")
         self.url = url
         self._warned = False
+        self._skip_until = 0.0
 
     @staticmethod
     def make_key(*parts: str) -> str:
@@ -49,24 +55,29 @@ class QueryCache:
 
     def get_or_compute(self, key: str, compute: Callable[[], Any]) -> tuple[Any, dt.datetime, bool]:
         """(value, computed_at, was_cached)."""
-        try:
-            hit = self.backend.get(key)
-            self._warned = False  # reachable again: warn on the next outage
-        except RedisError as exc:
-            self._warn(exc)
-            hit = None
+        usable = time.monotonic() >= self._skip_until
+        hit = None
+        if usable:
+            try:
+                hit = self.backend.get(key)
+                self._warned = False  # reachable again: warn on the next outage
+            except RedisError as exc:
+                self._unavailable(exc)
+                usable = False
         if hit is not None:
             value, computed_at = hit
             return value, computed_at, True
         computed_at = dt.datetime.now(dt.timezone.utc)
         value = compute()
-        try:
-            self.backend.set(key, (value, computed_at))
-        except RedisError as exc:
-            self._warn(exc)
+        if usable:
+            try:
+                self.backend.set(key, (value, computed_at))
+            except RedisError as exc:
+                self._unavailable(exc)
         return value, computed_at, False
 
-    def _warn(self, exc: Exception) -> None:
+    def _unavailable(self, exc: Exception) -> None:
+        self._skip_until = time.monotonic() + RETRY_AFTER_S
         if not self._warned:
-            log.warning("query cache %s unavailable, computing without it: %s", self.url, exc)
+            log.warning("query cache %s unavailable, computing without it for %.0fs: %s", self.url, RETRY_AFTER_S, exc)
             self._warned = True

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard import i18n
+from dashboard.figures import integer_ticks
 from dashboard.theme import Theme
 from data.queries import inspections
 from layers.base import Layer
@@ -32,7 +33,8 @@ def region_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -
             colorscale=theme.colorscale(),
             zmin=0,
             marker=dict(line=dict(color=theme.boundary, width=0.8)),
-            colorbar=dict(title=dict(text=i18n.t("non_compliant", lang)), thickness=12, len=0.6, x=0.98),
+            colorbar=dict(title=dict(text=i18n.t("non_compliant", lang)), thickness=12, len=0.6, x=0.98,
+                          **integer_ticks(float(frame["non_compliant"].max() if len(frame) else 0))),
             name=i18n.t("non_compliant", lang),
         )
     ]

@@ -7,6 +7,7 @@ gets its own schema, dropped afterwards, so runs never see each other's tables.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import uuid
@@ -21,22 +22,43 @@ from data.demo.build import build
 POSTGRES_URL = os.environ.get("WEIJIAN_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 DEMO_UNTIL = dt.date(2026, 6, 30)
 DEMO_REGION = "410000"
-ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory) -> Path:
-    """One boundary cache for the whole run (loading a province's GeoJSON once is enough)."""
-    shared = os.environ.get("WEIJIAN_TEST_CACHE_DIR")
-    return Path(shared) if shared else tmp_path_factory.mktemp("cache")
+def var_dir(tmp_path_factory) -> Path:
+    """The run's WEIJIAN_VAR_DIR: its cache/ holds the boundary cache shared by all tests."""
+    path = tmp_path_factory.getbasetemp() / "var"
+    (path / "cache").mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def cache_dir(var_dir) -> Path:
+    return var_dir / "cache"
+
+
+@pytest.fixture(scope="session")
+def demo_settings(demo_db, var_dir):
+    from dashboard.settings import Settings
+
+    return Settings(database_url=demo_db, var_dir=var_dir, region=DEMO_REGION)
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_settings):
+    """The real Dash app over the session's demo database."""
+    from dashboard.app import create_app
+
+    return create_app(demo_settings)
 
 
 def _postgres_schema_url(schema: str) -> str:
     return f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture
-def postgres_url():
+@contextlib.contextmanager
+def _postgres_schema():
+    """A fresh PostgreSQL schema for the duration of the block; fails (never skips) when unreachable."""
     admin = create_engine(POSTGRES_URL)
     try:
         with admin.connect():
@@ -53,6 +75,22 @@ def postgres_url():
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    with _postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request, tmp_path_factory):
+    """Like database_url, but shared by the tests of one module (for fixtures that are costly to build)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'weijian.db'}"
+    else:
+        with _postgres_schema() as url:
+            yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

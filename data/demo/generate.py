@@ -202,7 +202,7 @@ def _day_weights(days: pd.DatetimeIndex, boost_months: tuple[int, ...]) -> np.nd
     month = days.month.to_numpy()
     weight = np.array(catalog.MONTH_WEIGHT)[month - 1]
     weight = weight * np.where(np.isin(month, boost_months), 1.8, 1.0)
-    weight = weight * np.where(days.dayofweek.to_numpy() >= 5, 0.08, 1.0)  # officers rarely inspect at weekends
+    weight = weight * np.where(days.day_of_week.to_numpy() >= 5, 0.08, 1.0)  # officers rarely inspect at weekends
     return weight / weight.sum()
 
 
@@ -297,11 +297,12 @@ def complaints(rng: np.random.Generator, ents: pd.DataFrame, leaves: gpd.GeoData
     urban = ents["county_adcode"].map(dict(zip(leaves["adcode"], leaves["name"]))).fillna("").str.endswith("区").to_numpy()
     pool = np.flatnonzero(urban) if urban.any() else np.arange(len(ents))
     hotspots = rng.choice(pool, max(3, len(ents) // 3000), replace=False)
-    weight = np.ones(len(ents))
+    near_hotspot = np.zeros(len(ents))
     for h in hotspots:
-        d2 = (lon - lon[h]) ** 2 + (lat - lat[h]) ** 2
-        weight += 25.0 * np.exp(-d2 / (2 * 0.015**2))
-    weight *= 1.5 - ents["quality"].to_numpy()
+        near_hotspot += np.exp(-((lon - lon[h]) ** 2 + (lat - lat[h]) ** 2) / (2 * 0.02**2))  # σ ≈ 2 km
+    anywhere = 1.5 - ents["quality"].to_numpy()  # poorer places draw more complaints
+    # 45 % of complaints come from the hotspots, the rest from anywhere.
+    weight = 0.45 * near_hotspot / near_hotspot.sum() + 0.55 * anywhere / anywhere.sum()
     idx = rng.choice(len(ents), n, p=weight / weight.sum())
     c_lon = (lon[idx] + rng.normal(0, 0.0008, n)).round(6)
     c_lat = (lat[idx] + rng.normal(0, 0.0008, n)).round(6)

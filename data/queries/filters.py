@@ -20,6 +20,10 @@ class OutOfScope(PermissionError):
     """A request for a region the viewer may not see."""
 
 
+class UnknownRegion(KeyError):
+    """A region code that names no known region."""
+
+
 @dataclass(frozen=True)
 class Period:
     """An inclusive range of calendar days."""
@@ -101,6 +105,11 @@ class Scope:
         return any(region.adcode in self.roots for region in chain)
 
     def check(self, adcode: str) -> None:
+        """Raise UnknownRegion for a code that names nothing, OutOfScope for one the viewer may not see."""
+        try:
+            hierarchy.get_region(adcode)
+        except KeyError:
+            raise UnknownRegion(f"unknown region code {adcode!r}") from None
         if not self.allows(adcode):
             raise OutOfScope(f"region {adcode} is outside the viewer's scope")
 

@@ -1,0 +1,41 @@
+# 智慧卫监 — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+HOST   ?= 127.0.0.1
+PORT   ?= 8050
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench browser-deps demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## Serve http://127.0.0.1:8050, building the demo database (SQLite under var/) when it is missing.
+run: $(STAMP)
+	$(BIN)/weijian db upgrade
+	$(BIN)/weijian demo --if-empty
+	$(BIN)/weijian serve --host $(HOST) --port $(PORT)
+
+## The whole suite: unit, SQLite + PostgreSQL, Redis, real data, headless Chromium.
+test: $(STAMP) browser-deps
+	$(BIN)/pytest
+
+## Benchmarks (not part of `make test`); prints one table.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+## Debian's chromium + chromedriver and CJK fonts for the browser tests (no browser download at run time).
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "installing chromium, chromium-driver and fonts-noto-cjk with apt"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	fi
+
+clean:
+	rm -rf $(VENV) var tests/artifacts .pytest_cache

@@ -1,0 +1,131 @@
+"""The manager page in a real browser: Debian's chromium through chromedriver, offline.
+
+Screenshots land in tests/artifacts/ (git-ignored): look at them.
+"""
+
+import shutil
+from pathlib import Path
+import threading
+import time
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
+
+
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+# The flags a closed network needs: no background calls home, no component updates.
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--window-size=1920,1080", "--lang=zh-CN"]
+
+
+@pytest.fixture(scope="module")
+def server(demo_app):
+    httpd = make_server("127.0.0.1", 0, demo_app.server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which("chromium") or not shutil.which("chromedriver"):
+        pytest.fail("Debian's chromium and chromium-driver are not installed: run `make test`, which installs them")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_window_size(1920, 1080)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def _regions(driver, count=None, timeout=30):
+    def ready(d):
+        paths = d.find_elements(By.CSS_SELECTOR, "#manager-map path.choroplethlocation")
+        return paths if paths and (count is None or len(paths) == count) else False
+    return WebDriverWait(driver, timeout).until(ready)
+
+
+def _wait_text(driver, element_id, text, timeout=30):
+    try:
+        WebDriverWait(driver, timeout).until(lambda d: text in d.find_element(By.ID, element_id).text)
+    except TimeoutException:
+        raise AssertionError(f"#{element_id} never showed {text!r}: {driver.find_element(By.ID, element_id).text!r}")
+
+
+def _external_requests(driver) -> list[str]:
+    names = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    return [n for n in names if not n.startswith(("http://127.0.0.1", "data:", "blob:"))]
+
+
+def _severe_console_errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_drill_down_from_province_to_city_to_county(server, browser):
+    browser.get(server + "/")
+    cities = _regions(browser, count=18)
+    _wait_text(browser, "manager-map-title", "河南省")
+    _wait_text(browser, "manager-ranking-title", "下级区域")
+    time.sleep(1)
+    browser.save_screenshot(str(ARTIFACTS / "manager_province.png"))
+
+    ActionChains(browser).move_to_element(cities[0]).click().perform()  # 410100 郑州市, first by code
+    WebDriverWait(browser, 30).until(lambda d: "region=410100" in d.current_url)
+    counties = _regions(browser, count=12)
+    _wait_text(browser, "manager-breadcrumb", "郑州市")
+    _wait_text(browser, "manager-map-title", "郑州市")
+    assert len(counties) == 12
+    time.sleep(1)
+    browser.save_screenshot(str(ARTIFACTS / "manager_city.png"))
+
+    ActionChains(browser).move_to_element(counties[3]).click().perform()  # 410105 金水区
+    WebDriverWait(browser, 30).until(lambda d: "region=410105" in d.current_url)
+    _wait_text(browser, "manager-map-title", "金水区")
+    points = WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#manager-map .scattergeo path.point"))
+    assert len(points) > 10
+    time.sleep(1)
+    browser.save_screenshot(str(ARTIFACTS / "manager_county.png"))
+
+    # The breadcrumb goes back up.
+    browser.find_element(By.LINK_TEXT, "河南省").click()
+    _regions(browser, count=18)
+    _wait_text(browser, "manager-map-title", "河南省")
+
+    assert _external_requests(browser) == []
+    assert _severe_console_errors(browser) == []
+
+
+def test_url_filters_and_the_english_switch(server, browser):
+    browser.get(server + "/?region=410100&period=2026-01..2026-06&specialty=medical")
+    _regions(browser, count=12)
+    _wait_text(browser, "manager-computed-at", "2026-01-01 – 2026-06-30")
+    assert "医疗卫生" in browser.find_element(By.CSS_SELECTOR, ".wj-filters").text
+    browser.find_element(By.LINK_TEXT, "English").click()
+    _wait_text(browser, "manager-ranking-title", "Non-compliant inspections by sub-region")
+    assert "lang=en" in browser.current_url
+    time.sleep(1)
+    browser.save_screenshot(str(ARTIFACTS / "manager_city_en.png"))
+    assert _severe_console_errors(browser) == []
+
+
+def test_a_crafted_url_outside_scope_shows_a_refusal(server, browser):
+    browser.get(server + "/?region=320600")
+    WebDriverWait(browser, 30).until(lambda d: "无权查看该区域" in d.find_element(By.TAG_NAME, "body").text)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#manager-map path.choroplethlocation")

@@ -1,0 +1,15 @@
+from dashboard import i18n, periods
+from data import vocab
+
+
+def test_every_specialty_and_period_has_both_languages():
+    for specialty in vocab.SPECIALTIES:
+        assert i18n.specialty_label(specialty, "zh") != i18n.specialty_label(specialty, "en")
+    for preset in periods.PRESETS:
+        assert i18n.t(periods.i18n_key(preset), "zh") and i18n.t(periods.i18n_key(preset), "en")
+
+
+def test_chinese_is_the_default():
+    assert i18n.normalise_language(None) == "zh"
+    assert i18n.normalise_language("fr") == "zh"
+    assert i18n.t("app_title", "zh") == "智慧卫监"

@@ -1,0 +1,130 @@
+"""Query functions: correct against an independent pandas count, scoped, cached by data version."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from data import db
+from data.cache import QueryCache
+from data.demo.build import build
+from data.queries import inspections, regions
+from data.queries.filters import Filters, OutOfScope, Period, Scope
+from data.store import Store
+
+UNTIL = dt.date(2026, 6, 30)
+PERIOD = Period(dt.date(2025, 7, 1), dt.date(2026, 6, 30))
+NANTONG = Scope.of("320600")
+
+
+@pytest.fixture(scope="module")
+def nantong(module_database_url, cache_dir) -> Store:
+    """A county-scale demo of Nantong, built once per database for this module."""
+    engine = db.make_engine(module_database_url)
+    build(engine, "320600", "county", seed=4, cache_dir=cache_dir, until=UNTIL, progress=lambda _m: None)
+    yield Store(engine, QueryCache("simple://"))
+    engine.dispose()
+
+
+def _raw_inspections(store: Store) -> pd.DataFrame:
+    with store.engine.connect() as conn:
+        frame = pd.read_sql(text("SELECT county_adcode, city_adcode, specialty, inspected_on, result, entity_id FROM inspection"), conn)
+    frame["inspected_on"] = pd.to_datetime(frame["inspected_on"]).dt.date
+    return frame
+
+
+def test_counts_by_county_match_an_independent_count(nantong):
+    result = inspections.noncompliance_by_child(nantong, Filters("320600", PERIOD, "public_place"), NANTONG)
+    raw = _raw_inspections(nantong)
+    raw = raw[(raw["inspected_on"] >= PERIOD.start) & (raw["inspected_on"] <= PERIOD.end) & (raw["specialty"] == "public_place")]
+    expected = raw.groupby("county_adcode").agg(inspections=("result", "size"),
+                                                 non_compliant=("result", lambda r: (r == "non_compliant").sum()))
+    got = result.set_index("adcode")
+    assert len(got) == 7  # every county of Nantong, also those without inspections
+    for code, row in expected.iterrows():
+        assert (got.loc[code, "inspections"], got.loc[code, "non_compliant"]) == (row["inspections"], row["non_compliant"])
+    assert got["rate"].between(0, 1).all()
+    assert "computed_at" in result.attrs
+
+
+def test_entity_results_of_a_county(nantong):
+    frame = inspections.entity_results(nantong, Filters("320612", PERIOD), NANTONG)
+    raw = _raw_inspections(nantong)
+    raw = raw[(raw["inspected_on"] >= PERIOD.start) & (raw["inspected_on"] <= PERIOD.end) & (raw["county_adcode"] == "320612")]
+    assert frame["inspections"].sum() == len(raw)
+    assert frame["non_compliant"].sum() == (raw["result"] == "non_compliant").sum()
+    assert frame["lon"].between(120, 122).all()
+
+
+def test_scope_is_enforced_before_and_inside_the_query(nantong):
+    with pytest.raises(OutOfScope):
+        inspections.noncompliance_by_child(nantong, Filters("410000", PERIOD), NANTONG)
+    with pytest.raises(OutOfScope):
+        inspections.entity_results(nantong, Filters("320612", PERIOD), Scope.of("320613"))
+    with pytest.raises(OutOfScope):
+        regions.children(nantong, "320000", NANTONG)  # the parent of the scope is outside it
+    # A narrower scope sees its own county only.
+    narrow = inspections.entity_results(nantong, Filters("320613", PERIOD), Scope.of("320613"))
+    assert len(narrow) > 0
+
+
+def test_breadcrumb_starts_at_the_scope(nantong):
+    assert [r.name for r in regions.chain(nantong, "320612", NANTONG)] == ["南通市", "通州区"]
+
+
+def test_cache_hits_until_the_data_version_changes(nantong, monkeypatch):
+    filters = Filters("320600", PERIOD)
+    first = inspections.noncompliance_by_child(nantong, filters, NANTONG)
+    calls = []
+    original = nantong.engine.connect
+
+    def counting_connect(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(nantong.engine, "connect", counting_connect)
+    again = inspections.noncompliance_by_child(nantong, filters, NANTONG)
+    assert again.attrs["computed_at"] == first.attrs["computed_at"]
+    assert len(calls) == 1  # only the data-version read
+    with nantong.engine.begin() as conn:
+        db.bump_data_version(conn)
+    calls.clear()
+    fresh = inspections.noncompliance_by_child(nantong, filters, NANTONG)
+    assert fresh.attrs["computed_at"] > first.attrs["computed_at"]
+    assert len(calls) > 1
+    # Another viewer's scope never shares the entry.
+    wider = inspections.noncompliance_by_child(nantong, filters, Scope.of("320000"))
+    assert wider.attrs["computed_at"] > first.attrs["computed_at"]
+
+
+@pytest.mark.parametrize("text_value, start, end", [
+    ("2026-01..2026-06", dt.date(2026, 1, 1), dt.date(2026, 6, 30)),
+    ("2024-02..2024-02", dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+    (" 2026-01-15 .. 2026-03-31 ", dt.date(2026, 1, 15), dt.date(2026, 3, 31)),
+])
+def test_period_parsing(text_value, start, end):
+    assert Period.parse(text_value) == Period(start, end)
+
+
+@pytest.mark.parametrize("text_value, message", [
+    ("2026-13..2026-14", "not a valid date"),
+    ("2026-06..2026-01", "after it ends"),
+    ("last week", "expected YYYY-MM"),
+    ("", "expected YYYY-MM"),
+])
+def test_bad_periods_say_what_is_wrong(text_value, message):
+    with pytest.raises(ValueError, match=message):
+        Period.parse(text_value)
+
+
+def test_relative_periods_become_absolute():
+    assert Period.last_months(12, dt.date(2026, 11, 23)) == Period(dt.date(2025, 12, 1), dt.date(2026, 11, 23))
+    assert Period.last_months(1, dt.date(2026, 1, 5)) == Period(dt.date(2026, 1, 1), dt.date(2026, 1, 5))
+
+
+def test_filters_reject_unknown_values():
+    with pytest.raises(ValueError, match="specialty 'food'"):
+        Filters("320600", PERIOD, "food")
+    with pytest.raises(ValueError, match="six-digit"):
+        Filters("3206; DROP TABLE entity", PERIOD)
