@@ -35,7 +35,7 @@ class Settings(BaseSettings):
             region = hierarchy.get_region(value)
         except KeyError as exc:
             raise ValueError(str(exc)) from None
-        if region.level not in ("country", "province", "city"):
+        if region.level not in ("province", "city"):
             raise ValueError(f"WEIJIAN_REGION {value} ({region.name}) is a {region.level}: use a province or city code")
         return value
 

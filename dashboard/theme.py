@@ -21,14 +21,15 @@ class Theme:
     warn: str = "#f1b44c"
     bad: str = "#f46a6a"
     boundary: str = "#5d7fa3"
+    input_text: str = "#102030"  # text inside the (light) dropdowns
     # Sequential scale for counts of non-compliance: dark blue (few) → amber → red (many).
     sequential: tuple[str, ...] = ("#16324f", "#1f5f8b", "#3fa7d6", "#f6c453", "#f08a4b", "#e3493b")
     font_family: str = FONT_FAMILY
 
     def css(self) -> str:
         """CSS custom properties consumed by assets/*.css."""
-        names = ("background", "panel", "border", "text", "muted", "accent", "good", "warn", "bad", "boundary")
-        lines = [f"  --wj-{name}: {getattr(self, name)};" for name in names]
+        names = ("background", "panel", "border", "text", "muted", "accent", "good", "warn", "bad", "boundary", "input_text")
+        lines = [f"  --wj-{name.replace('_', '-')}: {getattr(self, name)};" for name in names]
         lines.append(f"  --wj-font: {self.font_family};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"
 

@@ -87,3 +87,25 @@ def test_henan_air_stations_agree_with_the_files_own_city_column(cache_dir):
     print(disagreements[["监测点编码", "监测点名称", "经度", "纬度", "地级行政区", "ours"]].to_string())
     assert len(henan) > 100
     assert agree.mean() >= 0.97
+
+
+def test_stations_of_every_province_agree_with_their_city_column(cache_dir):
+    """The whole national list against all of China's counties (what `weijian geo assign` does by default).
+
+    The file's own errors show up among the disagreements: Xinjiang's corps cities (石河子, 五家渠) are
+    labelled 阿勒泰地区, and new areas (雄安新区, 兰州新区, 西咸新区, 赣江新区) are not prefectures.
+    """
+    frame, _ = read_csv_detecting_encoding(STATIONS)
+    x, y, problems = assign.parse_coordinates(frame["经度"], frame["纬度"], "经度", "纬度")
+    assert len(problems) == 20  # 10 stations without either coordinate
+    result = assign.assign(x, y, boundaries.polygons("100000", "county", cache_dir))
+    names = hierarchy.region_table()["name"]
+    usable = (result["region_match"] != "no_coordinates").to_numpy()
+    ours = result["city_adcode"].map(names).to_numpy()
+    agree = ours[usable] == frame["地级行政区"].to_numpy()[usable]
+    print(f"\n{usable.sum()} stations with coordinates, {agree.mean():.2%} agree with 地级行政区")
+    differ = frame[usable][~agree].assign(ours=ours[usable][~agree])
+    print(differ[["监测点编码", "监测点名称", "省级行政区", "地级行政区", "ours"]].to_string())
+    assert agree.mean() >= 0.97
+    provinces = result["province_adcode"].map(names).to_numpy()
+    assert (provinces[usable] == frame["省级行政区"].to_numpy()[usable]).mean() >= 0.995

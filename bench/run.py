@@ -1,0 +1,88 @@
+"""Benchmarks, printed as one table; each figure beside its naive baseline measured in the same run.
+
+    make bench                                   # assignment + county and city demo builds
+    .venv/bin/python bench/run.py --scales county,city,province
+
+Not part of `make test`: timings depend on the machine; the numbers go into the issue notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from data import db
+from data.demo.build import build
+from geo import assign, boundaries
+
+CACHE = Path(os.environ.get("WEIJIAN_VAR_DIR", "var")) / "cache"
+
+
+def _timed(fn, repeat: int = 3) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def bench_assignment(root: str, n: int, rows: list) -> None:
+    leaves = boundaries.polygons(root, "county", CACHE)
+    minx, miny, maxx, maxy = leaves.total_bounds
+    rng = np.random.default_rng(0)
+    lon, lat = rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)
+
+    ours_s, ours = _timed(lambda: assign.assign(lon, lat, leaves, snap_m=0))
+    ours_snap_s, _ = _timed(lambda: assign.assign(lon, lat, leaves, snap_m=50))
+
+    def naive():
+        points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+        joined = gpd.sjoin(points, leaves[["adcode", "geometry"]], how="left", predicate="within")
+        return joined[~joined.index.duplicated()]["adcode"]
+
+    naive_s, joined = _timed(naive, repeat=1)
+    inside = ours["county_adcode"].notna()
+    agree = (ours["county_adcode"][inside].to_numpy() == joined.to_numpy()[inside.to_numpy()]).mean()
+    label = f"assign {n:,} points, {len(leaves)} polygons of {root}"
+    rows.append((label, f"{n / ours_s:,.0f} pts/s ({ours_s:.2f}s)", f"sjoin {n / naive_s:,.0f} pts/s ({naive_s:.2f}s)",
+                 f"{naive_s / ours_s:.1f}x; agree {agree:.4%}"))
+    rows.append((label + ", with 50 m snap", f"{n / ours_snap_s:,.0f} pts/s ({ours_snap_s:.2f}s)", "", ""))
+
+
+def bench_demo(scale: str, region: str, rows: list) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "demo.db"
+        engine = db.make_engine(f"sqlite:///{path}")
+        report = build(engine, region, scale, seed=1, cache_dir=CACHE, until=dt.date(2026, 11, 23), progress=lambda _m: None)
+        engine.dispose()
+        size = sum(p.stat().st_size for p in Path(tmp).iterdir())
+    rows.append((f"demo {scale} ({region}), SQLite", f"{report.seconds:.1f}s, {size / 2**20:,.0f} MiB",
+                 f"{report.rows['entity']:,} entities", f"{report.records:,} records"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--points", type=int, default=1_000_000)
+    parser.add_argument("--scales", default="county,city")
+    parser.add_argument("--region", default="410000")
+    args = parser.parse_args()
+    rows: list[tuple[str, str, str, str]] = []
+    bench_assignment(args.region, args.points, rows)
+    bench_assignment("100000", args.points, rows)
+    for scale in filter(None, args.scales.split(",")):
+        bench_demo(scale, args.region, rows)
+    widths = [max(len(r[i]) for r in rows + [("benchmark", "ours", "baseline", "ratio")]) for i in range(4)]
+    for row in [("benchmark", "ours", "baseline", "ratio")] + rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
+
+
+if __name__ == "__main__":
+    main()
