@@ -10,7 +10,7 @@ import time
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -55,16 +55,32 @@ def browser():
     driver.quit()
 
 
+# Dash re-renders components after callbacks: an element found a moment ago may be replaced.
+RERENDERED = (StaleElementReferenceException, NoSuchElementException)
+
+
+def _wait(driver, condition, timeout=30):
+    return WebDriverWait(driver, timeout, ignored_exceptions=RERENDERED).until(condition)
+
+
 def _regions(driver, count=None, timeout=30):
     def ready(d):
         paths = d.find_elements(By.CSS_SELECTOR, "#manager-map path.choroplethlocation")
         return paths if paths and (count is None or len(paths) == count) else False
-    return WebDriverWait(driver, timeout).until(ready)
+    return _wait(driver, ready, timeout)
+
+
+def _click_region(driver, index: int, count: int) -> None:
+    """Click the index-th region (locations are ordered by adcode) once `count` regions are drawn."""
+    def click(d):
+        ActionChains(d).move_to_element(_regions(d, count)[index]).click().perform()
+        return True
+    _wait(driver, click)
 
 
 def _wait_text(driver, element_id, text, timeout=30):
     try:
-        WebDriverWait(driver, timeout).until(lambda d: text in d.find_element(By.ID, element_id).text)
+        _wait(driver, lambda d: text in d.find_element(By.ID, element_id).text, timeout)
     except TimeoutException:
         raise AssertionError(f"#{element_id} never showed {text!r}: {driver.find_element(By.ID, element_id).text!r}")
 
@@ -80,31 +96,30 @@ def _severe_console_errors(driver) -> list[str]:
 
 def test_drill_down_from_province_to_city_to_county(server, browser):
     browser.get(server + "/")
-    cities = _regions(browser, count=18)
+    _regions(browser, count=18)
     _wait_text(browser, "manager-map-title", "河南省")
     _wait_text(browser, "manager-ranking-title", "下级区域")
     time.sleep(1)
     browser.save_screenshot(str(ARTIFACTS / "manager_province.png"))
 
-    ActionChains(browser).move_to_element(cities[0]).click().perform()  # 410100 郑州市, first by code
-    WebDriverWait(browser, 30).until(lambda d: "region=410100" in d.current_url)
-    counties = _regions(browser, count=12)
+    _click_region(browser, 0, 18)  # 410100 郑州市, first by code
+    _wait(browser, lambda d: "region=410100" in d.current_url)
+    _regions(browser, count=12)
     _wait_text(browser, "manager-breadcrumb", "郑州市")
     _wait_text(browser, "manager-map-title", "郑州市")
-    assert len(counties) == 12
     time.sleep(1)
     browser.save_screenshot(str(ARTIFACTS / "manager_city.png"))
 
-    ActionChains(browser).move_to_element(counties[3]).click().perform()  # 410105 金水区
-    WebDriverWait(browser, 30).until(lambda d: "region=410105" in d.current_url)
+    _click_region(browser, 3, 12)  # 410105 金水区
+    _wait(browser, lambda d: "region=410105" in d.current_url)
     _wait_text(browser, "manager-map-title", "金水区")
-    points = WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#manager-map .scattergeo path.point"))
+    points = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#manager-map .scattergeo path.point"))
     assert len(points) > 10
     time.sleep(1)
     browser.save_screenshot(str(ARTIFACTS / "manager_county.png"))
 
     # The breadcrumb goes back up.
-    browser.find_element(By.LINK_TEXT, "河南省").click()
+    _wait(browser, lambda d: d.find_element(By.LINK_TEXT, "河南省").click() or True)
     _regions(browser, count=18)
     _wait_text(browser, "manager-map-title", "河南省")
 
@@ -117,7 +132,7 @@ def test_url_filters_and_the_english_switch(server, browser):
     _regions(browser, count=12)
     _wait_text(browser, "manager-computed-at", "2026-01-01 – 2026-06-30")
     assert "医疗卫生" in browser.find_element(By.CSS_SELECTOR, ".wj-filters").text
-    browser.find_element(By.LINK_TEXT, "English").click()
+    _wait(browser, lambda d: d.find_element(By.LINK_TEXT, "English").click() or True)
     _wait_text(browser, "manager-ranking-title", "Non-compliant inspections by sub-region")
     assert "lang=en" in browser.current_url
     time.sleep(1)
@@ -127,5 +142,5 @@ def test_url_filters_and_the_english_switch(server, browser):
 
 def test_a_crafted_url_outside_scope_shows_a_refusal(server, browser):
     browser.get(server + "/?region=320600")
-    WebDriverWait(browser, 30).until(lambda d: "无权查看该区域" in d.find_element(By.TAG_NAME, "body").text)
+    _wait(browser, lambda d: "无权查看该区域" in d.find_element(By.TAG_NAME, "body").text)
     assert not browser.find_elements(By.CSS_SELECTOR, "#manager-map path.choroplethlocation")
