@@ -23,6 +23,7 @@ run: $(STAMP)
 
 ## The whole suite: unit, SQLite + PostgreSQL, Redis, real data, headless Chromium.
 test: $(STAMP) browser-deps
+	$(BIN)/ruff check dashboard data geo layers callbacks tests bench
 	$(BIN)/pytest
 
 ## Benchmarks (not part of `make test`); prints one table.

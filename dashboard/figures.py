@@ -6,7 +6,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
-from dashboard import i18n
 from dashboard.theme import Theme
 
 # Plotly's geo subplot asks for a world topojson even when no base layer is drawn; we serve an empty

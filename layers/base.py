@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard.theme import Theme

@@ -82,7 +82,7 @@ def _wait_text(driver, element_id, text, timeout=30):
     try:
         _wait(driver, lambda d: text in d.find_element(By.ID, element_id).text, timeout)
     except TimeoutException:
-        raise AssertionError(f"#{element_id} never showed {text!r}: {driver.find_element(By.ID, element_id).text!r}")
+        raise AssertionError(f"#{element_id} never showed {text!r}: {driver.find_element(By.ID, element_id).text!r}") from None
 
 
 def _external_requests(driver) -> list[str]:

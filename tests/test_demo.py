@@ -129,13 +129,15 @@ def test_a_failure_half_way_leaves_the_previous_data(tmp_path, cache_dir, monkey
     with pytest.raises(demo_build.DatabaseNotEmpty):
         demo_build.build(engine, "320600", "county", seed=2, cache_dir=cache_dir, until=UNTIL, progress=lambda _m: None)
 
-    def broken_readings(*_args, **_kwargs):
-        yield pd.DataFrame({"device_id": ["nope"], "indicator": ["x"], "measured_at": [pd.Timestamp("2026-01-01", tz="UTC")],
-                            "value": [1.0], "unit": ["u"], "low": [np.nan], "high": [np.nan]})
+    def broken_readings(_rng, devs, _scale, _until):
+        """One good batch of readings is written, then the generator fails."""
+        yield pd.DataFrame({"device_id": [devs["id"].iloc[0]], "indicator": ["x"],
+                            "measured_at": [pd.Timestamp("2026-01-01", tz="UTC")], "value": [1.0], "unit": ["u"],
+                            "low": [np.nan], "high": [np.nan]})
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(generate, "readings", broken_readings)
-    with pytest.raises(Exception):
+    with pytest.raises(RuntimeError, match="disk full"):
         demo_build.build(engine, "320600", "county", seed=2, cache_dir=cache_dir, until=UNTIL, replace=True,
                          progress=lambda _m: None)
     assert (_count(engine, models.Entity), _count(engine, models.Reading)) == before
