@@ -1,7 +1,7 @@
 """Benchmarks, printed as one table; each figure beside its naive baseline measured in the same run.
 
-    make bench                                   # assignment + county and city demo builds
-    .venv/bin/python bench/run.py --scales county,city,province
+    make bench                                   # assignment, demo builds, province drill-down
+    .venv/bin/python bench/run.py --scales county,city,province --skip-drilldown
 
 Not part of `make test`: timings depend on the machine; the numbers go into the issue notes.
 """
@@ -17,6 +17,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+
+import drilldown
 
 from data import db
 from data.demo.build import build
@@ -73,12 +75,15 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--scales", default="county,city")
     parser.add_argument("--region", default="410000")
+    parser.add_argument("--skip-drilldown", action="store_true", help="skip the province-scale drill-down")
     args = parser.parse_args()
     rows: list[tuple[str, str, str, str]] = []
     bench_assignment(args.region, args.points, rows)
     bench_assignment("100000", args.points, rows)
     for scale in filter(None, args.scales.split(",")):
         bench_demo(scale, args.region, rows)
+    if not args.skip_drilldown:
+        drilldown.run(rows)
     widths = [max(len(r[i]) for r in rows + [("benchmark", "ours", "baseline", "ratio")]) for i in range(4)]
     for row in [("benchmark", "ours", "baseline", "ratio")] + rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)))

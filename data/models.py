@@ -224,3 +224,20 @@ class DatasetMeta(Base):
     __tablename__ = "dataset_meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+class RollupRegionMonth(Base):
+    """Counts per county, calendar month (its first day, China time) and specialty; see data/rollups.py."""
+
+    __tablename__ = "rollup_region_month"
+    __table_args__ = (Index(None, "city_adcode", "month"), Index(None, "province_adcode", "month"))
+    county_adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    specialty: Mapped[str] = mapped_column(String(16), primary_key=True)
+    city_adcode: Mapped[str] = mapped_column(String(6))
+    province_adcode: Mapped[str] = mapped_column(String(6))
+    inspections: Mapped[int] = mapped_column(Integer, default=0)
+    non_compliant: Mapped[int] = mapped_column(Integer, default=0)
+    penalties: Mapped[int] = mapped_column(Integer, default=0)
+    penalty_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    complaints: Mapped[int] = mapped_column(Integer, default=0)

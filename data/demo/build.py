@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from data import db, models
+from data import db, models, rollups
 from data.bulk import insert_frame, reset_sequence
 from data.demo import generate
 from data.demo.monitoring import exceedance_alerts
 from geo import boundaries, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
-_TABLES = (models.Alert, models.Reading, models.Device, models.Penalty, models.Inspection, models.Complaint,
+_TABLES = (models.RollupRegionMonth, models.Alert, models.Reading, models.Device, models.Penalty, models.Inspection, models.Complaint,
            models.Entity, models.Inspector, models.Region)
 
 
@@ -43,7 +43,7 @@ class BuildReport:
     @property
     def records(self) -> int:
         """Every stored supervision record (all rows except regions and inspectors)."""
-        return sum(v for k, v in self.rows.items() if k not in ("region", "inspector"))
+        return sum(v for k, v in self.rows.items() if k not in ("region", "inspector", "rollup_region_month"))
 
 
 def has_entities(engine: Engine) -> bool:
@@ -130,6 +130,8 @@ def build(
         for model in (models.Inspector, models.Entity, models.Inspection, models.Penalty, models.Complaint,
                       models.Reading, models.Alert):
             reset_sequence(conn, model.__table__)
+        report.rows["rollup_region_month"] = rollups.refresh(conn)
+        step(f"refreshed rollups: {report.rows['rollup_region_month']:,} rows")
         for key, value in {"demo_region": root, "demo_scale": scale, "demo_seed": str(seed),
                            "demo_until": until.isoformat()}.items():
             db.set_meta(conn, key, value)

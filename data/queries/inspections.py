@@ -6,7 +6,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 
 from data.models import Entity, Inspection
-from data.queries import regions
+from data.queries import regions, summary
 from data.queries.base import cached_query, scope_predicate
 from data.queries.filters import Filters, Scope
 from data.store import Store
@@ -27,29 +27,9 @@ def noncompliance_by_child(store: Store, filters: Filters, scope: Scope) -> pd.D
     """Inspections and non-compliant inspections in each child region of `filters.region`.
 
     Every child appears, with zeros where nothing happened; a leaf region gives an empty frame.
+    Read from the rollups (data/queries/summary.py), never from raw rows for whole months.
     """
-    kids = regions.children(store, filters.region, scope)
-    if kids.empty:
-        return pd.DataFrame(columns=BY_REGION_COLUMNS)
-    parent_level = regions.get_region(store, filters.region, scope).level
-    child_column = Inspection.__table__.c[regions.LEVEL_COLUMN[kids["level"].iloc[0]]]
-    table = Inspection.__table__
-    conditions = [scope_predicate(table, scope), *_period_and_specialty(filters)]
-    if parent_level in regions.LEVEL_COLUMN:
-        conditions.append(table.c[regions.LEVEL_COLUMN[parent_level]] == filters.region)
-    query = (
-        select(
-            child_column.label("adcode"),
-            func.count().label("inspections"),
-            func.sum(case((table.c.result == "non_compliant", 1), else_=0)).label("non_compliant"),
-        )
-        .where(*conditions)
-        .group_by(child_column)
-    )
-    with store.engine.connect() as conn:
-        counts = pd.DataFrame(conn.execute(query).all(), columns=["adcode", "inspections", "non_compliant"])
-    frame = kids[["adcode", "name"]].merge(counts, on="adcode", how="left")
-    frame[["inspections", "non_compliant"]] = frame[["inspections", "non_compliant"]].fillna(0).astype(int)
+    frame = summary.child_totals(store, filters, scope, ("inspections", "non_compliant"))
     frame["rate"] = (frame["non_compliant"] / frame["inspections"].where(frame["inspections"] > 0)).round(4)
     return frame[BY_REGION_COLUMNS]
 

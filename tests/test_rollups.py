@@ -1,0 +1,99 @@
+"""Rollups give the raw-row answer for any filters; a write followed by refresh changes the numbers."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from data import db, rollups, vocab
+from data.cache import QueryCache
+from data.demo.build import build
+from data.queries import inspections, summary
+from data.queries.filters import Filters, Period, Scope
+from data.store import Store
+
+UNTIL = dt.date(2026, 6, 30)
+START = UNTIL - dt.timedelta(days=730)
+SCOPE = Scope.of("320600")
+
+
+@pytest.fixture(scope="module")
+def store(module_database_url, cache_dir):
+    engine = db.make_engine(module_database_url)
+    build(engine, "320600", "county", seed=8, cache_dir=cache_dir, until=UNTIL, progress=lambda _m: None)
+    yield Store(engine, QueryCache("simple://"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def raw(store):
+    """Every record as (county, city, china-time date, specialty, measures), read straight from the tables."""
+    with store.engine.connect() as conn:
+        insp = pd.read_sql(text("SELECT county_adcode, city_adcode, specialty, inspected_on AS day, result FROM inspection"), conn)
+        pen = pd.read_sql(text("SELECT county_adcode, city_adcode, specialty, decided_on AS day, amount FROM penalty"), conn)
+        comp = pd.read_sql(text("SELECT county_adcode, city_adcode, specialty, received_at FROM complaint "
+                                "WHERE county_adcode IS NOT NULL"), conn)
+    insp["day"] = pd.to_datetime(insp["day"]).dt.date
+    pen["day"] = pd.to_datetime(pen["day"]).dt.date
+    comp["day"] = pd.to_datetime(comp["received_at"], utc=True).dt.tz_convert("Asia/Shanghai").dt.date
+    return insp, pen, comp
+
+
+def _expected(raw, filters: Filters) -> pd.DataFrame:
+    insp, pen, comp = raw
+    def pick(frame):
+        frame = frame[(frame["day"] >= filters.period.start) & (frame["day"] <= filters.period.end)]
+        return frame[frame["specialty"] == filters.specialty] if filters.specialty else frame
+    i, p, c = pick(insp), pick(pen), pick(comp)
+    return pd.DataFrame({
+        "inspections": i.groupby("county_adcode").size(),
+        "non_compliant": i[i["result"] == "non_compliant"].groupby("county_adcode").size(),
+        "penalties": p.groupby("county_adcode").size(),
+        "penalty_amount": p.groupby("county_adcode")["amount"].sum().astype(float),
+        "complaints": c.groupby("county_adcode").size(),
+    }).fillna(0)
+
+
+days = st.integers(min_value=0, max_value=(UNTIL - START).days + 40)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(a=days, b=days, specialty=st.one_of(st.none(), st.sampled_from(vocab.SPECIALTIES)))
+def test_rollup_totals_equal_raw_rows_for_any_period(store, raw, a, b, specialty):
+    start, end = sorted((START + dt.timedelta(days=a), START + dt.timedelta(days=b)))
+    filters = Filters("320600", Period(start, end), specialty)
+    got = summary.child_totals(store, filters, SCOPE, rollups.MEASURES).set_index("adcode")
+    expected = _expected(raw, filters).reindex(got.index).fillna(0)
+    for measure in rollups.MEASURES:
+        assert got[measure].astype(float).round(2).tolist() == expected[measure].astype(float).round(2).tolist(), measure
+
+
+def test_split_period_into_whole_and_partial_months():
+    months, partial = summary.split_period(Period(dt.date(2026, 1, 15), dt.date(2026, 11, 23)))
+    assert months == (dt.date(2026, 2, 1), dt.date(2026, 10, 1))
+    assert partial == [Period(dt.date(2026, 1, 15), dt.date(2026, 1, 31)), Period(dt.date(2026, 11, 1), dt.date(2026, 11, 23))]
+    assert summary.split_period(Period(dt.date(2026, 3, 2), dt.date(2026, 3, 30))) == (None, [Period(dt.date(2026, 3, 2), dt.date(2026, 3, 30))])
+    assert summary.split_period(Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))) == ((dt.date(2024, 2, 1), dt.date(2024, 2, 1)), [])
+
+
+def test_a_new_inspection_shows_after_refresh_without_restart(store):
+    """What ingest does: write, refresh the touched county's rollup, bump the version — in one transaction."""
+    filters = Filters("320600", Period(dt.date(2026, 6, 1), dt.date(2026, 6, 30)), "school")
+    before = inspections.noncompliance_by_child(store, filters, SCOPE).set_index("adcode")
+    with store.engine.connect() as conn:
+        entity = conn.execute(text("SELECT id, county_adcode, city_adcode, province_adcode FROM entity "
+                                   "WHERE county_adcode = '320612' AND specialty = 'school' LIMIT 1")).one()
+    with store.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO inspection (entity_id, specialty, inspected_on, kind, result, county_adcode, city_adcode, province_adcode) "
+            "VALUES (:e, 'school', '2026-06-15', 'routine', 'non_compliant', :county, :city, :province)"),
+            {"e": entity.id, "county": entity.county_adcode, "city": entity.city_adcode, "province": entity.province_adcode})
+        rollups.refresh(conn, ["320612"])
+        db.bump_data_version(conn)
+    after = inspections.noncompliance_by_child(store, filters, SCOPE).set_index("adcode")
+    assert after.loc["320612", "non_compliant"] == before.loc["320612", "non_compliant"] + 1
+    assert after.loc["320612", "inspections"] == before.loc["320612", "inspections"] + 1
+    assert after.drop("320612")["inspections"].tolist() == before.drop("320612")["inspections"].tolist()
