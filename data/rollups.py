@@ -9,7 +9,9 @@ commit together; ingest calls it for the counties it touched and bumps the data 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Date, Integer, Select, Table, literal, select, union_all
 from sqlalchemy.engine import Connection
@@ -19,10 +21,10 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from data.models import Complaint, Inspection, Penalty, RollupRegionMonth
 
-CHINA_UTC_OFFSET_HOURS = 8
-
-
+CHINA_UTC_OFFSET_HOURS = 8  # China has kept UTC+8 without daylight saving since 1991
+CHINA = ZoneInfo("Asia/Shanghai")
 MEASURES = ("inspections", "non_compliant", "penalties", "penalty_amount", "complaints")
+
 
 
 class month_start(FunctionElement):
@@ -63,28 +65,49 @@ def _china_date_postgresql(element, compiler, **kw):
     return f"CAST(({compiler.process(column, **kw)} AT TIME ZONE 'Asia/Shanghai') AS DATE)"
 
 
-Conditions = Callable[[Table, ColumnElement], list[ColumnElement[bool]]]
+Conditions = Callable[[Table], list[ColumnElement[bool]]]
+SOURCE_MEASURES = {"inspection": ("inspections", "non_compliant"), "penalty": ("penalties", "penalty_amount"),
+                   "complaint": ("complaints",)}
 
 
-def sources(conditions: Conditions) -> list[Select]:
-    """One SELECT per raw table yielding the rollup's key and measure columns, each filtered by
-    `conditions(table, date_of_record)` (so predicates reach the tables' own indexes)."""
+def china_day_start_utc(day: dt.date) -> dt.datetime:
+    """00:00 China time of `day`, in UTC (so a range on a UTC timestamp column can use its index)."""
+    return dt.datetime.combine(day, dt.time(), CHINA).astimezone(dt.timezone.utc)
+
+
+def sources(conditions: Conditions, days: tuple[dt.date, dt.date] | None = None,
+            measures: Iterable[str] = MEASURES) -> list[Select]:
+    """One SELECT per raw table that feeds `measures`, yielding the rollup's key and all MEASURES columns.
+
+    Each is filtered by `conditions(table)` and, when given, by the inclusive China-time day range
+    `days`, written against each table's own indexed date column.
+    """
     zero = literal(0)
     insp, pen, comp = Inspection.__table__, Penalty.__table__, Complaint.__table__
+    wanted = set(measures)
 
-    def select_from(table, when: ColumnElement, *measures) -> Select:
-        keys = [table.c.county_adcode, table.c.city_adcode, table.c.province_adcode, month_start(when).label("month"),
+    def select_from(table, day: ColumnElement, in_range: list, *values) -> Select:
+        keys = [table.c.county_adcode, table.c.city_adcode, table.c.province_adcode, month_start(day).label("month"),
                 table.c.specialty]
-        return select(*keys, *measures).where(
-            table.c.county_adcode.is_not(None), table.c.specialty.is_not(None), *conditions(table, when))
+        labelled = [value.label(name) for value, name in zip(values, MEASURES, strict=True)]
+        return select(*keys, *labelled).where(
+            table.c.county_adcode.is_not(None), table.c.specialty.is_not(None), *conditions(table),
+            *(in_range if days else []))
 
-    return [
-        select_from(insp, insp.c.inspected_on, literal(1).label("inspections"),
-                    func.cast(insp.c.result == "non_compliant", Integer).label("non_compliant"),
-                    zero.label("penalties"), zero.label("penalty_amount"), zero.label("complaints")),
-        select_from(pen, pen.c.decided_on, zero, zero, literal(1), pen.c.amount, zero),
-        select_from(comp, china_date(comp.c.received_at), zero, zero, zero, zero, literal(1)),
-    ]
+    first, last = days or (None, None)
+    selects = {
+        "inspection": lambda: select_from(
+            insp, insp.c.inspected_on, [insp.c.inspected_on.between(first, last)],
+            literal(1), func.cast(insp.c.result == "non_compliant", Integer), zero, zero, zero),
+        "penalty": lambda: select_from(
+            pen, pen.c.decided_on, [pen.c.decided_on.between(first, last)], zero, zero, literal(1), pen.c.amount, zero),
+        "complaint": lambda: select_from(
+            comp, china_date(comp.c.received_at),
+            [comp.c.received_at >= china_day_start_utc(first),
+             comp.c.received_at < china_day_start_utc(last + dt.timedelta(days=1))] if days else [],
+            zero, zero, zero, zero, literal(1)),
+    }
+    return [build() for name, build in selects.items() if wanted & set(SOURCE_MEASURES[name])]
 
 
 def refresh(conn: Connection, counties: Iterable[str] | None = None) -> int:
@@ -93,7 +116,7 @@ def refresh(conn: Connection, counties: Iterable[str] | None = None) -> int:
     codes = sorted(set(counties)) if counties is not None else None
     delete = table.delete()
     conn.execute(delete if codes is None else delete.where(table.c.county_adcode.in_(codes)))
-    rows = union_all(*sources(lambda t, _when: [] if codes is None else [t.c.county_adcode.in_(codes)])).subquery()
+    rows = union_all(*sources(lambda t: [] if codes is None else [t.c.county_adcode.in_(codes)])).subquery()
     summary = select(
         rows.c.county_adcode, rows.c.month, rows.c.specialty,
         func.min(rows.c.city_adcode), func.min(rows.c.province_adcode),

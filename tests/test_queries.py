@@ -9,7 +9,7 @@ from sqlalchemy import text
 from data import db
 from data.cache import QueryCache
 from data.demo.build import build
-from data.queries import inspections, regions
+from data.queries import complaints, entities, inspections, monitoring, penalties, regions
 from data.queries.filters import Filters, OutOfScope, Period, Scope
 from data.store import Store
 
@@ -128,3 +128,47 @@ def test_filters_reject_unknown_values():
         Filters("320600", PERIOD, "food")
     with pytest.raises(ValueError, match="six-digit"):
         Filters("3206; DROP TABLE entity", PERIOD)
+
+
+SUBJECT_QUERIES = [penalties.by_child, complaints.by_child, entities.by_child, inspections.noncompliance_by_child]
+
+
+def test_subject_queries_agree_with_raw_sql(nantong):
+    filters = Filters("320600", Period(dt.date(2025, 7, 10), dt.date(2026, 6, 20)), "medical")
+    with nantong.engine.connect() as conn:
+        pen = pd.read_sql(text("SELECT county_adcode, amount FROM penalty WHERE specialty = 'medical' "
+                               "AND decided_on BETWEEN '2025-07-10' AND '2026-06-20'"), conn)
+        ents = pd.read_sql(text("SELECT county_adcode, grade FROM entity WHERE specialty = 'medical'"), conn)
+    got = penalties.by_child(nantong, filters, NANTONG).set_index("adcode")
+    assert got["penalties"].sum() == len(pen)
+    assert got["penalty_amount"].sum() == pytest.approx(float(pen["amount"].sum()))
+    counted = entities.by_child(nantong, filters, NANTONG).set_index("adcode")
+    assert counted["entities"].sum() == len(ents)
+    assert counted["grade_a"].sum() == (ents["grade"] == "A").sum()
+    assert (counted[["grade_a", "grade_b", "grade_c", "ungraded"]].sum(axis=1) == counted["entities"]).all()
+    rates = complaints.by_child(nantong, filters, NANTONG)
+    assert (rates["per_1000_entities"].dropna() >= 0).all()
+
+
+def test_complaint_points_and_device_states(nantong):
+    filters = Filters("320612", Period(dt.date(2024, 7, 1), dt.date(2026, 6, 30)))
+    pts = complaints.points(nantong, filters, NANTONG)
+    assert len(pts) > 0 and (pts["county_adcode"] == "320612").all()
+    devices = monitoring.devices(nantong, Filters("320600", PERIOD), NANTONG)
+    assert set(devices["state"]) <= set(monitoring.STATES) and len(devices) > 0
+    with pytest.raises(ValueError, match="per city or county"):
+        complaints.points(nantong, Filters("320000", PERIOD), Scope.of("320000"))
+
+
+@pytest.mark.parametrize("query", SUBJECT_QUERIES + [complaints.points, monitoring.devices, inspections.entity_results])
+def test_disjoint_viewers_never_share_rows(nantong, query):
+    """Viewer A (通州区) caches an answer; viewer B (崇川区) asking exactly the same gets nothing of it."""
+    filters = Filters("320612", PERIOD)
+    a, b = Scope.of("320612"), Scope.of("320613")
+    query(nantong, filters, a)  # cached for A
+    with pytest.raises(OutOfScope):
+        query(nantong, filters, b)
+    # And B's own region through the shared cache holds only B's rows.
+    own = query(nantong, Filters("320613", PERIOD), b)
+    if "county_adcode" in own.columns:
+        assert set(own["county_adcode"]) <= {"320613"}

@@ -83,14 +83,14 @@ def child_totals(store: Store, filters: Filters, scope: Scope, measures: tuple[s
 
 def _raw_totals(filters: Filters, scope: Scope, stretch: Period, child_column: str, parent_column: str | None,
                 measures: tuple[str, ...]):
-    def conditions(table, when):
-        found = [when >= stretch.start, when <= stretch.end, scope_predicate(table, scope)]
+    def conditions(table):
+        found = [scope_predicate(table, scope)]
         if parent_column:
             found.append(table.c[parent_column] == filters.region)
         if filters.specialty:
             found.append(table.c.specialty == filters.specialty)
         return found
 
-    rows = union_all(*rollups.sources(conditions)).subquery()
+    rows = union_all(*rollups.sources(conditions, (stretch.start, stretch.end), measures)).subquery()
     return select(rows.c[child_column].label("adcode"), *(func.sum(rows.c[m]).label(m) for m in measures)) \
         .group_by(rows.c[child_column])
