@@ -17,7 +17,6 @@ import pandas as pd
 from sqlalchemy import create_engine, text
 
 from data import db
-from data.cache import QueryCache
 from data.demo.build import build, has_entities
 from data.queries import inspections
 from data.queries.filters import Filters, Period, Scope

@@ -48,28 +48,16 @@ def render(state: dict) -> tuple:
         return _empty(f"{i18n.t('no_data', lang)}: {exc}")
 
     layer = REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER])
-    cache_dir = context.settings().cache_dir
-    if not kids.empty:
-        frame = layer.regions(store, filters, scope)
-        geojson = boundaries.simplified_geojson(filters.region, kids["level"].iloc[0], cache_dir)
-        figure = map_figure(layer.regions_traces(frame, geojson, THEME, lang), geojson, THEME, labels=True)
-        ranking = ranking_figure(frame, "name", "non_compliant", "adcode", THEME, lang)
-        ranking_title = i18n.t("ranking_children", lang)
-        map_title = f"{region.name} · {i18n.t('map_title_regions', lang)}"
-        entities_line = ""
-    else:
-        frame = layer.points(store, filters, scope)
-        geojson = boundaries.simplified_geojson(filters.region, region.level, cache_dir)
-        figure = map_figure(layer.points_traces(frame, geojson, THEME, lang), geojson, THEME, labels=False)
-        ranking = ranking_figure(frame[frame["non_compliant"] > 0], "name", "non_compliant", "id", THEME, lang, top=15)
-        ranking_title = i18n.t("ranking_entities", lang)
-        map_title = f"{region.name} · {i18n.t('map_title_points', lang)}"
-        entities_line = f" · {i18n.t('entities', lang)} {len(frame):,}"
-
-    inspected, failed = int(frame["inspections"].sum()), int(frame["non_compliant"].sum())
-    rate = f"{failed / inspected:.1%}" if inspected else "–"
-    summary = (f"{i18n.t('inspections', lang)} {inspected:,} · {i18n.t('non_compliant', lang)} {failed:,} · "
-               f"{i18n.t('rate', lang)} {rate}{entities_line}")
+    leaf = kids.empty
+    view = layer.view(leaf)
+    frame = layer.data(leaf, store, filters, scope)
+    drawn_level = region.level if leaf else kids["level"].iloc[0]
+    geojson = boundaries.simplified_geojson(filters.region, drawn_level, context.settings().cache_dir)
+    figure = map_figure(view.traces(frame, geojson, THEME, lang), geojson, THEME, labels=not leaf)
+    ranking = ranking_figure(view.rank(frame), "name", "value", "id", THEME, lang, top=15 if leaf else 20)
+    ranking_title = i18n.t(view.rank_title, lang)
+    map_title = f"{region.name} · {i18n.t(view.map_title, lang)}"
+    summary = view.summary(frame, lang)
     computed = frame.attrs.get("computed_at")
     period = filters.period
     footer = f"{period.start} – {period.end}"
@@ -79,7 +67,7 @@ def render(state: dict) -> tuple:
 
 
 def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None, period: str | None,
-             specialty: str | None, state: dict) -> str:
+             specialty: str | None, state: dict, layer: str | None = None) -> str:
     """The URL to go to after a click or a filter change; no_update when nothing should move."""
     lang = i18n.normalise_language(state.get("lang"))
     region = str(state.get("region"))
@@ -99,7 +87,8 @@ def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None
     except ValueError:
         period = state.get("period")
     specialty = specialty if specialty in vocab.SPECIALTIES else None
-    return manager_url(str(target), period or periods.DEFAULT, specialty, lang)
+    layer = layer if layer in REGISTRY else state.get("layer") if state.get("layer") in REGISTRY else DEFAULT_LAYER
+    return manager_url(str(target), period or periods.DEFAULT, specialty, lang, layer)
 
 
 def _empty(message: str) -> tuple:
@@ -125,8 +114,9 @@ def register(app: Dash) -> None:
         Input(ids.RANKING, "clickData"),
         Input(ids.PERIOD, "value"),
         Input(ids.SPECIALTY, "value"),
+        Input(ids.LAYER, "value"),
         State(ids.STATE, "data"),
         prevent_initial_call=True,
     )
-    def _navigate(map_click, bar_click, period, specialty, state):
-        return navigate(ctx.triggered_id, map_click, bar_click, period, specialty, state)
+    def _navigate(map_click, bar_click, period, specialty, layer, state):
+        return navigate(ctx.triggered_id, map_click, bar_click, period, specialty, state, layer)

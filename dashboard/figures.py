@@ -58,7 +58,10 @@ def integer_ticks(maximum: float) -> dict:
 
 def ranking_figure(frame: pd.DataFrame, label_column: str, value_column: str, id_column: str, theme: Theme, lang: str,
                    top: int = 20) -> go.Figure:
-    """Horizontal bars, largest first (on top), at most `top`; bar customdata carries the id to drill into."""
+    """Horizontal bars, largest first (on top), at most `top`; bar customdata carries the id to drill into.
+
+    Zero values are left out: a ranking of what did not happen says nothing."""
+    frame = frame[frame[value_column] > 0]
     ranked = frame.sort_values([value_column, label_column], ascending=[False, True]).head(top).iloc[::-1]
     fig = go.Figure(
         go.Bar(
@@ -69,12 +72,13 @@ def ranking_figure(frame: pd.DataFrame, label_column: str, value_column: str, id
             marker=dict(color=ranked[value_column], colorscale=theme.colorscale(skip_darkest=True), cmin=0),
             text=ranked[value_column],
             textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
     fig.update_layout(
         template=theme.plotly_template(),
-        margin=dict(l=10, r=30, t=10, b=10),
+        margin=dict(l=10, r=50, t=10, b=10),
         xaxis=dict(rangemode="tozero", **integer_ticks(float(ranked[value_column].max() if len(ranked) else 0))),
         yaxis=dict(automargin=True, type="category"),
         bargap=0.25,

@@ -38,6 +38,17 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "class_compliant": ("检查合格", "Compliant"),
     "class_not_inspected": ("期内未检查", "Not inspected"),
     "inspection": ("监督检查", "Inspections"),
+    "complaint": ("投诉举报", "Complaints"),
+    "layer": ("图层", "Layer"),
+    "complaints": ("投诉举报数", "Complaints"),
+    "complaints_open": ("未办结", "Open"),
+    "per_1000_entities": ("每千户投诉", "Per 1,000 entities"),
+    "spot_hot": ("热点", "Hot spot"),
+    "spot_cold": ("冷点", "Cold spot"),
+    "ranking_complaints": ("下级区域投诉举报排名", "Complaints by sub-region"),
+    "ranking_categories": ("投诉类别排名", "Complaints by category"),
+    "map_title_complaints": ("投诉举报分布与热点（Gi*）", "Complaints and hot spots (Gi*)"),
+    "map_title_complaint_hexagons": ("投诉举报六边形聚合与热点（Gi*）", "Complaints in hexagons, hot spots (Gi*)"),
     "subtype": ("类型", "Type"),
 }
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from layers.registry import DEFAULT_LAYER
 
-def manager_url(region: str, period: str, specialty: str | None, lang: str) -> str:
+
+def manager_url(region: str, period: str, specialty: str | None, lang: str, layer: str = DEFAULT_LAYER) -> str:
     params = {"region": region, "period": period}
     if specialty:
         params["specialty"] = specialty
+    if layer != DEFAULT_LAYER:
+        params["layer"] = layer
     if lang != "zh":
         params["lang"] = lang
     return "/?" + urlencode(params)

@@ -19,6 +19,8 @@ from data.queries.filters import Filters, Scope
 from data.store import Store
 
 TraceBuilder = Callable[[pd.DataFrame, dict, Theme, str], list[BaseTraceType]]
+Ranker = Callable[[pd.DataFrame], pd.DataFrame]  # → columns name, value, id (id drills down when a region code)
+Summariser = Callable[[pd.DataFrame, str], str]  # (frame, lang) → one line of totals
 
 
 class LayerDataError(RuntimeError):
@@ -26,20 +28,30 @@ class LayerDataError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class View:
+    """One of a layer's two views: what to query, what it must return, how to draw, rank and sum it up."""
+
+    query: Query
+    required: tuple[str, ...]
+    traces: TraceBuilder  # (frame, geojson of the regions drawn, theme, lang) → traces
+    rank: Ranker
+    rank_title: str  # i18n key
+    map_title: str  # i18n key
+    summary: Summariser
+
+
+@dataclass(frozen=True)
 class Layer:
-    key: str  # also the i18n key of its title
-    regions_query: Query
-    regions_required: tuple[str, ...]
-    regions_traces: TraceBuilder  # (frame, geojson of the child regions, theme, lang) → traces
-    points_query: Query
-    points_required: tuple[str, ...]
-    points_traces: TraceBuilder  # (frame, geojson of the leaf region, theme, lang) → traces
+    key: str  # also the i18n key of its name
+    regions_view: View  # the children of the current region, as a choropleth
+    points_view: View  # a region without children: its points
 
-    def regions(self, store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
-        return _checked(self.key, self.regions_query(store, filters, scope), self.regions_required)
+    def view(self, leaf: bool) -> View:
+        return self.points_view if leaf else self.regions_view
 
-    def points(self, store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
-        return _checked(self.key, self.points_query(store, filters, scope), self.points_required)
+    def data(self, leaf: bool, store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
+        view = self.view(leaf)
+        return _checked(self.key, view.query(store, filters, scope), view.required)
 
 
 def _checked(key: str, frame: pd.DataFrame, required: tuple[str, ...]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from dashboard import i18n
 from dashboard.figures import integer_ticks
 from dashboard.theme import Theme
 from data.queries import inspections
-from layers.base import Layer
+from layers.base import Layer, View
 
 
 def region_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -> list[BaseTraceType]:
@@ -80,12 +80,43 @@ def point_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) ->
     return traces
 
 
+def region_ranking(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"name": frame["name"], "value": frame["non_compliant"], "id": frame["adcode"]})
+
+
+def entity_ranking(frame: pd.DataFrame) -> pd.DataFrame:
+    failed = frame[frame["non_compliant"] > 0]
+    return pd.DataFrame({"name": failed["name"], "value": failed["non_compliant"], "id": failed["id"]})
+
+
+def summary(frame: pd.DataFrame, lang: str) -> str:
+    inspected, failed = int(frame["inspections"].sum()), int(frame["non_compliant"].sum())
+    rate = f"{failed / inspected:.1%}" if inspected else "–"
+    line = (f"{i18n.t('inspections', lang)} {inspected:,} · {i18n.t('non_compliant', lang)} {failed:,} · "
+            f"{i18n.t('rate', lang)} {rate}")
+    if "id" in frame.columns:  # the entity view
+        line += f" · {i18n.t('entities', lang)} {len(frame):,}"
+    return line
+
+
 INSPECTION = Layer(
     key="inspection",
-    regions_query=inspections.noncompliance_by_child,
-    regions_required=("adcode", "name", "inspections", "non_compliant", "rate"),
-    regions_traces=region_traces,
-    points_query=inspections.entity_results,
-    points_required=("id", "name", "specialty", "grade", "lon", "lat", "inspections", "non_compliant"),
-    points_traces=point_traces,
+    regions_view=View(
+        query=inspections.noncompliance_by_child,
+        required=("adcode", "name", "inspections", "non_compliant", "rate"),
+        traces=region_traces,
+        rank=region_ranking,
+        rank_title="ranking_children",
+        map_title="map_title_regions",
+        summary=summary,
+    ),
+    points_view=View(
+        query=inspections.entity_results,
+        required=("id", "name", "specialty", "grade", "lon", "lat", "inspections", "non_compliant"),
+        traces=point_traces,
+        rank=entity_ranking,
+        rank_title="ranking_entities",
+        map_title="map_title_points",
+        summary=summary,
+    ),
 )

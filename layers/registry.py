@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from layers.base import Layer
+from layers.complaint import COMPLAINT
 from layers.inspection import INSPECTION
 
-REGISTRY: dict[str, Layer] = {layer.key: layer for layer in (INSPECTION,)}
+REGISTRY: dict[str, Layer] = {layer.key: layer for layer in (INSPECTION, COMPLAINT)}
 DEFAULT_LAYER = INSPECTION.key

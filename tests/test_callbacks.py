@@ -109,3 +109,26 @@ def test_page_layout_refuses_regions_outside_scope_and_reports_bad_periods(reque
     assert "无权查看该区域" in _text(page.layout(region="320600"))
     assert "未知的行政区划代码" in _text(page.layout(region="999999"))
     assert "时间范围格式错误" in _text(page.layout(period="2026-13..2026-14"))
+
+
+def test_complaint_layer_shows_classes_and_hot_spots(request_context):
+    figure, map_title, ranking, ranking_title, summary, _ = manager.render(_state(layer="complaint"))
+    base = figure.data[0]
+    assert base.type == "choropleth" and len(base.locations) == 18
+    assert list(figure.data[0].colorbar.ticktext)  # natural-breaks classes in the legend
+    assert "Gi*" in base.hovertemplate and "热点" in map_title
+    assert ranking_title == "下级区域投诉举报排名" and summary.startswith("投诉举报数")
+
+
+def test_complaint_layer_in_a_county_aggregates_hexagons(request_context):
+    figure, map_title, ranking, *_ = manager.render(_state(region="410105", layer="complaint", period="2024-07..2026-06"))
+    hexes = figure.data[1]
+    assert hexes.type == "choropleth" and sum(hexes.z) > 0
+    assert all(":" in location for location in hexes.locations)
+    assert "六边形" in map_title and len(ranking.data[0].y) > 0
+
+
+def test_layer_choice_travels_in_the_url(request_context):
+    url = manager.navigate(ids.LAYER, None, None, "last-12-months", None, _state(), "complaint")
+    assert url == "/?region=410000&period=last-12-months&layer=complaint"
+    assert manager.navigate(ids.LAYER, None, None, None, None, _state(), "<img>") == "/?region=410000&period=last-12-months"

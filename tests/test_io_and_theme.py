@@ -1,5 +1,6 @@
 """Encoding detection on the real files in ../shared/datasets; one source of colours; layer contracts."""
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -42,6 +43,7 @@ def test_every_css_variable_used_is_defined_by_the_theme():
 
 def test_a_layer_whose_query_lacks_a_column_fails_loudly():
     layer = REGISTRY["inspection"]
-    broken = layer.__class__(**{**layer.__dict__, "regions_query": lambda *_: pd.DataFrame({"adcode": ["410100"]})})
+    view = dataclasses.replace(layer.regions_view, query=lambda *_: pd.DataFrame({"adcode": ["410100"]}))
+    broken = dataclasses.replace(layer, regions_view=view)
     with pytest.raises(LayerDataError, match="no column\\(s\\) name, inspections"):
-        broken.regions(None, None, None)
+        broken.data(False, None, None, None)

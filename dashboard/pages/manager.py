@@ -74,7 +74,7 @@ def _header(state: dict) -> html.Header:
     return html.Header(className="wj-header", children=[
         html.H1([i18n.t("app_title", lang), html.Span(i18n.t("manager_title", lang), className="wj-subtitle")]),
         dcc.Link(i18n.t("language_switch", lang), className="wj-lang",
-                 href=manager_url(state["region"], state["period"], state["specialty"], other)),
+                 href=manager_url(state["region"], state["period"], state["specialty"], other, state["layer"])),
     ])
 
 
@@ -84,7 +84,10 @@ def _filters(state: dict) -> html.Div:
     if state["period"] not in periods.PRESETS:
         period_options.append({"label": state["period"], "value": state["period"]})
     specialty_options = [{"label": i18n.specialty_label(s, lang), "value": s} for s in vocab.SPECIALTIES]
+    layer_options = [{"label": i18n.t(key, lang), "value": key} for key in REGISTRY]
     return html.Div(className="wj-filters", children=[
+        html.Label([i18n.t("layer", lang), dcc.Dropdown(id=ids.LAYER, options=layer_options, value=state["layer"],
+                                                         clearable=False, searchable=False, className="wj-dropdown")]),
         html.Label([i18n.t("period", lang), dcc.Dropdown(id=ids.PERIOD, options=period_options, value=state["period"],
                                                           clearable=False, searchable=False, className="wj-dropdown")]),
         html.Label([i18n.t("specialty", lang), dcc.Dropdown(id=ids.SPECIALTY, options=specialty_options,
@@ -103,7 +106,8 @@ def _breadcrumb(chain, state: dict) -> list:
             items.append(html.Span(region.name, className="wj-crumb wj-crumb-current"))
         else:
             items.append(dcc.Link(region.name, className="wj-crumb",
-                                  href=manager_url(region.adcode, state["period"], state["specialty"], state["lang"])))
+                                  href=manager_url(region.adcode, state["period"], state["specialty"], state["lang"],
+                                                   state["layer"])))
     return items
 
 
