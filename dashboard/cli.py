@@ -134,8 +134,9 @@ def geo_assign(
     x, y, problems = assign.parse_coordinates(frame[lon], frame[lat], lon, lat)
     x, y = crs_module.to_wgs84(x, y, crs)
     started = time.perf_counter()
-    leaves = boundaries.polygons(region, "county", get_settings().cache_dir)
-    result = assign.assign(x, y, leaves)
+    cache_dir = get_settings().cache_dir
+    leaves = boundaries.polygons(region, "county", cache_dir)
+    result = assign.assign(x, y, leaves, index=boundaries.raster_index(region, cache_dir))
     elapsed = time.perf_counter() - started
     out = pd.concat([frame.reset_index(drop=True), result], axis=1)
     out.to_csv(output, index=False, encoding="utf-8-sig")

@@ -1,9 +1,10 @@
 """Point → region assignment: which province, city and county each point lies in.
 
-Vectorised: one STRtree over the points, queried once with every polygon. Querying *with the
-polygons* lets GEOS prepare each polygon once and test all candidate points against it, instead of
-testing each point against an unprepared polygon (what a plain `sjoin(points, polygons)` does); see
-bench/assign_speed.py for the measured difference.
+Vectorised: a raster of region codes (geo.raster_index) answers points far from any boundary by
+array lookup; the rest go through one STRtree over the points, queried once with every polygon.
+Querying *with the polygons* lets GEOS prepare each polygon once and test all candidate points
+against it, instead of testing each point against an unprepared polygon (what a plain
+`sjoin(points, polygons)` does); see bench/run.py for the measured difference.
 
 Rules, pinned by tests/test_assign.py:
 - a point on a shared border is covered by both neighbours; it goes to the one with the smaller
@@ -24,7 +25,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import hierarchy
+from geo import hierarchy, raster_index
+from geo.raster_index import RasterIndex
 
 CODE_COLUMNS = {"province": "province_adcode", "city": "city_adcode", "county": "county_adcode"}
 INSIDE, NEAR, OUTSIDE, MISSING = "inside", "near", "outside", "no_coordinates"
@@ -57,64 +59,81 @@ def _ancestor_codes(leaves: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, index=leaves.index)
 
 
+_MATCH_NAMES = np.array([INSIDE, NEAR, OUTSIDE, MISSING])
+_INSIDE, _NEAR, _OUTSIDE, _MISSING = range(4)
+
+
 def assign(
     lon: np.ndarray,
     lat: np.ndarray,
     leaves: gpd.GeoDataFrame,
     snap_m: float = 50.0,
+    index: RasterIndex | None = None,
 ) -> pd.DataFrame:
     """Assign WGS-84 points to the leaf polygons tiling a region (geo.boundaries.polygons(root, 'county')).
 
-    Returns one row per input point, in input order: province_adcode, city_adcode, county_adcode
-    (None where unassigned) and `region_match` (inside / near / outside / no_coordinates).
+    With a raster `index` of the same leaves (geo.raster_index), points in cells wholly inside one
+    region or wholly outside all are answered by array lookup and only the rest are tested exactly;
+    the answers are the same. Returns one row per input point, in input order: province_adcode,
+    city_adcode, county_adcode (categorical; missing where unassigned) and `region_match` (inside /
+    near / outside / no_coordinates).
     """
     lon = np.asarray(lon, dtype="float64")
     lat = np.asarray(lat, dtype="float64")
-    n = len(lon)
     has_xy = np.isfinite(lon) & np.isfinite(lat)
-    leaf_index = np.full(n, -1, dtype="int64")
-    match = np.where(has_xy, OUTSIDE, MISSING).astype(object)
-
-    point_ids = np.flatnonzero(has_xy)
-    points = shapely.points(lon[point_ids], lat[point_ids])
-    polygons = leaves.geometry.values
-    if len(point_ids) and len(polygons):
-        tree = shapely.STRtree(points)
-        poly_hits, point_hits = tree.query(polygons, predicate="covers")
-        if len(point_hits):
-            # Deterministic tie-break on borders: smallest adcode wins.
-            codes = leaves["adcode"].to_numpy()[poly_hits]
-            order = np.lexsort((codes, point_hits))
-            point_hits, poly_hits = point_hits[order], poly_hits[order]
-            first = np.r_[True, point_hits[1:] != point_hits[:-1]]
-            leaf_index[point_ids[point_hits[first]]] = poly_hits[first]
-            match[point_ids[point_hits[first]]] = INSIDE
-
-        unmatched = np.flatnonzero(leaf_index[point_ids] < 0)
-        if len(unmatched) and snap_m > 0:
-            near_tree = shapely.STRtree(points[unmatched])
-            poly_hits, point_hits = near_tree.query(
-                polygons, predicate="dwithin", distance=snap_m / _METRES_PER_DEGREE
-            )
-            if len(point_hits):
-                # Nearest polygon wins; equal distances fall back to the smaller adcode.
-                distance = shapely.distance(polygons[poly_hits], points[unmatched][point_hits])
-                codes = leaves["adcode"].to_numpy()[poly_hits]
-                order = np.lexsort((codes, distance, point_hits))
-                point_hits, poly_hits = point_hits[order], poly_hits[order]
-                first = np.r_[True, point_hits[1:] != point_hits[:-1]]
-                near_ids = point_ids[unmatched[point_hits[first]]]
-                leaf_index[near_ids] = poly_hits[first]
-                match[near_ids] = NEAR
+    if index is not None and snap_m < index.min_cell_m():
+        looked_up = index.lookup(lon, lat)  # NaN and off-grid points come back as BORDER
+        leaf_index = np.where(looked_up >= 0, looked_up, -1).astype("int64")
+        match = np.where(looked_up >= 0, _INSIDE, np.where(has_xy, _OUTSIDE, _MISSING)).astype("int8")
+        exact = np.flatnonzero((looked_up == raster_index.BORDER) & has_xy)
+    else:
+        leaf_index = np.full(len(lon), -1, dtype="int64")
+        match = np.where(has_xy, _OUTSIDE, _MISSING).astype("int8")
+        exact = np.flatnonzero(has_xy)
+    found, how = _exact(lon[exact], lat[exact], leaves, snap_m)
+    leaf_index[exact] = found
+    match[exact] = np.where(found >= 0, how, _OUTSIDE)
 
     codes = _ancestor_codes(leaves.reset_index(drop=True))
-    assigned = leaf_index >= 0
-    result = pd.DataFrame({"region_match": match})
+    result = {}
     for column in CODE_COLUMNS.values():
-        values = np.full(n, None, dtype=object)
-        values[assigned] = codes[column].to_numpy()[leaf_index[assigned]]
-        result.insert(len(result.columns) - 1, column, pd.Series(values, dtype=object))
-    return result
+        categories, per_leaf = np.unique(codes[column].to_numpy().astype(str), return_inverse=True)
+        result[column] = pd.Categorical.from_codes(np.where(leaf_index >= 0, per_leaf[leaf_index], -1), categories)
+    result["region_match"] = pd.Categorical.from_codes(match, _MATCH_NAMES)
+    return pd.DataFrame(result)
+
+
+def _exact(lon: np.ndarray, lat: np.ndarray, leaves: gpd.GeoDataFrame, snap_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Leaf index (-1 where none) and _INSIDE/_NEAR of finite points, by exact tests on the polygons."""
+    found = np.full(len(lon), -1, dtype="int64")
+    how = np.full(len(lon), _OUTSIDE, dtype="int8")
+    polygons = leaves.geometry.values
+    if not len(lon) or not len(polygons):
+        return found, how
+    codes = leaves["adcode"].to_numpy()
+    points = shapely.points(lon, lat)
+    poly_hits, point_hits = shapely.STRtree(points).query(polygons, predicate="covers")
+    if len(point_hits):
+        # Deterministic tie-break on borders: smallest adcode wins.
+        order = np.lexsort((codes[poly_hits], point_hits))
+        point_hits, poly_hits = point_hits[order], poly_hits[order]
+        first = np.r_[True, point_hits[1:] != point_hits[:-1]]
+        found[point_hits[first]] = poly_hits[first]
+        how[point_hits[first]] = _INSIDE
+
+    unmatched = np.flatnonzero(found < 0)
+    if len(unmatched) and snap_m > 0:
+        near_tree = shapely.STRtree(points[unmatched])
+        poly_hits, point_hits = near_tree.query(polygons, predicate="dwithin", distance=snap_m / _METRES_PER_DEGREE)
+        if len(point_hits):
+            # Nearest polygon wins; equal distances fall back to the smaller adcode.
+            distance = shapely.distance(polygons[poly_hits], points[unmatched][point_hits])
+            order = np.lexsort((codes[poly_hits], distance, point_hits))
+            point_hits, poly_hits = point_hits[order], poly_hits[order]
+            first = np.r_[True, point_hits[1:] != point_hits[:-1]]
+            found[unmatched[point_hits[first]]] = poly_hits[first]
+            how[unmatched[point_hits[first]]] = _NEAR
+    return found, how
 
 
 def summarise(result: pd.DataFrame) -> AssignmentSummary:

@@ -21,7 +21,9 @@ import pandas as pd
 import shapely
 
 from geo import hierarchy
+from geo import raster_index as raster_index_module
 from geo.crs import geometries_gcj02_to_wgs84
+from geo.raster_index import RasterIndex
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,9 @@ def polygons(root: str, level: str, cache_dir: Path) -> gpd.GeoDataFrame:
 def _polygons_cached(root: str, level: str, cache_dir: str) -> gpd.GeoDataFrame:
     path = _cache_path(Path(cache_dir), root, level, "full.gpkg")
     if path.exists():
-        return gpd.read_file(path, engine="pyogrio").astype({"adcode": str})
+        frame = gpd.read_file(path, engine="pyogrio").astype({"adcode": str})
+        shapely.prepare(frame.geometry.values)  # prepared once: every assignment reuses them
+        return frame
     regions = layer_regions(root, level)
     frame = gpd.GeoDataFrame(
         regions[["adcode", "name", "level", "parent_adcode"]].reset_index(drop=True),
@@ -80,6 +84,7 @@ def _polygons_cached(root: str, level: str, cache_dir: str) -> gpd.GeoDataFrame:
     tmp = path.with_suffix(".tmp.gpkg")
     frame.to_file(tmp, driver="GPKG", engine="pyogrio")
     tmp.replace(path)
+    shapely.prepare(frame.geometry.values)
     log.info("cached %d boundaries of %s at %s level in %s", len(frame), root, level, path)
     return frame
 
@@ -132,3 +137,16 @@ def region_bounds(adcode: str, cache_dir: Path) -> tuple[float, float, float, fl
     """(minx, miny, maxx, maxy) of one region in WGS-84."""
     region = hierarchy.get_region(adcode)
     return tuple(polygons(adcode, region.level, cache_dir).total_bounds)
+
+
+def raster_index(root: str, cache_dir: Path) -> RasterIndex:
+    """The region-code grid of `root`'s leaves for fast assignment (built once, cached on disk)."""
+    return _raster_index_cached(root, str(cache_dir))
+
+
+@lru_cache(maxsize=4)
+def _raster_index_cached(root: str, cache_dir: str) -> RasterIndex:
+    leaves = polygons(root, "county", Path(cache_dir))
+    cell = raster_index_module.cell_size(leaves)
+    path = _cache_path(Path(cache_dir), root, "county", f"raster-{cell:g}.npz")
+    return raster_index_module.load_or_build(leaves, path, cell)
