@@ -98,3 +98,29 @@ def run(rows: list, log=print) -> None:
     for name, url in database_urls().items():
         ensure_demo(url, log)
         bench(name, url, rows)
+        bench_callback(name, url, rows)
+
+
+def bench_callback(name: str, url: str, rows: list, repeats: int = 20) -> None:
+    """The manager page's render callback (query + figure) per level, warm, as the browser would call it."""
+    from callbacks import manager
+    from dashboard.app import create_app
+    from dashboard.settings import Settings
+
+    app = create_app(Settings(database_url=url, var_dir=VAR, region=REGION))
+    with app.server.test_request_context("/"):
+        for region in PATH:
+            state = {"region": region, "period": f"{PERIOD.start:%Y-%m}..{PERIOD.end:%Y-%m}", "specialty": "public_place",
+                     "lang": "zh", "layer": "inspection"}
+            started = time.perf_counter()
+            manager.render(state)
+            first = time.perf_counter() - started
+            samples = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                figure, *_ = manager.render(state)
+                samples.append(time.perf_counter() - started)
+            p50, p95 = _percentiles(samples)
+            size = len(figure.to_json())
+            rows.append((f"render callback {region}, {name}", f"first {first * 1000:.0f} ms",
+                         f"warm p50 {p50 * 1000:.0f} ms p95 {p95 * 1000:.0f} ms", f"figure {size / 1024:,.0f} KB"))

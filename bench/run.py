@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 
 import drilldown
+import payload
 
 from data import db
 from data.demo.build import build
@@ -87,6 +88,7 @@ def main() -> None:
         bench_demo(scale, args.region, rows)
     if not args.skip_drilldown:
         drilldown.run(rows)
+        payload.run(drilldown.database_urls()["SQLite"], rows)
     widths = [max(len(r[i]) for r in rows + [("benchmark", "ours", "baseline", "ratio")]) for i in range(4)]
     for row in [("benchmark", "ours", "baseline", "ratio")] + rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
