@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import plotly.io
 from sqlalchemy import create_engine, text
 
 from data import db
@@ -121,6 +122,6 @@ def bench_callback(name: str, url: str, rows: list, repeats: int = 20) -> None:
                 figure, *_ = manager.render(state)
                 samples.append(time.perf_counter() - started)
             p50, p95 = _percentiles(samples)
-            size = len(figure.to_json())
+            size = len(plotly.io.to_json(figure, validate=False))
             rows.append((f"render callback {region}, {name}", f"first {first * 1000:.0f} ms",
                          f"warm p50 {p50 * 1000:.0f} ms p95 {p95 * 1000:.0f} ms", f"figure {size / 1024:,.0f} KB"))

@@ -29,7 +29,7 @@ CHINA_TIME = ZoneInfo("Asia/Shanghai")
 
 
 def render(state: dict) -> tuple:
-    """(map figure, map title, ranking figure, ranking title, summary, computed-at line)."""
+    """(map figure, map title, ranking figure, ranking title, summary, computed-at line); figures as dicts."""
     lang = i18n.normalise_language(state.get("lang"))
     scope = context.viewer_scope()
     store = context.store()
@@ -48,6 +48,14 @@ def render(state: dict) -> tuple:
         return _empty(f"{i18n.t('no_data', lang)}: {exc}")
 
     layer = REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER])
+    # The drawn figures are cached like query answers (same scope and data version in the key), so a
+    # wall or a second viewer asking the same gets them without rebuilding ~300 KB of figure.
+    key = store.cache.make_key("render", layer.key, filters.key(), lang, scope.key(), f"v{store.data_version()}")
+    drawn, _, _ = store.cache.get_or_compute(key, lambda: _draw(layer, store, filters, scope, region, kids, lang))
+    return drawn
+
+
+def _draw(layer, store, filters: Filters, scope, region, kids, lang: str) -> tuple:
     leaf = kids.empty
     view = layer.view(leaf)
     frame = layer.data(leaf, store, filters, scope)
@@ -63,7 +71,8 @@ def render(state: dict) -> tuple:
     footer = f"{period.start} – {period.end}"
     if computed is not None:
         footer += f" · {i18n.t('computed_at', lang)} {computed.astimezone(CHINA_TIME):%Y-%m-%d %H:%M:%S}"
-    return figure, map_title, ranking, ranking_title, summary, footer
+    # Plain dicts: a cached go.Figure is re-validated on every unpickle (tens of ms), a dict is not.
+    return figure.to_dict(), map_title, ranking.to_dict(), ranking_title, summary, footer
 
 
 def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None, period: str | None,
@@ -94,6 +103,7 @@ def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None
 def _empty(message: str) -> tuple:
     blank = go.Figure()
     blank.update_layout(template=THEME.plotly_template(), xaxis=dict(visible=False), yaxis=dict(visible=False))
+    blank = blank.to_dict()
     return blank, message, blank, "", html.Div(message, className="wj-problem"), ""
 
 

@@ -3,8 +3,26 @@
 import pytest
 from dash import no_update
 
+import base64
+
+import numpy as np
+import plotly.graph_objects as go
+
 from callbacks import manager
 from dashboard import ids
+
+
+def _array(values):
+    """A trace's numeric array, decoded when Plotly sent it as typed binary ({'dtype', 'bdata'})."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
+
+
+def _render(state):
+    """render() with its figures as plotly objects, for readable assertions."""
+    figure, map_title, ranking, *rest = manager.render(state)
+    return (go.Figure(figure), map_title, go.Figure(ranking), *rest)
 
 
 @pytest.fixture
@@ -20,7 +38,7 @@ def _state(**overrides):
 
 
 def test_province_view_shows_every_city(request_context):
-    figure, map_title, ranking, ranking_title, summary, footer = manager.render(_state())
+    figure, map_title, ranking, ranking_title, summary, footer = _render(_state())
     choropleth = figure.data[0]
     assert choropleth.type == "choropleth" and len(choropleth.locations) == 18
     assert "河南省" in map_title and ranking_title == "下级区域不合格检查排名"
@@ -29,27 +47,27 @@ def test_province_view_shows_every_city(request_context):
 
 
 def test_county_view_shows_entity_points_in_english(request_context):
-    figure, map_title, ranking, ranking_title, summary, _ = manager.render(_state(region="410105", lang="en"))
+    figure, map_title, ranking, ranking_title, summary, _ = _render(_state(region="410105", lang="en"))
     points = [t for t in figure.data if t.type == "scattergeo" and t.mode == "markers"]
-    assert points and sum(len(t.lon) for t in points) > 0
+    assert points and sum(len(_array(t.lon)) for t in points) > 0
     assert "Supervised entities" in map_title and "Entities" in summary
 
 
 def test_specialty_filter_narrows_the_counts(request_context):
-    everything = manager.render(_state())[0].data[0].z.sum()
-    medical = manager.render(_state(specialty="medical"))[0].data[0].z.sum()
+    everything = _array(_render(_state())[0].data[0].z).sum()
+    medical = _array(_render(_state(specialty="medical"))[0].data[0].z).sum()
     assert 0 < medical < everything
 
 
 def test_crafted_state_outside_scope_gets_nothing(request_context):
-    figure, map_title, ranking, *_ = manager.render(_state(region="320600"))
+    figure, map_title, ranking, *_ = _render(_state(region="320600"))
     assert map_title == "无权查看该区域"
     assert len(figure.data) == 0 and len(ranking.data) == 0
 
 
 @pytest.mark.parametrize("state", [_state(region="41'; --"), _state(period="yesterday"), _state(region=None)])
 def test_malformed_state_is_answered_not_crashed(request_context, state):
-    *_, summary, _ = manager.render(state)
+    *_, summary, _ = _render(state)
     assert "暂无数据" in str(summary)
 
 
@@ -112,7 +130,7 @@ def test_page_layout_refuses_regions_outside_scope_and_reports_bad_periods(reque
 
 
 def test_complaint_layer_shows_classes_and_hot_spots(request_context):
-    figure, map_title, ranking, ranking_title, summary, _ = manager.render(_state(layer="complaint"))
+    figure, map_title, ranking, ranking_title, summary, _ = _render(_state(layer="complaint"))
     base = figure.data[0]
     assert base.type == "choropleth" and len(base.locations) == 18
     assert list(figure.data[0].colorbar.ticktext)  # natural-breaks classes in the legend
@@ -121,9 +139,9 @@ def test_complaint_layer_shows_classes_and_hot_spots(request_context):
 
 
 def test_complaint_layer_in_a_county_aggregates_hexagons(request_context):
-    figure, map_title, ranking, *_ = manager.render(_state(region="410105", layer="complaint", period="2024-07..2026-06"))
+    figure, map_title, ranking, *_ = _render(_state(region="410105", layer="complaint", period="2024-07..2026-06"))
     hexes = figure.data[1]
-    assert hexes.type == "choropleth" and sum(hexes.z) > 0
+    assert hexes.type == "choropleth" and _array(hexes.z).sum() > 0
     assert all(":" in location for location in hexes.locations)
     assert "六边形" in map_title and len(ranking.data[0].y) > 0
 
