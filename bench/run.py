@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
+import json
 import os
 import tempfile
 import time
@@ -23,7 +25,7 @@ import payload
 
 from data import db
 from data.demo.build import build
-from geo import assign, boundaries
+from geo import assign, boundaries, hierarchy
 
 CACHE = Path(os.environ.get("WEIJIAN_VAR_DIR", "var")) / "cache"
 
@@ -63,6 +65,16 @@ def bench_assignment(root: str, n: int, rows: list) -> None:
                  f"grid built/loaded in {build_s:.1f}s"))
 
 
+def bench_boundary_sizes(region: str, rows: list) -> None:
+    """Bytes of the simplified boundaries a map downloads per level (target: <= 40 KB gzipped)."""
+    levels = [(region, "city"), (hierarchy.children(region)["adcode"].iloc[0], "county"), (region, "county")]
+    for root, level in levels:
+        raw = json.dumps(boundaries.simplified_geojson(root, level, CACHE), ensure_ascii=False,
+                         separators=(",", ":")).encode()
+        rows.append((f"boundaries {hierarchy.get_region(root).name} by {level}", f"{len(gzip.compress(raw, 6)) / 1024:,.0f} KB gzipped",
+                     f"{len(raw) / 1024:,.0f} KB raw", ""))
+
+
 def bench_demo(scale: str, region: str, rows: list) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo.db"
@@ -84,6 +96,7 @@ def main() -> None:
     rows: list[tuple[str, str, str, str]] = []
     bench_assignment(args.region, args.points, rows)
     bench_assignment("100000", args.points, rows)
+    bench_boundary_sizes(args.region, rows)
     for scale in filter(None, args.scales.split(",")):
         bench_demo(scale, args.region, rows)
     if not args.skip_drilldown:

@@ -95,6 +95,11 @@ def tolerance_for(root: str, cache_dir: Path) -> float:
     return round(max(maxx - minx, maxy - miny) / PIXELS_ACROSS, 5)
 
 
+def coordinate_decimals(tolerance: float) -> int:
+    """Decimals that keep rounding below half the simplification tolerance."""
+    return int(np.ceil(-np.log10(tolerance / 2)))
+
+
 def simplified(root: str, level: str, cache_dir: Path) -> gpd.GeoDataFrame:
     """Coverage-simplified polygons of `level` under `root`, cached on disk as GeoJSON."""
     return gpd.GeoDataFrame.from_features(simplified_geojson(root, level, cache_dir), crs="EPSG:4326")
@@ -112,7 +117,7 @@ def simplified_geojson(root: str, level: str, cache_dir: Path) -> dict:
 @lru_cache(maxsize=64)
 def _simplified_geojson_cached(root: str, level: str, cache_dir: str) -> dict:
     tolerance = tolerance_for(root, Path(cache_dir))
-    path = _cache_path(Path(cache_dir), root, level, f"{tolerance:g}.geojson")
+    path = _cache_path(Path(cache_dir), root, level, f"{tolerance:g}-{coordinate_decimals(tolerance)}dp.geojson")
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     full = polygons(root, level, Path(cache_dir))
@@ -120,6 +125,10 @@ def _simplified_geojson_cached(root: str, level: str, cache_dir: str) -> dict:
     # Browsers draw with d3-geo, which reads a counter-clockwise exterior ring as "the whole globe
     # except this polygon": orient exteriors clockwise so every region fills only itself.
     geoms = shapely.orient_polygons(geoms, exterior_cw=True)
+    # Coordinates to the decimal below half the tolerance: invisible, and the file shrinks by half.
+    # Shared vertices round alike, so neighbours still share their border.
+    decimals = coordinate_decimals(tolerance)
+    geoms = shapely.transform(geoms, lambda coords: np.round(coords, decimals))
     frame = full.set_geometry(gpd.GeoSeries(geoms, crs="EPSG:4326"))
     frame["label_lon"] = shapely.get_x(shapely.point_on_surface(frame.geometry.values)).round(5)
     frame["label_lat"] = shapely.get_y(shapely.point_on_surface(frame.geometry.values)).round(5)
