@@ -46,6 +46,7 @@ def database_urls() -> dict[str, str]:
 
 def ensure_demo(url: str, log) -> None:
     engine = db.make_engine(url)
+    db.upgrade(engine)
     if not has_entities(engine):
         log(f"building the province demo in {engine.url.render_as_string(hide_password=True)} (once, ~5 min)")
         build(engine, REGION, "province", seed=1, cache_dir=VAR / "cache", until=UNTIL, progress=lambda _m: None)

@@ -241,3 +241,5 @@ class RollupRegionMonth(Base):
     penalties: Mapped[int] = mapped_column(Integer, default=0)
     penalty_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
     complaints: Mapped[int] = mapped_column(Integer, default=0)
+    device_expected: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # reports due
+    device_reported: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # reports received

@@ -1,7 +1,8 @@
 """Region × month × specialty summaries, so province and city views never scan raw rows.
 
 One row per (county, month, specialty) holds the counts every overview asks for: inspections and
-non-compliant ones, penalties and their amounts, complaints. Months are calendar months in China
+non-compliant ones, penalties and their amounts, complaints, and monitoring reports due and received
+(device uptime). Months are calendar months in China
 time (a complaint received at 20:00 UTC on 31 May belongs to June). `refresh` recomputes the rows of
 the given counties from the raw tables inside the caller's transaction, so a write and its rollup
 commit together; ingest calls it for the counties it touched and bumps the data version.
@@ -13,17 +14,26 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import ColumnElement, Date, Integer, Select, Table, literal, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import func
 from sqlalchemy.sql.expression import FunctionElement
 
-from data.models import Complaint, Inspection, Penalty, RollupRegionMonth
+from data.bulk import insert_frame
+from data.models import Complaint, Device, Inspection, Penalty, Reading, RollupRegionMonth
+from data.vocab import SCENE_SPECIALTY
 
 CHINA_UTC_OFFSET_HOURS = 8  # China has kept UTC+8 without daylight saving since 1991
 CHINA = ZoneInfo("Asia/Shanghai")
-MEASURES = ("inspections", "non_compliant", "penalties", "penalty_amount", "complaints")
+RECORD_MEASURES = ("inspections", "non_compliant", "penalties", "penalty_amount", "complaints")
+# Monitoring reports due (from each device's interval, since its installation or the start of the stored
+# readings, whichever is later, until the last stored reading) and received (distinct report times).
+DEVICE_MEASURES = ("device_expected", "device_reported")
+MEASURES = RECORD_MEASURES + DEVICE_MEASURES
+KEY = ("county_adcode", "month", "specialty")
 
 
 
@@ -76,8 +86,8 @@ def china_day_start_utc(day: dt.date) -> dt.datetime:
 
 
 def sources(conditions: Conditions, days: tuple[dt.date, dt.date] | None = None,
-            measures: Iterable[str] = MEASURES) -> list[Select]:
-    """One SELECT per raw table that feeds `measures`, yielding the rollup's key and all MEASURES columns.
+            measures: Iterable[str] = RECORD_MEASURES) -> list[Select]:
+    """One SELECT per raw table that feeds `measures`, yielding the rollup's key and all RECORD_MEASURES.
 
     Each is filtered by `conditions(table)` and, when given, by the inclusive China-time day range
     `days`, written against each table's own indexed date column.
@@ -89,7 +99,7 @@ def sources(conditions: Conditions, days: tuple[dt.date, dt.date] | None = None,
     def select_from(table, day: ColumnElement, in_range: list, *values) -> Select:
         keys = [table.c.county_adcode, table.c.city_adcode, table.c.province_adcode, month_start(day).label("month"),
                 table.c.specialty]
-        labelled = [value.label(name) for value, name in zip(values, MEASURES, strict=True)]
+        labelled = [value.label(name) for value, name in zip(values, RECORD_MEASURES, strict=True)]
         return select(*keys, *labelled).where(
             table.c.county_adcode.is_not(None), table.c.specialty.is_not(None), *conditions(table),
             *(in_range if days else []))
@@ -119,10 +129,74 @@ def refresh(conn: Connection, counties: Iterable[str] | None = None) -> int:
     rows = union_all(*sources(lambda t: [] if codes is None else [t.c.county_adcode.in_(codes)])).subquery()
     summary = select(
         rows.c.county_adcode, rows.c.month, rows.c.specialty,
-        func.min(rows.c.city_adcode), func.min(rows.c.province_adcode),
-        func.sum(rows.c.inspections), func.sum(rows.c.non_compliant), func.sum(rows.c.penalties),
-        func.sum(rows.c.penalty_amount), func.sum(rows.c.complaints),
+        func.min(rows.c.city_adcode).label("city_adcode"), func.min(rows.c.province_adcode).label("province_adcode"),
+        *(func.sum(rows.c[m]).label(m) for m in RECORD_MEASURES),
     ).group_by(rows.c.county_adcode, rows.c.month, rows.c.specialty)
-    result = conn.execute(table.insert().from_select(
-        ["county_adcode", "month", "specialty", "city_adcode", "province_adcode", *MEASURES], summary))
-    return result.rowcount
+    records = pd.DataFrame(conn.execute(summary).all(), columns=[*KEY, "city_adcode", "province_adcode", *RECORD_MEASURES])
+    records["penalty_amount"] = records["penalty_amount"].astype(float)
+    combined = pd.concat([records, device_uptime(conn, codes)], ignore_index=True)
+    if combined.empty:
+        return 0
+    combined[list(MEASURES)] = combined[list(MEASURES)].fillna(0)
+    merged = combined.groupby(list(KEY), as_index=False).agg(
+        city_adcode=("city_adcode", "first"), province_adcode=("province_adcode", "first"),
+        **{m: (m, "sum") for m in MEASURES})
+    for measure in MEASURES:
+        if measure != "penalty_amount":
+            merged[measure] = merged[measure].astype(int)
+    return insert_frame(conn, table, merged)
+
+
+def device_uptime(conn: Connection, counties: list[str] | None) -> pd.DataFrame:
+    """Reports due and received per county, month (China time) and specialty of the devices' scenes."""
+    dev, reading = Device.__table__, Reading.__table__
+    columns = [*KEY, "city_adcode", "province_adcode", *DEVICE_MEASURES]
+    where = [dev.c.county_adcode.is_not(None)] + ([dev.c.county_adcode.in_(counties)] if counties is not None else [])
+    devices = pd.DataFrame(conn.execute(select(
+        dev.c.id, dev.c.scene, dev.c.county_adcode, dev.c.city_adcode, dev.c.province_adcode, dev.c.installed_on,
+        dev.c.interval_s).where(*where)).all(),
+        columns=["id", "scene", "county_adcode", "city_adcode", "province_adcode", "installed_on", "interval_s"])
+    first, last = conn.execute(select(func.min(reading.c.measured_at), func.max(reading.c.measured_at))).one()
+    if devices.empty or first is None:
+        return pd.DataFrame(columns=columns)
+    first, last = (pd.Timestamp(t).tz_localize("UTC") if pd.Timestamp(t).tzinfo is None else pd.Timestamp(t).tz_convert("UTC")
+                   for t in (first, last))
+
+    # Reports due: split each device's active span at China-time month starts.
+    interval = pd.to_timedelta(devices["interval_s"], unit="s")
+    installed = pd.to_datetime(devices["installed_on"]).dt.tz_localize(CHINA).dt.tz_convert("UTC")
+    active_from = installed.where(installed > first, first)
+    active_to = pd.Series(last + interval.to_numpy(), index=devices.index)  # the last tick counts
+    keep = active_from < active_to
+    devices, active_from, active_to, interval = devices[keep], active_from[keep], active_to[keep], interval[keep]
+    local_from, local_to = active_from.dt.tz_convert(CHINA), (active_to - pd.Timedelta(seconds=1)).dt.tz_convert(CHINA)
+    m0 = (local_from.dt.year * 12 + local_from.dt.month - 1).to_numpy()
+    m1 = (local_to.dt.year * 12 + local_to.dt.month - 1).to_numpy()
+    repeat = np.repeat(np.arange(len(devices)), m1 - m0 + 1)
+    months = m0[repeat] + pd.Series(repeat).groupby(repeat).cumcount().to_numpy()
+    month_start_local = _month_starts(months)
+    seg_start = np.maximum(month_start_local.tz_convert("UTC"), active_from.to_numpy()[repeat])
+    seg_end = np.minimum(_month_starts(months + 1).tz_convert("UTC"), active_to.to_numpy()[repeat])
+    due = np.ceil((seg_end - seg_start) / interval.to_numpy()[repeat]).clip(min=0)
+    expected = pd.DataFrame({"id": devices["id"].to_numpy()[repeat], "month": month_start_local.date, "device_expected": due})
+
+    # Reports received: distinct report times per device and month.
+    month = month_start(china_date(reading.c.measured_at)).label("month")
+    received = pd.DataFrame(conn.execute(
+        select(reading.c.device_id, month, func.count(func.distinct(reading.c.measured_at)))
+        .select_from(reading.join(dev, dev.c.id == reading.c.device_id)).where(*where)
+        .group_by(reading.c.device_id, month)).all(), columns=["id", "month", "device_reported"])
+    received["month"] = pd.to_datetime(received["month"]).dt.date
+
+    per_device = expected.merge(received, on=["id", "month"], how="outer").fillna({"device_expected": 0, "device_reported": 0})
+    per_device = per_device.merge(devices[["id", "scene", "county_adcode", "city_adcode", "province_adcode"]], on="id")
+    per_device["specialty"] = per_device["scene"].map(SCENE_SPECIALTY)
+    return per_device.groupby(list(KEY), as_index=False).agg(
+        city_adcode=("city_adcode", "first"), province_adcode=("province_adcode", "first"),
+        device_expected=("device_expected", "sum"), device_reported=("device_reported", "sum"))[columns]
+
+
+def _month_starts(month_index: np.ndarray) -> pd.DatetimeIndex:
+    """00:00 China time on the first day of each month, given as year * 12 + month - 1."""
+    years, months = np.divmod(month_index, 12)
+    return pd.to_datetime(pd.DataFrame({"year": years, "month": months + 1, "day": 1})).dt.tz_localize(CHINA).array

@@ -41,4 +41,15 @@ SCENES: tuple[str, ...] = (
     "occupational_dust",  # 职业病危害 粉尘
 )
 
+# The specialty whose supervision a monitoring scene serves (for rollups by specialty).
+SCENE_SPECIALTY: dict[str, str] = {
+    "water_plant": "drinking_water",
+    "water_tap": "drinking_water",
+    "swimming_pool": "public_place",
+    "public_air": "public_place",
+    "medical_waste": "medical",
+    "xray_room": "radiation",
+    "occupational_dust": "occupational",
+}
+
 ALERT_STATUSES: tuple[str, ...] = ("open", "acknowledged", "closed")

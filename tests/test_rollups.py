@@ -11,7 +11,7 @@ from sqlalchemy import text
 from data import db, rollups, vocab
 from data.cache import QueryCache
 from data.demo.build import build
-from data.queries import inspections, summary
+from data.queries import inspections, monitoring, summary
 from data.queries.filters import Filters, Period, Scope
 from data.store import Store
 
@@ -65,9 +65,9 @@ days = st.integers(min_value=0, max_value=(UNTIL - START).days + 40)
 def test_rollup_totals_equal_raw_rows_for_any_period(store, raw, a, b, specialty):
     start, end = sorted((START + dt.timedelta(days=a), START + dt.timedelta(days=b)))
     filters = Filters("320600", Period(start, end), specialty)
-    got = summary.child_totals(store, filters, SCOPE, rollups.MEASURES).set_index("adcode")
+    got = summary.child_totals(store, filters, SCOPE, rollups.RECORD_MEASURES).set_index("adcode")
     expected = _expected(raw, filters).reindex(got.index).fillna(0)
-    for measure in rollups.MEASURES:
+    for measure in rollups.RECORD_MEASURES:
         assert got[measure].astype(float).round(2).tolist() == expected[measure].astype(float).round(2).tolist(), measure
 
 
@@ -97,3 +97,34 @@ def test_a_new_inspection_shows_after_refresh_without_restart(store):
     assert after.loc["320612", "non_compliant"] == before.loc["320612", "non_compliant"] + 1
     assert after.loc["320612", "inspections"] == before.loc["320612", "inspections"] + 1
     assert after.drop("320612")["inspections"].tolist() == before.drop("320612")["inspections"].tolist()
+
+
+def test_device_uptime_counts_reports_due_and_received(store):
+    """Reports due enumerated tick by tick (independently of the rollup's arithmetic) and received."""
+    with store.engine.connect() as conn:
+        devices = pd.read_sql(text("SELECT id, scene, county_adcode, installed_on, interval_s FROM device"), conn)
+        readings = pd.read_sql(text("SELECT device_id, measured_at FROM reading"), conn)
+    stamps = pd.to_datetime(readings["measured_at"], utc=True)
+    first, last = stamps.min(), stamps.max()
+    due = []
+    for device in devices.itertuples():
+        installed = pd.Timestamp(device.installed_on).tz_localize("Asia/Shanghai").tz_convert("UTC")
+        ticks = pd.date_range(max(installed, first), last, freq=pd.Timedelta(seconds=device.interval_s))
+        due.append(pd.DataFrame({"county": device.county_adcode, "specialty": vocab.SCENE_SPECIALTY[device.scene],
+                                 "month": ticks.tz_convert("Asia/Shanghai").strftime("%Y-%m")}))
+    expected = pd.concat(due).groupby(["county", "specialty"]).size()
+    local = stamps.dt.tz_convert("Asia/Shanghai")
+    received = readings.assign(stamp=stamps).drop_duplicates(["device_id", "stamp"]).merge(
+        devices, left_on="device_id", right_on="id")
+    received = received.assign(specialty=received["scene"].map(vocab.SCENE_SPECIALTY)).groupby(
+        ["county_adcode", "specialty"]).size()
+    assert local.dt.strftime("%Y-%m").nunique() >= 1
+    with store.engine.connect() as conn:
+        rollup = pd.read_sql(text("SELECT county_adcode, specialty, SUM(device_expected) AS due, "
+                                  "SUM(device_reported) AS got FROM rollup_region_month "
+                                  "GROUP BY county_adcode, specialty HAVING SUM(device_expected) > 0"), conn)
+    rollup = rollup.set_index(["county_adcode", "specialty"])
+    assert rollup["due"].sort_index().tolist() == expected.sort_index().tolist()
+    assert rollup["got"].sort_index().tolist() == received.reindex(rollup.index).fillna(0).sort_index().tolist()
+    uptime = monitoring.uptime_by_child(store, Filters("320600", Period(UNTIL - dt.timedelta(days=40), UNTIL)), SCOPE)
+    assert uptime["uptime"].between(0.5, 1).all()

@@ -6,7 +6,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, select
 
 from data.models import Alert, Device, Entity
-from data.queries import regions
+from data.queries import regions, summary
 from data.queries.base import cached_query, scope_predicate
 from data.queries.filters import Filters, Scope
 from data.store import Store
@@ -48,3 +48,12 @@ def devices(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
     return pd.DataFrame(rows, columns=["id", "scene", "entity", "lon", "lat", "county_adcode", "state"])
+
+
+@cached_query
+def uptime_by_child(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """adcode, name, device_expected, device_reported and uptime (received / due) per child region."""
+    frame = summary.child_totals(store, filters, scope, ("device_expected", "device_reported"))
+    frame["uptime"] = (frame["device_reported"] / frame["device_expected"].where(frame["device_expected"] > 0)).clip(
+        upper=1.0).round(4)
+    return frame

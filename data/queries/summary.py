@@ -2,7 +2,8 @@
 
 A period such as 2026-01-15..2026-11-23 is answered as the rollup sum of February–October plus the
 raw rows of 15–31 January and 1–23 November: the answer is exact for any period while a province or
-city view reads at most two partial months of raw rows.
+city view reads at most two partial months of raw rows. Monitoring reports (device uptime) exist per
+month only, so for them every month the period touches counts whole.
 """
 
 from __future__ import annotations
@@ -58,23 +59,34 @@ def child_totals(store: Store, filters: Filters, scope: Scope, measures: tuple[s
     parent_column = regions.LEVEL_COLUMN.get(parent_level)
     months, partial = split_period(filters.period)
 
+    table = RollupRegionMonth.__table__
+    common = [scope_predicate(table, scope)]
+    if parent_column:
+        common.append(table.c[parent_column] == filters.region)
+    if filters.specialty:
+        common.append(table.c.specialty == filters.specialty)
+
+    def from_rollup(first_month: dt.date, last_month: dt.date, wanted: tuple[str, ...]):
+        return (select(table.c[child_column].label("adcode"), *(func.sum(table.c[m]).label(m) for m in wanted))
+                .where(table.c.month.between(first_month, last_month), *common).group_by(table.c[child_column]))
+
+    records = tuple(m for m in measures if m in rollups.RECORD_MEASURES)
+    devices = tuple(m for m in measures if m in rollups.DEVICE_MEASURES)
     queries = []
-    if months:
-        table = RollupRegionMonth.__table__
-        conditions = [table.c.month.between(*months), scope_predicate(table, scope)]
-        if parent_column:
-            conditions.append(table.c[parent_column] == filters.region)
-        if filters.specialty:
-            conditions.append(table.c.specialty == filters.specialty)
-        queries.append(select(table.c[child_column].label("adcode"), *(func.sum(table.c[m]).label(m) for m in measures))
-                       .where(*conditions).group_by(table.c[child_column]))
+    if records and months:
+        queries.append((records, from_rollup(*months, records)))
     for stretch in partial:
-        queries.append(_raw_totals(filters, scope, stretch, child_column, parent_column, measures))
+        if records:
+            queries.append((records, _raw_totals(filters, scope, stretch, child_column, parent_column, records)))
+    if devices:
+        # Monitoring reports are kept per month only: every month the period touches counts whole.
+        queries.append((devices, from_rollup(filters.period.start.replace(day=1), filters.period.end.replace(day=1), devices)))
 
     with store.engine.connect() as conn:
-        parts = [pd.DataFrame(conn.execute(q).all(), columns=["adcode", *measures]) for q in queries]
-    totals = pd.concat(parts).groupby("adcode")[list(measures)].sum() if parts else pd.DataFrame(columns=measures)
-    frame = kids[["adcode", "name"]].merge(totals, left_on="adcode", right_index=True, how="left")
+        parts = [pd.DataFrame(conn.execute(q).all(), columns=["adcode", *wanted]) for wanted, q in queries]
+    totals = pd.concat(parts).groupby("adcode").sum() if parts else pd.DataFrame(columns=measures)
+    frame = kids[["adcode", "name"]].merge(totals.reindex(columns=list(measures)), left_on="adcode", right_index=True,
+                                           how="left")
     frame[list(measures)] = frame[list(measures)].fillna(0)
     for measure in measures:
         frame[measure] = frame[measure].astype(float if measure == "penalty_amount" else int)
