@@ -83,8 +83,10 @@ def assign(
     has_xy = np.isfinite(lon) & np.isfinite(lat)
     if index is not None and snap_m < index.min_cell_m():
         looked_up = index.lookup(lon, lat)  # NaN and off-grid points come back as BORDER
-        leaf_index = np.where(looked_up >= 0, looked_up, -1).astype("int64")
-        match = np.where(looked_up >= 0, _INSIDE, np.where(has_xy, _OUTSIDE, _MISSING)).astype("int8")
+        leaf_index = np.maximum(looked_up, -1).astype("int64")  # BORDER → -1 until tested
+        # BORDER (-2) → still unknown, OUTSIDE (-1) → outside, a leaf (>= 0) → inside.
+        match = np.where(looked_up >= 0, _INSIDE, _OUTSIDE).astype("int8")
+        match[~has_xy] = _MISSING
         exact = np.flatnonzero((looked_up == raster_index.BORDER) & has_xy)
     else:
         leaf_index = np.full(len(lon), -1, dtype="int64")
@@ -98,7 +100,8 @@ def assign(
     result = {}
     for column in CODE_COLUMNS.values():
         categories, per_leaf = np.unique(codes[column].to_numpy().astype(str), return_inverse=True)
-        result[column] = pd.Categorical.from_codes(np.where(leaf_index >= 0, per_leaf[leaf_index], -1), categories)
+        # One gather per column: leaf_index -1 picks the trailing -1 (missing).
+        result[column] = pd.Categorical.from_codes(np.r_[per_leaf, -1][leaf_index], categories)
     result["region_match"] = pd.Categorical.from_codes(match, _MATCH_NAMES)
     return pd.DataFrame(result)
 
