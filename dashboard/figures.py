@@ -14,6 +14,21 @@ TOPOJSON_URL = "/assets/topojson/"
 MAP_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": True}
 
 
+def region_outline(geojson: dict, theme: Theme) -> go.Choropleth:
+    """The drawn region(s) as a plain filled outline: the ground under a point or hexagon view."""
+    features = geojson["features"]
+    return go.Choropleth(
+        geojson=geojson,
+        featureidkey="properties.adcode",
+        locations=[f["properties"]["adcode"] for f in features],
+        z=[0] * len(features),
+        colorscale=[[0, theme.background], [1, theme.background]],
+        showscale=False,
+        hoverinfo="skip",
+        marker=dict(line=dict(color=theme.boundary, width=1.5)),
+    )
+
+
 def map_figure(traces: list[BaseTraceType], geojson: dict, theme: Theme, labels: bool) -> go.Figure:
     """A map of the given traces fitted to their locations, on a plain background (no tiles)."""
     fig = go.Figure(data=traces)

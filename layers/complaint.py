@@ -11,6 +11,7 @@ import shapely
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard import i18n
+from dashboard.figures import region_outline
 from dashboard.theme import Theme
 from data.queries import complaints
 from geo import classify, hexagons, hotspots
@@ -82,12 +83,7 @@ def _frame_with_geometry(frame: pd.DataFrame, polygons: dict) -> gpd.GeoDataFram
 
 
 def hexagon_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -> list[BaseTraceType]:
-    outline = go.Choropleth(
-        geojson=geojson, featureidkey="properties.adcode",
-        locations=[f["properties"]["adcode"] for f in geojson["features"]], z=[0] * len(geojson["features"]),
-        colorscale=[[0, theme.background], [1, theme.background]], showscale=False, hoverinfo="skip",
-        marker=dict(line=dict(color=theme.boundary, width=1.5)),
-    )
+    outline = region_outline(geojson, theme)
     if frame.empty:
         return [outline]
     cells = hexagons.aggregate(frame["lon"], frame["lat"], HEX_SIZE_M)

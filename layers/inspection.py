@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard import i18n
-from dashboard.figures import integer_ticks
+from dashboard.figures import integer_ticks, region_outline
 from dashboard.theme import Theme
 from data.queries import inspections
 from layers.base import Layer, View
@@ -41,16 +41,7 @@ def region_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -
 
 
 def point_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -> list[BaseTraceType]:
-    outline = go.Choropleth(
-        geojson=geojson,
-        featureidkey="properties.adcode",
-        locations=[f["properties"]["adcode"] for f in geojson["features"]],
-        z=[0] * len(geojson["features"]),
-        colorscale=[[0, theme.background], [1, theme.background]],
-        showscale=False,
-        hoverinfo="skip",
-        marker=dict(line=dict(color=theme.boundary, width=1.5)),
-    )
+    outline = region_outline(geojson, theme)
     classes = [
         (frame["non_compliant"] > 0, theme.bad, i18n.t("class_non_compliant", lang)),
         ((frame["non_compliant"] == 0) & (frame["inspections"] > 0), theme.good, i18n.t("class_compliant", lang)),
