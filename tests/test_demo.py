@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from data import credit_code, db, models
 from data.demo import build as demo_build
@@ -35,6 +36,14 @@ def test_county_scale_builds_on_both_databases(engine, cache_dir):
         assert {r for r, _ in joined} == {"non_compliant"}
         # Ids continue after the demo's explicit ids (sequences were moved on PostgreSQL).
         conn.execute(models.Inspector.__table__.insert().values(badge_no="X-1", name="新人", region_adcode="410105"))
+    # The reading constraints deferred during the load are back: a duplicate and an orphan are refused.
+    with engine.connect() as conn:
+        existing = conn.execute(select(models.Reading.device_id, models.Reading.indicator, models.Reading.measured_at)
+                                .limit(1)).one()
+    for values in ({"device_id": existing[0], "indicator": existing[1], "measured_at": existing[2]},
+                   {"device_id": "NO-SUCH-DEVICE", "indicator": "ph", "measured_at": existing[2]}):
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(models.Reading.__table__.insert().values(value=1.0, unit="u", **values))
 
 
 def test_same_seed_same_data_other_seed_other_data(cache_dir):

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from data import db, models, rollups
-from data.bulk import insert_frame, reset_sequence
+from data.bulk import constraints_deferred, insert_frame, reset_sequence
 from data.demo import generate
 from data.demo.monitoring import exceedance_alerts
 from geo import boundaries, hierarchy
@@ -118,11 +118,12 @@ def build(
         report.rows["reading"] = 0
         episodes = []
         last_seen = []
-        for batch in generate.readings(rng, devs, spec, until):
-            report.rows["reading"] += insert_frame(conn, models.Reading.__table__, batch.drop(columns=["low", "high"]))
-            episodes.append(exceedance_alerts(batch))
-            last_seen.append(batch.groupby("device_id")["measured_at"].max())
-            step(f"stored reading: {report.rows['reading']:,} rows")
+        with constraints_deferred(conn, models.Reading.__table__):
+            for batch in generate.readings(rng, devs, spec, until):
+                report.rows["reading"] += insert_frame(conn, models.Reading.__table__, batch.drop(columns=["low", "high"]))
+                episodes.append(exceedance_alerts(batch))
+                last_seen.append(batch.groupby("device_id")["measured_at"].max())
+                step(f"stored reading: {report.rows['reading']:,} rows")
         alerts = _alerts(rng, pd.concat(episodes), pd.concat(last_seen), device_info, devs, until)
         report.rows["alert"] = insert_frame(conn, models.Alert.__table__, alerts)
         step(f"stored alert: {len(alerts):,} rows")
