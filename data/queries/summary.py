@@ -17,7 +17,6 @@ from sqlalchemy import func, select, union_all
 from data import rollups
 from data.models import RollupRegionMonth
 from data.queries import regions
-from data.queries.base import scope_predicate
 from data.queries.filters import Filters, Period, Scope
 from data.store import Store
 
@@ -50,25 +49,18 @@ def _previous_month(first_of_month: dt.date) -> dt.date:
 
 def child_totals(store: Store, filters: Filters, scope: Scope, measures: tuple[str, ...]) -> pd.DataFrame:
     """adcode, name and each measure for every child region of `filters.region` (zeros where none)."""
-    kids = regions.children(store, filters.region, scope)
+    grouping = regions.child_grouping(store, filters, scope)
     columns = ["adcode", "name", *measures]
-    if kids.empty:
+    if grouping is None:
         return pd.DataFrame(columns=columns)
-    parent_level = regions.get_region(store, filters.region, scope).level
-    child_column = regions.LEVEL_COLUMN[kids["level"].iloc[0]]
-    parent_column = regions.LEVEL_COLUMN.get(parent_level)
     months, partial = split_period(filters.period)
-
     table = RollupRegionMonth.__table__
-    common = [scope_predicate(table, scope)]
-    if parent_column:
-        common.append(table.c[parent_column] == filters.region)
-    if filters.specialty:
-        common.append(table.c.specialty == filters.specialty)
+    child = table.c[grouping.child_column]
 
     def from_rollup(first_month: dt.date, last_month: dt.date, wanted: tuple[str, ...]):
-        return (select(table.c[child_column].label("adcode"), *(func.sum(table.c[m]).label(m) for m in wanted))
-                .where(table.c.month.between(first_month, last_month), *common).group_by(table.c[child_column]))
+        return (select(child.label("adcode"), *(func.sum(table.c[m]).label(m) for m in wanted))
+                .where(table.c.month.between(first_month, last_month), *grouping.conditions(table, filters, scope))
+                .group_by(child))
 
     records = tuple(m for m in measures if m in rollups.RECORD_MEASURES)
     devices = tuple(m for m in measures if m in rollups.DEVICE_MEASURES)
@@ -77,7 +69,7 @@ def child_totals(store: Store, filters: Filters, scope: Scope, measures: tuple[s
         queries.append((records, from_rollup(*months, records)))
     for stretch in partial:
         if records:
-            queries.append((records, _raw_totals(filters, scope, stretch, child_column, parent_column, records)))
+            queries.append((records, _raw_totals(grouping, filters, scope, stretch, records)))
     if devices:
         # Monitoring reports are kept per month only: every month the period touches counts whole.
         queries.append((devices, from_rollup(filters.period.start.replace(day=1), filters.period.end.replace(day=1), devices)))
@@ -85,24 +77,15 @@ def child_totals(store: Store, filters: Filters, scope: Scope, measures: tuple[s
     with store.engine.connect() as conn:
         parts = [pd.DataFrame(conn.execute(q).all(), columns=["adcode", *wanted]) for wanted, q in queries]
     totals = pd.concat(parts).groupby("adcode").sum() if parts else pd.DataFrame(columns=measures)
-    frame = kids[["adcode", "name"]].merge(totals.reindex(columns=list(measures)), left_on="adcode", right_index=True,
-                                           how="left")
-    frame[list(measures)] = frame[list(measures)].fillna(0)
+    frame = grouping.every_child(totals, list(measures))
     for measure in measures:
         frame[measure] = frame[measure].astype(float if measure == "penalty_amount" else int)
-    return frame[columns].reset_index(drop=True)
+    return frame[columns]
 
 
-def _raw_totals(filters: Filters, scope: Scope, stretch: Period, child_column: str, parent_column: str | None,
+def _raw_totals(grouping: regions.ChildGrouping, filters: Filters, scope: Scope, stretch: Period,
                 measures: tuple[str, ...]):
-    def conditions(table):
-        found = [scope_predicate(table, scope)]
-        if parent_column:
-            found.append(table.c[parent_column] == filters.region)
-        if filters.specialty:
-            found.append(table.c.specialty == filters.specialty)
-        return found
-
-    rows = union_all(*rollups.sources(conditions, (stretch.start, stretch.end), measures)).subquery()
-    return select(rows.c[child_column].label("adcode"), *(func.sum(rows.c[m]).label(m) for m in measures)) \
-        .group_by(rows.c[child_column])
+    rows = union_all(*rollups.sources(lambda table: grouping.conditions(table, filters, scope),
+                                      (stretch.start, stretch.end), measures)).subquery()
+    child = rows.c[grouping.child_column]
+    return select(child.label("adcode"), *(func.sum(rows.c[m]).label(m) for m in measures)).group_by(child)
