@@ -95,7 +95,8 @@ def ranking_figure(frame: pd.DataFrame, label_column: str, value_column: str, id
         template=theme.plotly_template(),
         margin=dict(l=10, r=50, t=10, b=10),
         xaxis=dict(rangemode="tozero", **integer_ticks(float(ranked[value_column].max() if len(ranked) else 0))),
-        yaxis=dict(automargin=True, type="category"),
+        # At least ten bar slots, filled from the top: three bars stay bars, not slabs across the panel.
+        yaxis=dict(automargin=True, type="category", range=[len(ranked) - max(len(ranked), 10) - 0.5, len(ranked) - 0.5]),
         bargap=0.25,
     )
     return fig
