@@ -29,6 +29,9 @@ test: $(STAMP) browser-deps
 ## Benchmarks (not part of `make test`); prints one table.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/alert_latency.py
+	$(BIN)/python bench/wall_memory.py
 
 ## Debian's chromium + chromedriver and CJK fonts for the browser tests (no browser download at run time).
 browser-deps:

@@ -80,9 +80,12 @@ def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None
     """The URL to go to after a click or a filter change; no_update when nothing should move."""
     lang = i18n.normalise_language(state.get("lang"))
     region = str(state.get("region"))
+    current = REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER])
     if trigger == ids.MAP:
         point = (map_click or {}).get("points", [{}])[0]
-        target = point.get("location")  # choropleth areas carry their adcode; entity points do not
+        target = point.get("location")  # choropleth areas carry their adcode; points do not
+        if not target and current.point_link is not None:
+            return current.point_link(point, lang) or no_update  # the target page checks the scope itself
     elif trigger == ids.RANKING:
         point = (bar_click or {}).get("points", [{}])[0]
         target = point.get("customdata")

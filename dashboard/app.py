@@ -12,10 +12,15 @@ import dash
 from dash import Dash, html
 from flask import Flask, Response
 
+from callbacks import alerts as alert_callbacks
 from callbacks import manager as manager_callbacks
-from dashboard import i18n
+from callbacks import wall as wall_callbacks
+from dashboard import api, auth, i18n
 from dashboard.context import AppContext
+from dashboard.pages import alerts as alerts_page
+from dashboard.pages import device as device_page
 from dashboard.pages import manager as manager_page
+from dashboard.pages import wall as wall_page
 from dashboard.settings import Settings, get_settings
 from dashboard.theme import THEME
 from data import db
@@ -46,6 +51,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     server = Flask("weijian")
     server.extensions["weijian"] = AppContext(settings, store)
 
+    auth.install(server, settings, store)
+    server.register_blueprint(api.blueprint())
+
     @server.get("/theme.css")
     def theme_css() -> Response:
         return Response(THEME.css(), mimetype="text/css")
@@ -65,6 +73,13 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.index_string = INDEX
     dash.register_page("manager", path=manager_page.PATH, layout=manager_page.layout,
                        title=i18n.t("app_title", settings.language))
+    dash.register_page("device", path_template=device_page.PATH_TEMPLATE, layout=device_page.layout,
+                       title=i18n.t("device_title", settings.language))
+    dash.register_page("alerts", path=alerts_page.PATH, layout=alerts_page.layout,
+                       title=i18n.t("alert_inbox", settings.language))
+    dash.register_page("wall", path=wall_page.PATH, layout=wall_page.layout, title=i18n.t("wall_title", settings.language))
     app.layout = html.Div(dash.page_container, className="wj-root")
     manager_callbacks.register(app)
+    wall_callbacks.register(app)
+    alert_callbacks.register(app)
     return app

@@ -1,4 +1,4 @@
-"""The `weijian` command: serve, database, demo data, regions, geo tools.
+"""The `weijian` command: serve, database, demo data, regions, geo tools, monitoring (cli_monitoring.py).
 
 Each command prints what it did and exits non-zero with a one-line reason when it cannot.
 """
@@ -12,6 +12,9 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from dashboard.cli_accounts import audit_app, user_app
+from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
+from dashboard.cli_errors import fail as _fail
 from dashboard.settings import get_settings
 
 # No locals in tracebacks: they may hold credentials from the database URL.
@@ -21,11 +24,14 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 geo_app = typer.Typer(help="Geographic tools.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(geo_app, name="geo")
+app.add_typer(device_app, name="device")
+app.add_typer(alert_app, name="alert")
+app.add_typer(limit_app, name="limit")
+app.add_typer(rule_app, name="rule")
+app.add_typer(monitor_app, name="monitor")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 
-
-def _fail(message: str) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=1)
 
 
 @app.command()
@@ -40,8 +46,27 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     except DatabaseNotReady as exc:
         _fail(str(exc))
     settings = get_settings()
+    _start_sweeper(dash_app.server.extensions["weijian"].store.engine)
     typer.echo(f"智慧卫监 serving region {settings.region} from {settings.db_url} on http://{host}:{port}")
     dash_app.run(host=host, port=port, debug=debug)
+
+
+def _start_sweeper(engine, every_s: int = 60) -> None:
+    """The development server sweeps in a background thread; with several workers run `weijian monitor sweep --every 60`."""
+    import logging
+    import threading
+
+    from data.monitoring import sweep
+
+    def loop() -> None:
+        while True:
+            try:
+                sweep.sweep(engine)
+            except Exception:  # noqa: BLE001 - keep sweeping; the next round may succeed
+                logging.getLogger(__name__).exception("monitoring sweep failed")
+            time.sleep(every_s)
+
+    threading.Thread(target=loop, name="weijian-sweep", daemon=True).start()
 
 
 @db_app.command("upgrade")

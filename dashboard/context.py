@@ -1,7 +1,7 @@
 """What a request may use, taken from the server side: settings, the store, the viewer's scope.
 
-Callbacks and pages call these instead of trusting anything the browser sent. Today the scope is the
-configured region; the security issue replaces it with the logged-in user's home region.
+Callbacks and pages call these instead of trusting anything the browser sent. The scope is the
+logged-in user's home region (dashboard/auth.py lets no anonymous request this far).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from dashboard.auth import current_account
 from dashboard.settings import Settings
 from data.queries.filters import Scope
 from data.store import Store
@@ -33,5 +34,12 @@ def settings() -> Settings:
     return app_context().settings
 
 
+class NotLoggedIn(PermissionError):
+    """A data request without a user: the gate in dashboard/auth.py should have stopped it."""
+
+
 def viewer_scope() -> Scope:
-    return Scope.of(settings().region)
+    account = current_account()
+    if account is None or not account.reads_data:
+        raise NotLoggedIn("no logged-in user with data access")
+    return Scope.of(account.region_adcode)

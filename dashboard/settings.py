@@ -6,6 +6,7 @@ cache under ./var, an in-process cache, Henan province as the region.
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,9 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo import hierarchy
+
+
+WEAK_SECRETS = {"", "secret", "changeme", "change-me", "dev", "development", "default", "weijian"}
 
 
 class Settings(BaseSettings):
@@ -38,6 +42,22 @@ class Settings(BaseSettings):
         if region.level not in ("province", "city"):
             raise ValueError(f"WEIJIAN_REGION {value} ({region.name}) is a {region.level}: use a province or city code")
         return value
+
+    def resolved_secret_key(self) -> str:
+        """The key that signs sessions. Production refuses to start without a real one; development keeps a
+        random key in var/secret_key (created once, readable by its owner only) so sessions survive restarts."""
+        key = self.secret_key.strip()
+        if key and key.lower() not in WEAK_SECRETS and len(key) >= 32:
+            return key
+        if self.environment == "production":
+            raise RuntimeError("WEIJIAN_SECRET_KEY is empty, a known default or shorter than 32 characters: "
+                               "set a long random value (python -c 'import secrets; print(secrets.token_hex(32))')")
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32), encoding="ascii")
+            path.chmod(0o600)
+        return path.read_text(encoding="ascii").strip()
 
     @property
     def db_url(self) -> str:

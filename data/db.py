@@ -7,6 +7,7 @@ that every write bumps; cached query answers are keyed by it, so a write invalid
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -18,6 +19,13 @@ from data.models import DatasetMeta
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DATA_VERSION = "data_version"
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored time as aware UTC: SQLite hands back naive UTC, PostgreSQL aware times; None stays None."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def make_engine(url: str) -> Engine:
@@ -48,8 +56,15 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (idempotent)."""
+    """Bring the schema to `revision` (idempotent), then seed the monitoring limits and rules if absent."""
     command.upgrade(alembic_config(engine), revision)
+    if revision == "head":
+        from data.monitoring import limits, rules
+
+        with engine.begin() as conn:
+            now = datetime.now(UTC)
+            limits.seed(conn, now)
+            rules.seed(conn, now)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -26,6 +26,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -175,7 +177,11 @@ class Complaint(RegionCodes, Base):
 
 
 class Device(RegionCodes, Base):
-    """An online monitoring point (在线监测) at an entity: it reports readings at an expected interval."""
+    """An online monitoring point (在线监测) at an entity: it reports readings at an expected interval.
+
+    `token_hash` is the SHA-256 of its ingest token (the token itself is shown once, by
+    `weijian device token`); `last_seen_at` is the time of its latest reading, for the offline rule.
+    """
 
     __tablename__ = "device"
     __table_args__ = (CheckConstraint(_one_of("scene", vocab.SCENES), name="scene"),)
@@ -187,10 +193,15 @@ class Device(RegionCodes, Base):
     interval_s: Mapped[int] = mapped_column(Integer)
     installed_on: Mapped[dt.date] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(default=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Reading(Base):
-    """One value of one indicator from one device; unique per (device, indicator, time)."""
+    """One value of one indicator from one device; unique per (device, indicator, time).
+
+    Values are stored in the indicator's canonical unit (data/units.py), whatever the device sent.
+    """
 
     __tablename__ = "reading"
     __table_args__ = (UniqueConstraint("device_id", "indicator", "measured_at"),)
@@ -202,20 +213,159 @@ class Reading(Base):
     unit: Mapped[str] = mapped_column(String(16))
 
 
+class IndicatorLimit(Base):
+    """One version of one indicator's limits in one scene (and, optionally, one entity subtype).
+
+    The province edits limits; an edit closes the current row (`valid_to`) and adds the next version,
+    so an alert keeps pointing at the limit it was raised against. `low`/`high` empty: no such bound
+    (an indicator may be monitored without any limit). `max_step` is the largest plausible change
+    between two consecutive readings, beyond which the sensor, not the water, is suspect.
+    """
+
+    __tablename__ = "indicator_limit"
+    __table_args__ = (Index(None, "scene", "indicator", "subtype", "valid_to"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scene: Mapped[str] = mapped_column(String(32))
+    indicator: Mapped[str] = mapped_column(String(32))
+    subtype: Mapped[str] = mapped_column(String(32), default="")  # "" = every entity of the scene
+    dimension: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(16))
+    low: Mapped[float | None] = mapped_column(Float)
+    high: Mapped[float | None] = mapped_column(Float)
+    max_step: Mapped[float | None] = mapped_column(Float)
+    standard: Mapped[str] = mapped_column(String(64))
+    clause: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(256))
+
+
+class AlertRule(Base):
+    """A rule evaluated on ingest, with its parameters (JSON) and the severity of what it raises."""
+
+    __tablename__ = "alert_rule"
+    __table_args__ = (CheckConstraint(_one_of("severity", vocab.ALERT_SEVERITIES), name="severity"),)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(16))
+    params: Mapped[str] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class SeriesState(Base):
+    """Where each (device, indicator) series stands, so rules evaluate a batch without rereading history."""
+
+    __tablename__ = "series_state"
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_value: Mapped[float] = mapped_column(Float)
+    run_start: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # first reading beyond a limit
+    run_count: Mapped[int] = mapped_column(Integer, default=0)  # consecutive readings beyond it
+    flat_count: Mapped[int] = mapped_column(Integer, default=1)  # consecutive identical values
+
+
 class Alert(RegionCodes, Base):
-    """An early warning (预警) raised by a rule on readings or records."""
+    """An early warning (预警) raised by a rule, and where its handling stands.
+
+    Two things are tracked apart: the *condition* (`active`: is the device still beyond the limit,
+    still silent?) and the *case* (`status`: open → dispatched → handled → reviewed → closed, or
+    dismissed). While a case is not closed, a new occurrence of the same rule on the same device and
+    indicator updates it (`occurrences`, `last_at`) instead of opening another: at most one unclosed
+    alert per (device, rule, indicator), enforced by a partial unique index.
+    """
 
     __tablename__ = "alert"
-    __table_args__ = (CheckConstraint(_one_of("status", vocab.ALERT_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("status", vocab.ALERT_STATUSES), name="status"),
+        CheckConstraint(_one_of("severity", vocab.ALERT_SEVERITIES), name="severity"),
+        CheckConstraint(_one_of("level", vocab.ALERT_LEVELS), name="level"),
+        Index("uq_alert_unclosed", "device_id", "rule", "indicator", unique=True,
+              sqlite_where=text("status NOT IN ('closed', 'dismissed')"),
+              postgresql_where=text("status NOT IN ('closed', 'dismissed')")),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     device_id: Mapped[str | None] = mapped_column(ForeignKey("device.id"), index=True)
     entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"), index=True)
     rule: Mapped[str] = mapped_column(String(32))
-    indicator: Mapped[str | None] = mapped_column(String(32))
-    value: Mapped[float | None] = mapped_column(Float)
+    indicator: Mapped[str] = mapped_column(String(32), default="", server_default="")  # "" for device-level rules
+    value: Mapped[float | None] = mapped_column(Float)  # the worst value seen
     raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     status: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(String(256))
+    severity: Mapped[str] = mapped_column(String(16), default="medium", server_default="medium")
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    occurrences: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # latest occurrence
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # condition ended
+    limit_id: Mapped[int | None] = mapped_column(ForeignKey("indicator_limit.id"))
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    level: Mapped[str] = mapped_column(String(16), default="county", server_default="county")  # who must act
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AlertEvent(Base):
+    """One step in an alert's life: who did what, when, from which status to which, with what note."""
+
+    __tablename__ = "alert_event"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AppUser(Base):
+    """A person (or a wall screen) who logs in: a role and a home region, whose subtree is their scope.
+
+    The password is kept only as an argon2 hash; `failed_logins` and `locked_until` implement the
+    lockout; `inspector_id` ties an officer's account to their badge for the alert lifecycle.
+    """
+
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint(_one_of("role", vocab.ROLES), name="role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    region_adcode: Mapped[str] = mapped_column(ForeignKey("region.adcode"))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(default=True)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditLog(Base):
+    """Append-only record of security-relevant acts, chained: each row's hash covers the previous hash,
+    so a changed, inserted or deleted row breaks the chain from there on (data/audit.py verifies it)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str] = mapped_column(String(128))
+    detail: Mapped[str] = mapped_column(Text)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class RollupPending(Base):
+    """Counties whose rollups are behind the raw rows (written by ingest, cleared by the sweep)."""
+
+    __tablename__ = "rollup_pending"
+    county_adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
 
 
 class DatasetMeta(Base):

@@ -52,4 +52,16 @@ SCENE_SPECIALTY: dict[str, str] = {
     "occupational_dust": "occupational",
 }
 
-ALERT_STATUSES: tuple[str, ...] = ("open", "acknowledged", "closed")
+# 待处置 → 已派发 → 已处置 → 已复核 → 已办结, or 已排除 (a false alarm, with the reason)
+ALERT_STATUSES: tuple[str, ...] = ("open", "dispatched", "handled", "reviewed", "closed", "dismissed")
+ALERT_UNCLOSED: tuple[str, ...] = ("open", "dispatched", "handled", "reviewed")
+ALERT_SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+# The administrative level that must act on an alert: it moves up when the alert is overdue.
+ALERT_LEVELS: tuple[str, ...] = ("county", "city", "province")
+
+# 三员分立: the system administrator manages accounts, the security administrator the security policy
+# and display tokens, the auditor reads the audit log; none of the three reads supervision data, and
+# none can do another's job. The others read (and officers act on) the data of their home region.
+ADMIN_ROLES: tuple[str, ...] = ("sysadmin", "secadmin", "auditor")
+DATA_ROLES: tuple[str, ...] = ("province_manager", "city_manager", "county_manager", "county_officer", "display")
+ROLES: tuple[str, ...] = ADMIN_ROLES + DATA_ROLES

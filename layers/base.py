@@ -21,6 +21,7 @@ from data.store import Store
 TraceBuilder = Callable[[pd.DataFrame, dict, Theme, str], list[BaseTraceType]]
 Ranker = Callable[[pd.DataFrame], pd.DataFrame]  # → columns name, value, id (id drills down when a region code)
 Summariser = Callable[[pd.DataFrame, str], str]  # (frame, lang) → one line of totals
+PointLink = Callable[[dict, str], "str | None"]  # (a clicked point of the points view, lang) → a page URL
 
 
 class LayerDataError(RuntimeError):
@@ -45,6 +46,7 @@ class Layer:
     key: str  # also the i18n key of its name
     regions_view: View  # the children of the current region, as a choropleth
     points_view: View  # a region without children: its points
+    point_link: PointLink | None = None  # where a click on one of its points leads (None: nowhere yet)
 
     def view(self, leaf: bool) -> View:
         return self.points_view if leaf else self.regions_view

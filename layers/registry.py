@@ -5,6 +5,7 @@ from __future__ import annotations
 from layers.base import Layer
 from layers.complaint import COMPLAINT
 from layers.inspection import INSPECTION
+from layers.monitoring import MONITORING
 
-REGISTRY: dict[str, Layer] = {layer.key: layer for layer in (INSPECTION, COMPLAINT)}
+REGISTRY: dict[str, Layer] = {layer.key: layer for layer in (INSPECTION, COMPLAINT, MONITORING)}
 DEFAULT_LAYER = INSPECTION.key

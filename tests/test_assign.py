@@ -1,6 +1,6 @@
 """Point → region assignment on two hand-made squares sharing an edge, then on real data."""
 
-from pathlib import Path
+from shared_datasets import DATASETS
 
 import geopandas as gpd
 import numpy as np
@@ -11,7 +11,7 @@ import shapely
 from geo import assign, boundaries, hierarchy
 from geo.io import read_csv_detecting_encoding
 
-STATIONS = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cn_air_stations_cnemc" / "NewSiteList_gbk.csv"
+STATIONS = DATASETS / "cn_air_stations_cnemc" / "NewSiteList_gbk.csv"
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from data.demo.build import DEMO_PASSWORD
+
 
 
 pytestmark = pytest.mark.browser
@@ -40,7 +42,8 @@ def server(demo_app):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(server):
+    """Chromium, logged in as the demo's province manager (cookies hold for every server on 127.0.0.1)."""
     if not shutil.which("chromium") or not shutil.which("chromedriver"):
         pytest.fail("Debian's chromium and chromium-driver are not installed: run `make test`, which installs them")
     options = webdriver.ChromeOptions()
@@ -51,6 +54,13 @@ def browser():
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_window_size(1920, 1080)
     ARTIFACTS.mkdir(exist_ok=True)
+    driver.get(server + "/")  # anonymous: sent to the login page
+    _wait(driver, lambda d: d.find_elements(By.ID, "username"))
+    driver.save_screenshot(str(ARTIFACTS / "login.png"))
+    driver.find_element(By.ID, "username").send_keys("demo_manager")
+    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    driver.find_element(By.ID, "login").click()
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#manager-map"))
     yield driver
     driver.quit()
 
@@ -144,3 +154,90 @@ def test_a_crafted_url_outside_scope_shows_a_refusal(server, browser):
     browser.get(server + "/?region=320600")
     _wait(browser, lambda d: "无权查看该区域" in d.find_element(By.TAG_NAME, "body").text)
     assert not browser.find_elements(By.CSS_SELECTOR, "#manager-map path.choroplethlocation")
+
+
+def test_monitoring_layer_device_page_and_alert_inbox(server, browser, demo_app):
+    """Devices layer in a county → click a device → its page with limit bands → the alert inbox."""
+    from dashboard import context
+    from data.queries import alerts as alert_queries
+    from data.queries.filters import Scope
+
+    with demo_app.server.test_request_context("/"):  # what the pages should show, through the same queries
+        feed = alert_queries.feed(context.store(), Scope.of("410000"), "410000", status="all", limit=500)
+    device_id = feed[feed["rule"] == "sustained"]["device_id"].iloc[0]
+    browser.get(server + f"/device/{device_id}?days=30")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".wj-series .js-plotly-plot .shapelayer path"))
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "限值" in body and "持续超标" in body
+    browser.save_screenshot(str(ARTIFACTS / "device.png"))
+
+    browser.get(server + "/alerts")
+    _wait(browser, lambda d: "未办结" in d.find_element(By.TAG_NAME, "body").text)
+    assert browser.find_elements(By.CSS_SELECTOR, "table.wj-table tbody tr.wj-alert")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.wj-alert .wj-button"))[0].click()
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#alert-panel .wj-steps .wj-button"))
+    assert "处置说明" in browser.find_element(By.ID, "alert-panel").text
+    browser.save_screenshot(str(ARTIFACTS / "alerts.png"))
+
+    browser.get(server + "/?region=410000&layer=monitoring")
+    _regions(browser, 18)
+    _wait_text(browser, "manager-map-title", "超标与离线设备分布")
+    browser.save_screenshot(str(ARTIFACTS / "manager_monitoring.png"))
+    assert _external_requests(browser) == [] and _severe_console_errors(browser) == []
+
+
+class _Failing:
+    """WSGI middleware: answers 500 to Dash callbacks while `failing` is set (the backend in trouble)."""
+
+    def __init__(self, app):
+        self.app, self.failing = app, False
+
+    def __call__(self, environ, start_response):
+        if self.failing and environ["PATH_INFO"].endswith("/_dash-update-component"):
+            start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
+            return [b"backend down"]
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="module")
+def flaky_server(demo_app):
+    middleware = _Failing(demo_app.server.wsgi_app)
+    httpd = make_server("127.0.0.1", 0, middleware, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}", middleware
+    httpd.shutdown()
+
+
+def _kpis(driver):
+    return _wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#wall-kpis .wj-kpi")) == 7
+                 and d.find_elements(By.CSS_SELECTOR, "#wall-map path.choroplethlocation"))
+
+
+def test_wall_at_both_sizes_keeps_data_and_shows_the_delay_when_the_backend_fails(flaky_server, browser):
+    url, backend = flaky_server
+    browser.get(url + "/wall?region=410000&interval=5")
+    _kpis(browser)
+    _wait_text(browser, "wall-updated", "更新于")
+    no_scroll = "return [document.documentElement.scrollWidth <= window.innerWidth, document.documentElement.scrollHeight <= window.innerHeight]"
+    assert browser.execute_script(no_scroll) == [True, True]
+    browser.save_screenshot(str(ARTIFACTS / "wall_1920.png"))
+
+    backend.failing = True
+    try:
+        _wait(browser, lambda d: "数据延迟" in d.find_element(By.ID, "wall-stale").text, timeout=40)
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#wall-kpis .wj-kpi")) == 7  # the last good data stays
+        browser.save_screenshot(str(ARTIFACTS / "wall_stale.png"))
+    finally:
+        backend.failing = False
+    _wait(browser, lambda d: not d.find_element(By.ID, "wall-stale").is_displayed(), timeout=40)
+    browser.get_log("browser")  # drain: the renderer logged the 500s, which were the point
+
+    browser.set_window_size(3840, 2160)
+    try:
+        browser.get(url + "/wall?region=410000&layer=monitoring")
+        _kpis(browser)
+        assert browser.execute_script(no_scroll) == [True, True]
+        browser.save_screenshot(str(ARTIFACTS / "wall_3840.png"))
+    finally:
+        browser.set_window_size(1920, 1080)
+    assert _severe_console_errors(browser) == [] and _external_requests(browser) == []

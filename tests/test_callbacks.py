@@ -27,7 +27,13 @@ def _render(state):
 
 @pytest.fixture
 def request_context(demo_app):
+    """A request of the demo's province manager (logged in, scope: Henan)."""
+    from dashboard import auth
+    from data import accounts
+
     with demo_app.server.test_request_context("/"):
+        with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
+            auth.login(accounts.by_username(conn, "demo_manager"))
         yield
 
 
@@ -97,7 +103,9 @@ def test_filter_change_keeps_the_region_and_language(request_context):
 
 
 def test_pages_render_for_good_and_bad_urls(demo_app):
-    client = demo_app.server.test_client()
+    from logins import client_as
+
+    client = client_as(demo_app)
     assert client.get("/").status_code == 200
     assert client.get("/theme.css").data.decode().startswith(":root")
     assert client.get("/assets/topojson/world_110m.json").status_code == 200
@@ -150,3 +158,132 @@ def test_layer_choice_travels_in_the_url(request_context):
     url = manager.navigate(ids.LAYER, None, None, "last-12-months", None, _state(), "complaint")
     assert url == "/?region=410000&period=last-12-months&layer=complaint"
     assert manager.navigate(ids.LAYER, None, None, None, None, _state(), "<img>") == "/?region=410000&period=last-12-months"
+
+
+def test_monitoring_layer_counts_devices_needing_attention(request_context):
+    from dashboard import context
+    from data.queries import monitoring
+    from data.queries.filters import Filters, Period, Scope
+
+    figure, map_title, ranking, ranking_title, summary, _ = _render(_state(layer="monitoring"))
+    choropleth = figure.data[0]
+    assert len(choropleth.locations) == 18 and "超标与离线设备分布" in map_title
+    import datetime as dt
+
+    devices = monitoring.devices(context.store(), Filters("410000", Period(dt.date(2026, 1, 1), dt.date(2026, 6, 30))),
+                                 Scope.of("410000"))
+    attention = int(devices["state"].isin(["over_limit", "offline"]).sum())
+    assert attention > 0 and _array(choropleth.z).sum() == attention
+    assert f"监测设备 {len(devices):,}" in summary and "在线率" in summary
+
+
+def test_a_device_point_opens_the_device_page(request_context):
+    from dashboard import context
+    from data.queries import monitoring
+    from data.queries.filters import Filters, Period, Scope
+    import datetime as dt
+
+    devices = monitoring.devices(context.store(), Filters("410000", Period(dt.date(2026, 1, 1), dt.date(2026, 6, 30))),
+                                 Scope.of("410000"))
+    county = devices["county_adcode"].value_counts().index[0]
+    figure, map_title, *_ = _render(_state(region=county, layer="monitoring"))
+    points = [t for t in figure.data if t.type == "scattergeo" and t.mode == "markers"]
+    shown = sum(len(_array(t.lon)) for t in points)
+    assert shown == int((devices["county_adcode"] == county).sum()) and "监测设备分布" in map_title
+    device_id = next(t.customdata[0][-1] for t in points if t.customdata is not None and len(t.customdata))
+    click = {"points": [{"customdata": ["某单位", "游泳场所", device_id]}]}
+    url = manager.navigate(ids.MAP, click, None, None, None, _state(region=county, layer="monitoring"))
+    assert url == f"/device/{device_id}?lang=zh"
+
+
+def test_device_page_and_alert_inbox(request_context):
+    from dashboard import context
+    from dashboard.pages import alerts as inbox
+    from dashboard.pages import device as page
+    from data.queries import alerts as alert_queries
+    from data.queries.filters import Scope
+
+    feed = alert_queries.feed(context.store(), Scope.of("410000"), "410000", status="all", limit=500)
+    over = feed[feed["rule"] == "sustained"].iloc[0]
+    text = _text(page.layout(device_id=over["device_id"], days="30"))
+    assert "限值" in text and "持续超标" in text and "GB" in text
+    assert "无此设备或无权查看" in _text(page.layout(device_id="NOPE"))
+    listing = _text(inbox.layout())
+    assert "预警" in listing and "未办结" in listing
+    assert "outside" in _text(inbox.layout(region="320600"))
+
+
+def test_wall_refresh_draws_every_panel(request_context):
+    from callbacks import wall
+    from dash.exceptions import PreventUpdate
+
+    state = {"region": "410000", "layer": "monitoring", "lang": "zh", "interval": 30}
+    tiles, figure, map_title, trend, ranking, ranking_title, feed, updated, last_ok = wall.refresh(1, state)
+    assert len(tiles) == 7 and "监管对象" in _text(tiles) and "设备在线率" in _text(tiles)
+    assert len(go.Figure(figure).data[0].locations) == 18 and "超标与离线设备分布" in map_title
+    trend = go.Figure(trend)
+    assert len(trend.data[0].x) == 12 and trend.data[0].name == "检查次数"
+    assert feed and "更新于" in updated and last_ok["ms"] > 0 and len(last_ok["hhmm"]) == 5
+    with pytest.raises(PreventUpdate):  # a crafted state for another region changes nothing on screen
+        wall.refresh(2, {**state, "region": "320600"})
+    assert wall.drill({"points": [{"location": "410100"}]}, state) == "/wall?region=410100&layer=monitoring&interval=30"
+    assert wall.drill({"points": [{"location": "410105"}]}, state) == "/?region=410105&layer=monitoring"
+    assert wall.drill({"points": [{"location": "320600"}]}, state) is no_update
+
+
+def test_wall_kpis_agree_with_the_queries_they_summarise(request_context):
+    import datetime as dt
+
+    from dashboard import context
+    from data.queries import inspections, wall
+    from data.queries.filters import Filters, Period, Scope
+
+    scope = Scope.of("410000")
+    june = Filters("410000", Period(dt.date(2026, 6, 1), dt.date(2026, 6, 30)))
+    k = wall.kpis(context.store(), june, scope).iloc[0]
+    by_city = inspections.noncompliance_by_child(context.store(), june, scope)
+    assert k["inspections"] == by_city["inspections"].sum() > 0
+    assert k["non_compliant"] == by_city["non_compliant"].sum()
+    trend = wall.monthly(context.store(), Filters("410000", Period(dt.date(2025, 7, 1), dt.date(2026, 6, 30))), scope)
+    assert len(trend) == 12 and trend.iloc[-1]["inspections"] == k["inspections"]
+
+
+def test_an_alert_is_walked_to_closed_from_the_inbox(demo_app):
+    """Manager dispatches to the demo officer, the officer handles, the manager reviews and closes."""
+    from callbacks import alerts as inbox
+    from dashboard import auth, context
+    from data import accounts
+    from data.models import Inspector
+    from data.queries import alerts as alert_queries
+    from data.queries.filters import Scope
+    from sqlalchemy import select
+
+    engine = demo_app.server.extensions["weijian"].store.engine
+    with engine.connect() as conn:
+        officer = accounts.by_username(conn, "demo_officer")
+        manager = accounts.by_username(conn, "demo_manager")
+        badge = conn.execute(select(Inspector.badge_no).where(Inspector.id == officer.inspector_id)).scalar_one()
+    feed = alert_queries.feed(demo_app.server.extensions["weijian"].store, Scope.of(officer.region_adcode),
+                              officer.region_adcode, status="all", limit=1000)
+    target = feed[feed["status"] == "open"]
+    assert len(target), "the demo officer's county has open alerts (data/demo/build.py chooses it so)"
+    alert_id = int(target["id"].iloc[0])
+
+    def step(account, action, note=None, assignee=None):
+        with demo_app.server.test_request_context("/alerts"):
+            auth.login(account)
+            selected, panel = inbox.pick({"type": "alert-pick", "id": alert_id}, [1], "zh")
+            message, href = inbox.act({"type": "alert-act", "action": action}, [1], selected, note, assignee,
+                                      "/alerts", "zh")
+            return _text(panel), _text(message), href
+
+    panel, message, href = step(manager, "dispatch", assignee=badge, note="请核查")
+    assert "派发" in panel and message == "已办理" and href == "/alerts"
+    assert "assigned to someone else" in step(manager, "handle", note="x")[1]  # the manager is not the assignee
+    assert step(officer, "handle", note="现场复测合格")[1] == "已办理"
+    assert "cannot review" in step(officer, "review", note="自己复核")[1]
+    assert step(manager, "review", note="记录完整")[1] == "已办理"
+    assert step(manager, "close")[1] == "已办理"
+    with demo_app.server.test_request_context("/"):
+        auth.login(manager)
+        assert alert_queries.one(context.store(), context.viewer_scope(), alert_id)["status"] == "closed"

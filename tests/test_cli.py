@@ -31,7 +31,7 @@ def test_regions_prints_the_hierarchy(env):
 
 def test_db_upgrade_and_demo(env):
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "empty → 0003" in result.output
+    assert result.exit_code == 0 and "empty → 0005" in result.output
     result = runner.invoke(app, ["demo", "--scale", "county", "--seed", "5", "--until", "2026-06-30"])
     assert result.exit_code == 0, result.output
     assert "entity 3,000" in result.output and "stored reading" in result.output
@@ -89,3 +89,89 @@ def test_geo_assign_names_a_missing_column_and_crs(env):
     result = runner.invoke(app, ["geo", "assign", str(source), "--lon", "lon", "--lat", "lat", "--crs", "mars",
                                  "-o", str(env / "o.csv")])
     assert result.exit_code == 1 and "--crs 'mars'" in result.output
+
+
+def test_monitoring_commands_walk_an_alert_and_manage_tokens_and_limits(tmp_path, monkeypatch, var_dir):
+    """device list/token, limit list/set, alert list/dispatch/handle/review/close, monitor sweep."""
+    from monitoring_fixtures import NOW, populate, reading
+
+    from data import db
+    from data.monitoring import ingest
+
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    populate(engine)
+    ingest.ingest(engine, [reading("POOL-1", "free_chlorine", 1, 0.1, "mg/L")], token_device="POOL-1", now=NOW)
+    monkeypatch.setenv("WEIJIAN_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("WEIJIAN_DATABASE_URL", url)
+    monkeypatch.setenv("WEIJIAN_REGION", "410100")
+    get_settings.cache_clear()
+    try:
+        listed = runner.invoke(app, ["device", "list", "--scene", "swimming_pool"])
+        assert listed.exit_code == 0, listed.output
+        assert "POOL-1" in listed.output and "over_limit" in listed.output and "1 devices" in listed.output
+        assert runner.invoke(app, ["device", "list", "--region", "110000"]).exit_code == 1  # outside the region
+        again = runner.invoke(app, ["device", "token", "POOL-1"])
+        assert again.exit_code == 1 and "--rotate" in again.output
+        rotated = runner.invoke(app, ["device", "token", "POOL-1", "--rotate"])
+        assert rotated.exit_code == 0 and len(rotated.output.strip()) >= 40
+        from data.monitoring import devices
+
+        assert devices.authenticate(engine, rotated.output.strip()) == "POOL-1"
+
+        limits = runner.invoke(app, ["limit", "list", "--scene", "swimming_pool"])
+        assert "0.3–1 mg/L" in limits.output and "GB 37488-2019" in limits.output
+        changed = runner.invoke(app, ["limit", "set", "swimming_pool", "urea", "--high", "3.0", "--reason", "省标",
+                                      "--as", "省卫健委"])
+        assert changed.exit_code == 0 and "version 2, ≤ 3 mg/L" in changed.output
+
+        rule = runner.invoke(app, ["rule", "set", "sustained", "--params", '{"min_readings": 4}', "--as", "省卫健委"])
+        assert rule.exit_code == 0 and "min_readings" in runner.invoke(app, ["rule", "list"]).output
+        assert runner.invoke(app, ["rule", "set", "nope", "--severity", "high", "--as", "x"]).exit_code == 1
+        feed = runner.invoke(app, ["alert", "list"])
+        alert_id = feed.output.strip().splitlines()[1].split()[0]
+        steps = [["dispatch", alert_id, "--as", "C1", "--to", "A1"],
+                 ["handle", alert_id, "--as", "A1", "--note", "投氯量调整后复测 0.45 mg/L"],
+                 ["review", alert_id, "--as", "A1", "--note", "self"],  # refused: the handler cannot review
+                 ["review", alert_id, "--as", "A2", "--note", "复核记录"],
+                 ["close", alert_id, "--as", "C1"]]
+        codes = [runner.invoke(app, ["alert", *step]).exit_code for step in steps]
+        assert codes == [0, 0, 1, 0, 0]
+        assert "closed" in runner.invoke(app, ["alert", "list", "--status", "closed"]).output
+        swept = runner.invoke(app, ["monitor", "sweep"])
+        assert swept.exit_code == 0 and "offline alerts raised" in swept.output
+    finally:
+        get_settings.cache_clear()
+        engine.dispose()
+
+
+def test_user_and_audit_commands(tmp_path, monkeypatch, var_dir):
+    from monitoring_fixtures import populate
+
+    from data import db
+
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    populate(engine)
+    monkeypatch.setenv("WEIJIAN_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("WEIJIAN_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        added = runner.invoke(app, ["user", "add", "wangwei", "--role", "county_officer", "--region", "410105",
+                                    "--name", "王伟", "--badge", "A1", "--as", "sysadmin"], input="Jinshui#2026\nJinshui#2026\n")
+        assert added.exit_code == 0, added.output
+        weak = runner.invoke(app, ["user", "add", "weak", "--role", "display", "--region", "410105", "--name", "x",
+                                   "--as", "sysadmin"], input="password\npassword\n")
+        assert weak.exit_code == 1 and "at least 8 characters" in weak.output
+        assert "wangwei" in runner.invoke(app, ["user", "list"]).output
+        assert runner.invoke(app, ["user", "unlock", "wangwei", "--as", "secadmin"]).exit_code == 0
+        assert runner.invoke(app, ["audit", "verify"]).output.strip() == "audit log intact"
+        with engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE audit_log SET actor = 'x' WHERE id = 1")
+        broken = runner.invoke(app, ["audit", "verify"])
+        assert broken.exit_code == 1 and "row 1" in broken.output
+    finally:
+        get_settings.cache_clear()
+        engine.dispose()

@@ -13,3 +13,14 @@ def test_chinese_is_the_default():
     assert i18n.normalise_language(None) == "zh"
     assert i18n.normalise_language("fr") == "zh"
     assert i18n.t("app_title", "zh") == "智慧卫监"
+
+
+def test_every_monitoring_term_has_both_languages():
+    from data.monitoring import limits, rules
+
+    keys = [f"scene_{s}" for s in vocab.SCENES]
+    keys += [f"indicator_{row['indicator']}" for row in limits.seed_rows()]
+    keys += [f"rule_{r}" for r in rules.KEYS] + [f"status_{s}" for s in vocab.ALERT_STATUSES]
+    keys += [f"severity_{s}" for s in vocab.ALERT_SEVERITIES] + [f"level_{s}" for s in vocab.ALERT_LEVELS]
+    for key in keys:
+        assert i18n.t(key, "zh") and i18n.t(key, "en"), key

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from shared_datasets import DATASETS
 
 from dashboard.theme import THEME
 from geo.io import detect_encoding, read_csv_detecting_encoding
 from layers.base import LayerDataError
 from layers.registry import REGISTRY
 
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 

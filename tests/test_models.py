@@ -40,18 +40,38 @@ def _sample_rows():
     )
     device = models.Device(
         id="WJ4101050001", entity_id=1, scene="public_air", lon=113.6787, lat=34.7610, interval_s=3600,
-        installed_on=dt.date(2025, 1, 1), active=True, **codes,
+        installed_on=dt.date(2025, 1, 1), active=True, token_hash="ab" * 32,
+        last_seen_at=dt.datetime(2026, 5, 1, 2, 0, tzinfo=UTC), **codes,
     )
     reading = models.Reading(
         id=1, device_id="WJ4101050001", indicator="formaldehyde", measured_at=dt.datetime(2026, 5, 1, 2, 0, tzinfo=UTC),
         value=0.12, unit="mg/m³",
     )
+    limit = models.IndicatorLimit(
+        id=1000, scene="public_air", indicator="formaldehyde", subtype="hotel", dimension="mass_per_volume_air",
+        unit="mg/m³", low=None, high=0.08, max_step=0.5, standard="GB 37488-2019", clause="室内空气质量卫生要求",
+        version=2, valid_from=dt.datetime(2026, 1, 1, tzinfo=UTC), valid_to=None, changed_by="省卫健委",
+        reason="地方标准更严",
+    )
+    rule = models.AlertRule(key="custom", severity="high", params='{"min_readings": 4}', enabled=False,
+                            updated_at=dt.datetime(2026, 1, 1, tzinfo=UTC), updated_by="省卫健委")
+    state = models.SeriesState(device_id="WJ4101050001", indicator="formaldehyde",
+                               last_at=dt.datetime(2026, 5, 1, 2, 0, tzinfo=UTC), last_value=0.12,
+                               run_start=dt.datetime(2026, 5, 1, 1, 0, tzinfo=UTC), run_count=2, flat_count=1)
     alert = models.Alert(
         id=1, device_id="WJ4101050001", entity_id=1, rule="over_limit", indicator="formaldehyde", value=0.12,
-        raised_at=dt.datetime(2026, 5, 1, 4, 0, tzinfo=UTC), status="open", message="甲醛超标", **codes,
+        raised_at=dt.datetime(2026, 5, 1, 4, 0, tzinfo=UTC), status="dispatched", message="甲醛超标",
+        severity="high", active=False, occurrences=2, last_at=dt.datetime(2026, 5, 1, 5, 0, tzinfo=UTC),
+        cleared_at=dt.datetime(2026, 5, 1, 6, 0, tzinfo=UTC), limit_id=1000,
+        due_at=dt.datetime(2026, 5, 2, 4, 0, tzinfo=UTC), level="city", assignee_id=1,
+        updated_at=dt.datetime(2026, 5, 1, 6, 0, tzinfo=UTC), **codes,
     )
+    event = models.AlertEvent(id=1, alert_id=1, at=dt.datetime(2026, 5, 1, 5, 0, tzinfo=UTC), action="dispatch",
+                              actor="豫卫监4101050001", from_status="open", to_status="dispatched", note="请现场核查")
+    pending = models.RollupPending(county_adcode="410105")
     meta = models.DatasetMeta(key="note", value="测试")
-    return [region_p, region_c, region_x, inspector, entity, inspection, penalty, complaint, device, reading, alert, meta]
+    return [region_p, region_c, region_x, inspector, entity, inspection, penalty, complaint, device, reading, limit,
+            rule, state, alert, event, pending, meta]
 
 
 def _store(engine, rows) -> None:
@@ -77,13 +97,13 @@ def _same(a, b) -> bool:
 def test_migrations_create_every_table_and_go_down_again(database_url):
     engine = db.make_engine(database_url)
     db.upgrade(engine)
-    assert db.current_revision(engine) == "0003"
+    assert db.current_revision(engine) == "0005"
     tables = set(inspect(engine).get_table_names())
     assert {t.name for t in models.Base.metadata.sorted_tables} <= tables
     db.downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     db.upgrade(engine)  # and up again: migrations are repeatable
-    assert db.current_revision(engine) == "0003"
+    assert db.current_revision(engine) == "0005"
     engine.dispose()
 
 
@@ -93,7 +113,7 @@ def test_every_model_round_trips(engine):
     _store(engine, rows)
     with Session(engine) as session:
         for model, values in expected:
-            key = values.get("id", values.get("adcode", values.get("key")))
+            key = tuple(values[c.key] for c in inspect(model).primary_key)
             stored = session.get(model, key)
             assert stored is not None, model
             for column, value in values.items():

@@ -16,14 +16,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from data import db, models, rollups
+from data import accounts, db, models, rollups
 from data.bulk import constraints_deferred, insert_frame, reset_sequence
 from data.demo import generate
 from data.demo.monitoring import exceedance_alerts
 from geo import boundaries, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
-_TABLES = (models.RollupRegionMonth, models.Alert, models.Reading, models.Device, models.Penalty, models.Inspection, models.Complaint,
+_TABLES = (models.RollupRegionMonth, models.RollupPending, models.AlertEvent, models.Alert, models.SeriesState,
+           models.Reading, models.Device, models.AppUser, models.Penalty, models.Inspection, models.Complaint,
            models.Entity, models.Inspector, models.Region)
 
 
@@ -124,10 +125,15 @@ def build(
                 episodes.append(exceedance_alerts(batch))
                 last_seen.append(batch.groupby("device_id")["measured_at"].max())
                 step(f"stored reading: {report.rows['reading']:,} rows")
-        alerts = _alerts(rng, pd.concat(episodes), pd.concat(last_seen), device_info, devs, until)
+        seen = pd.concat(last_seen).groupby(level=0).max()
+        for device_id, at in seen.items():
+            conn.execute(models.Device.__table__.update().where(models.Device.id == device_id).values(
+                last_seen_at=at.to_pydatetime()))
+        alerts = _alerts(rng, pd.concat(episodes), seen, device_info, devs, until, _limit_ids(conn))
         report.rows["alert"] = insert_frame(conn, models.Alert.__table__, alerts)
         step(f"stored alert: {len(alerts):,} rows")
 
+        _demo_accounts(conn, root, staff, alerts)
         for model in (models.Inspector, models.Entity, models.Inspection, models.Penalty, models.Complaint,
                       models.Reading, models.Alert):
             reset_sequence(conn, model.__table__)
@@ -142,13 +148,45 @@ def build(
     return report
 
 
-def _alerts(rng, episodes: pd.DataFrame, last_seen: pd.Series, info: pd.DataFrame, devs: pd.DataFrame,
-            until: dt.date) -> pd.DataFrame:
-    """Over-limit episodes and devices that went silent, with a plausible handling status by age."""
+DEMO_PASSWORD = "Weijian@2026"  # demo databases only; README says so. Real accounts: `weijian user add`.
+
+
+def _demo_accounts(conn, root: str, staff: pd.DataFrame, alerts: pd.DataFrame) -> None:
+    """A manager of the whole region and a county officer (tied to an inspector's badge) of the county with
+    the most open alerts, so the officer has cases to work on."""
+    now = dt.datetime.now(dt.UTC)
+    level = hierarchy.get_region(root).level
+    accounts.create_user(conn, username="demo_manager", name="演示管理员", role=f"{level}_manager", region=root,
+                         password=DEMO_PASSWORD, actor="demo", now=now)
+    open_alerts = alerts[alerts["status"] == "open"]["county_adcode"].value_counts()
+    counties = staff[staff["region_adcode"].isin(open_alerts.index)]
+    ranked = counties.assign(open=counties["region_adcode"].map(open_alerts)).sort_values(["open", "id"],
+                                                                                          ascending=[False, True])
+    officer = (ranked if len(ranked) else staff.sort_values("id")).iloc[0]
+    accounts.create_user(conn, username="demo_officer", name=str(officer["name"]), role="county_officer",
+                         region=str(officer["region_adcode"]), password=DEMO_PASSWORD, actor="demo", now=now,
+                         inspector_id=int(officer["id"]))
+
+
+def _limit_ids(conn) -> dict[tuple[str, str], int]:
+    table = models.IndicatorLimit.__table__
+    rows = conn.execute(select(table.c.scene, table.c.indicator, table.c.id).where(
+        table.c.valid_to.is_(None), table.c.subtype == ""))
+    return {(scene, indicator): id_ for scene, indicator, id_ in rows}
+
+
+def _alerts(rng, episodes: pd.DataFrame, seen: pd.Series, info: pd.DataFrame, devs: pd.DataFrame,
+            until: dt.date, limit_ids: dict[tuple[str, str], int]) -> pd.DataFrame:
+    """Sustained over-limit episodes and devices that went silent, with a plausible handling status by age.
+
+    The demo writes these directly (the rule engine is exercised by ingest); closed cases have no
+    lifecycle events here, and the alert's condition counts as ended when its case is past 'dispatched'.
+    """
     end = pd.Timestamp(until, tz="Asia/Shanghai").tz_convert("UTC")
     over = pd.DataFrame({
         "device_id": episodes["device_id"],
-        "rule": "over_limit",
+        "rule": "sustained",
+        "severity": "high",
         "indicator": episodes["indicator"],
         "value": episodes["peak"],
         "raised_at": episodes["start"] + pd.Timedelta(hours=2),
@@ -158,19 +196,30 @@ def _alerts(rng, episodes: pd.DataFrame, last_seen: pd.Series, info: pd.DataFram
         ],
     })
     interval = pd.to_timedelta(devs.set_index("id")["interval_s"], unit="s")
-    seen = last_seen.groupby(level=0).max()
     silent = seen[seen < end - 3 * interval.reindex(seen.index)]
     offline = pd.DataFrame({
         "device_id": silent.index,
         "rule": "offline",
-        "indicator": None,
+        "severity": "medium",
+        "indicator": "",
         "value": None,
         "raised_at": (silent + 3 * interval.reindex(silent.index)).to_numpy(),
         "message": [f"设备离线：最后上报 {t.tz_convert('Asia/Shanghai'):%m-%d %H:%M}" for t in silent],
     })
     alerts = pd.concat([over, offline], ignore_index=True)
     age_h = (end - pd.to_datetime(alerts["raised_at"], utc=True)).dt.total_seconds().to_numpy() / 3600
-    alerts["status"] = np.where(age_h > 72, "closed", np.where(age_h > 12, rng.choice(["acknowledged", "closed"], len(alerts)), "open"))
+    alerts["status"] = np.where(age_h > 72, "closed", np.where(age_h > 12, rng.choice(["dispatched", "closed"], len(alerts)), "open"))
+    # At most one unclosed case per device, rule and indicator: earlier episodes' cases are closed.
+    alerts = alerts.sort_values("raised_at", kind="stable").reset_index(drop=True)
+    later = alerts.duplicated(["device_id", "rule", "indicator"], keep="last")
+    alerts.loc[later, "status"] = "closed"
+    alerts["active"] = np.isin(alerts["status"], ["open", "dispatched"])
+    alerts["last_at"] = alerts["raised_at"]
+    alerts["due_at"] = pd.to_datetime(alerts["raised_at"], utc=True) + pd.to_timedelta(
+        np.where(alerts["severity"] == "high", 24, 72), unit="h")
+    scenes = devs.set_index("id")["scene"].reindex(alerts["device_id"]).to_numpy()
+    alerts["limit_id"] = [limit_ids.get((scene, ind)) for scene, ind in zip(scenes, alerts["indicator"])]
+    alerts["limit_id"] = alerts["limit_id"].astype("Int64")
     joined = info.reindex(alerts["device_id"])
     for column in ("entity_id", "province_adcode", "city_adcode", "county_adcode"):
         alerts[column] = joined[column].to_numpy()

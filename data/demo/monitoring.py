@@ -1,8 +1,7 @@
 """Monitoring scenes for the demo: which entities carry devices, what they measure, and how sensors fail.
 
-Limits are those in DESIGN.md (GB 5749-2022, GB 37488-2019, GBZ 130-2020, GBZ 2.1-2019, the medical
-waste regulation); they only shape the demo's values and its alerts here. Limits as editable,
-versioned data belong to the monitoring issue.
+Units and limits are read from data/monitoring/limits.csv, the seed of the limits table, so the
+demo's alerts agree with what ingest would raise on the same values.
 """
 
 from __future__ import annotations
@@ -12,15 +11,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data.monitoring.limits import seed_rows
+
 
 @dataclass(frozen=True)
 class Indicator:
+    """How the demo draws one indicator; its unit and limits come from the limits seed (one source)."""
+
     key: str
-    unit: str
     mean: float
     sd: float
-    low: float | None  # lower limit (None: none)
-    high: float | None  # upper limit
+    unit: str = ""
+    low: float | None = None  # lower limit (None: none)
+    high: float | None = None  # upper limit
 
 
 @dataclass(frozen=True)
@@ -32,37 +35,26 @@ class Scene:
     indicators: tuple[Indicator, ...]
 
 
+def _with_limits(scene: str, drawn: tuple[tuple[str, float, float], ...]) -> tuple[Indicator, ...]:
+    """The scene's indicators with the canonical unit and the general (not subtype) limits of limits.csv."""
+    seed = {(row["scene"], row["indicator"]): row for row in seed_rows() if not row["subtype"]}
+    return tuple(Indicator(key, mean, sd, seed[(scene, key)]["unit"], seed[(scene, key)]["low"], seed[(scene, key)]["high"])
+                 for key, mean, sd in drawn)
+
+
 SCENES: tuple[Scene, ...] = (
-    Scene("water_plant", ("central_supply",), 0.8, 3600, (
-        Indicator("free_chlorine", "mg/L", 0.8, 0.15, 0.3, 2.0),
-        Indicator("turbidity", "NTU", 0.3, 0.1, None, 1.0),
-        Indicator("ph", "pH", 7.4, 0.15, 6.5, 8.5),
-    )),
-    Scene("water_tap", ("secondary_supply", "school"), 0.05, 3600, (
-        Indicator("free_chlorine", "mg/L", 0.25, 0.08, 0.05, None),
-        Indicator("turbidity", "NTU", 0.4, 0.12, None, 1.0),
-    )),
-    Scene("swimming_pool", ("swimming_pool",), 0.6, 3600, (
-        Indicator("free_chlorine", "mg/L", 0.55, 0.12, 0.2, 1.0),
-        Indicator("combined_chlorine", "mg/L", 0.18, 0.06, None, 0.4),
-        Indicator("ph", "pH", 7.4, 0.12, 7.0, 7.8),
-        Indicator("turbidity", "NTU", 0.4, 0.12, None, 1.0),
-    )),
-    Scene("public_air", ("hotel", "venue"), 0.01, 3600, (
-        Indicator("pm25", "µg/m³", 38.0, 12.0, None, 75.0),
-        Indicator("formaldehyde", "mg/m³", 0.05, 0.015, None, 0.10),
-        Indicator("co2", "%", 0.07, 0.012, None, 0.10),
-    )),
-    Scene("medical_waste", ("hospital",), 0.3, 3600, (
-        Indicator("storage_hours", "h", 20.0, 8.0, None, 48.0),
-        Indicator("temperature", "°C", 4.0, 1.2, None, 8.0),
-    )),
-    Scene("xray_room", ("radiology",), 0.15, 3600, (
-        Indicator("dose_rate", "µSv/h", 0.25, 0.08, None, 2.5),
-    )),
-    Scene("occupational_dust", ("factory",), 0.05, 3600, (
-        Indicator("total_dust", "mg/m³", 3.5, 1.2, None, 8.0),
-    )),
+    Scene("water_plant", ("central_supply",), 0.8, 3600, _with_limits("water_plant", (
+        ("free_chlorine", 0.8, 0.15), ("turbidity", 0.3, 0.1), ("ph", 7.4, 0.15)))),
+    Scene("water_tap", ("secondary_supply", "school"), 0.05, 3600, _with_limits("water_tap", (
+        ("free_chlorine", 0.25, 0.08), ("turbidity", 0.4, 0.12)))),
+    Scene("swimming_pool", ("swimming_pool",), 0.6, 3600, _with_limits("swimming_pool", (
+        ("free_chlorine", 0.6, 0.1), ("combined_chlorine", 0.18, 0.06), ("ph", 7.4, 0.12), ("turbidity", 0.4, 0.12)))),
+    Scene("public_air", ("hotel", "venue"), 0.01, 3600, _with_limits("public_air", (
+        ("pm25", 38.0, 12.0), ("formaldehyde", 0.05, 0.015), ("co2", 0.06, 0.01), ("tvoc", 0.3, 0.08)))),
+    Scene("medical_waste", ("hospital",), 0.3, 3600, _with_limits("medical_waste", (
+        ("storage_hours", 20.0, 8.0), ("temperature", 4.0, 1.2)))),
+    Scene("xray_room", ("radiology",), 0.15, 3600, _with_limits("xray_room", (("dose_rate", 0.25, 0.08),))),
+    Scene("occupational_dust", ("factory",), 0.05, 3600, _with_limits("occupational_dust", (("total_dust", 3.5, 1.2),))),
 )
 SCENE_BY_KEY = {scene.key: scene for scene in SCENES}
 
@@ -77,7 +69,7 @@ def sensor_series(rng: np.random.Generator, indicator: Indicator, hours: int) ->
     t = np.arange(hours)
     values = indicator.mean + 0.3 * indicator.sd * np.sin(2 * np.pi * t / 24) + rng.normal(0, indicator.sd * 0.6, hours)
     limit = indicator.high if indicator.high is not None else indicator.low
-    if rng.random() < 0.08:  # a sustained exceedance of 3-30 hours
+    if limit is not None and rng.random() < 0.08:  # a sustained exceedance of 3-30 hours
         start, length = rng.integers(0, max(hours - 30, 1)), rng.integers(3, 30)
         target = limit * (1.15 if indicator.high is not None else 0.6)
         values[start : start + length] = target + rng.normal(0, indicator.sd * 0.2, len(values[start : start + length]))

@@ -1,0 +1,157 @@
+"""Callbacks of the wall: one refresh for everything on it, the stale badge in the browser, drill by click.
+
+`refresh` is a plain function (tests call it). It re-checks the state the browser sends (scope from
+the server) and draws from the same cached queries and figures as the manager page; when anything
+fails it changes nothing on screen (PreventUpdate), so the last good data stays up and the
+browser-side badge (assets/20_wall.js) reports the delay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from zoneinfo import ZoneInfo
+
+import plotly.graph_objects as go
+from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
+from dash.exceptions import PreventUpdate
+
+from callbacks import manager
+from dashboard import context, i18n, ids
+from dashboard.figures import integer_ticks, ranking_figure
+from dashboard.theme import THEME
+from data.queries import alerts as alert_queries
+from data.queries import regions, wall
+from data.queries.filters import Filters, OutOfScope, Period
+from layers.registry import DEFAULT_LAYER, REGISTRY
+
+log = logging.getLogger(__name__)
+CHINA = ZoneInfo("Asia/Shanghai")
+TREND_MONTHS = 12
+
+
+def refresh(_tick: int | None, state: dict) -> tuple:
+    """(KPI tiles, map, map title, trend, ranking, ranking title, alert feed, 'updated' line, last success).
+
+    The last success is its time in ms (for the browser's delay check) and as China-time HH:MM (for the badge:
+    the wall's clock may not be set to China time)."""
+    lang = i18n.normalise_language(state.get("lang"))
+    try:
+        today = dt.datetime.now(CHINA).date()
+        store, scope = context.store(), context.viewer_scope()
+        region = str(state.get("region"))
+        month = Filters(region=region, period=wall.this_month(today))
+        kpis = wall.kpis(store, month, scope).iloc[0]
+        trend = wall.monthly(store, Filters(region=region, period=Period.last_months(TREND_MONTHS, today)), scope)
+        feed = alert_queries.feed(store, scope, region, status="unclosed", limit=14)
+        figure, map_title, _, ranking_title, *_ = manager.render(
+            {"region": region, "period": "last-12-months", "specialty": None, "lang": lang, "layer": state.get("layer")})
+        ranking = _top_ten(state.get("layer"), region, today, lang)
+    except OutOfScope:
+        log.warning("refused wall refresh for region %r outside scope", state.get("region"))
+        raise PreventUpdate from None
+    except Exception:  # noqa: BLE001 - keep the last good screen; the badge shows the delay
+        log.exception("wall refresh failed; keeping the last good data on screen")
+        raise PreventUpdate from None
+    now = dt.datetime.now(CHINA)
+    figure, ranking = _wall_fonts(figure), _wall_fonts(ranking)
+    updated = f"{i18n.t('updated_at', lang)} {now:%H:%M:%S}"
+    return (_tiles(kpis, lang), figure, map_title, trend_figure(trend, lang), ranking, ranking_title,
+            _feed(feed, lang), updated, {"ms": int(time.time() * 1000), "hhmm": f"{now:%H:%M}"})
+
+
+def _top_ten(layer_key: str | None, region: str, today: dt.date, lang: str) -> dict:
+    """The layer's ranking of sub-regions, ten bars: eighteen labels do not fit half a wall panel."""
+    layer = REGISTRY.get(layer_key, REGISTRY[DEFAULT_LAYER])
+    store, scope = context.store(), context.viewer_scope()
+    filters = Filters(region=region, period=Period.last_months(12, today))
+    leaf = regions.children(store, region, scope).empty
+    view = layer.view(leaf)
+    return ranking_figure(view.rank(layer.data(leaf, store, filters, scope)), "name", "value", "id", THEME, lang,
+                          top=10).to_dict()
+
+
+def _wall_fonts(figure: dict) -> dict:
+    """Bigger text than the manager page's (the wall is read from across the room); the cached figure is not touched."""
+    layout = figure.get("layout", {})
+    return {**figure, "layout": {**layout, "font": {**layout.get("font", {}), "size": 15}}}
+
+
+def _tiles(k, lang: str) -> list:
+    def tile(label: str, value: str, note: str = "", bad: bool = False) -> html.Div:
+        return html.Div(className="wj-kpi" + (" wj-kpi-bad" if bad else ""), children=[
+            html.Div(i18n.t(label, lang), className="wj-kpi-label"), html.Div(value, className="wj-kpi-value"),
+            html.Div(note, className="wj-kpi-note")])
+
+    pct = (lambda v: "–" if v is None or v != v else f"{v:.1%}")  # noqa: E731 - NaN-safe percentage
+    return [
+        tile("kpi_entities", f"{k['entities']:,}"),
+        tile("kpi_inspections_month", f"{k['inspections']:,}", f"{i18n.t('non_compliant', lang)} {k['non_compliant']:,}"),
+        tile("kpi_rate_month", pct(k["rate"])),
+        tile("kpi_penalties_month", f"{k['penalties']:,}", f"¥{k['penalty_amount']:,.0f}"),
+        tile("kpi_complaints_open", f"{k['complaints_open']:,}"),
+        tile("kpi_devices_online", pct(k["online_share"]), f"{k['devices_online']:,} / {k['devices']:,}"),
+        tile("kpi_alerts_open", f"{k['alerts_open']:,}", f"{i18n.t('overdue', lang)} {k['alerts_overdue']:,}",
+             bad=k["alerts_overdue"] > 0),
+    ]
+
+
+def trend_figure(frame, lang: str) -> dict:
+    """Inspections (bars) and non-compliant inspections (line) per month."""
+    months = [f"{m:%Y-%m}" for m in frame["month"]]
+    fig = go.Figure([
+        go.Bar(x=months, y=frame["inspections"], name=i18n.t("inspections", lang), marker_color=THEME.accent, opacity=0.75),
+        go.Scatter(x=months, y=frame["non_compliant"], name=i18n.t("non_compliant", lang), mode="lines+markers",
+                   line=dict(color=THEME.bad, width=3), yaxis="y2"),
+    ])
+    fig.update_layout(template=THEME.plotly_template(), margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15),
+                      legend=dict(orientation="h", x=0, y=1.12), bargap=0.3,
+                      xaxis=dict(type="category", automargin=True, tickangle=0, nticks=6),
+                      yaxis=dict(automargin=True, rangemode="tozero"),
+                      yaxis2=dict(overlaying="y", side="right", rangemode="tozero", showgrid=False, automargin=True,
+                                  **integer_ticks(float(frame["non_compliant"].max() if len(frame) else 0))))
+    return fig.to_dict()
+
+
+def _feed(feed, lang: str) -> list:
+    if feed.empty:
+        return [html.Li(i18n.t("no_alerts", lang))]
+    items = []
+    for a in feed.itertuples():
+        what = i18n.t("rule_" + a.rule, lang) + (f" · {i18n.t('indicator_' + a.indicator, lang)}" if a.indicator else "")
+        items.append(html.Li(className=f"wj-feed-{a.severity}", children=[
+            html.Span(f"{a.raised_at.tz_convert(CHINA):%m-%d %H:%M}", className="wj-feed-time"),
+            html.Span(f"{a.entity or a.device_id} · {what}"),
+            html.Span(i18n.t("overdue", lang) if a.overdue else i18n.t("status_" + a.status, lang),
+                      className="wj-feed-overdue" if a.overdue else ""),
+        ]))
+    return items
+
+
+def drill(click: dict | None, state: dict) -> str:
+    """A click on a sub-region: the wall of a region with children, the manager page of one without."""
+    target = ((click or {}).get("points") or [{}])[0].get("location")
+    if not target or not context.viewer_scope().allows(str(target)):
+        return no_update
+    lang = i18n.normalise_language(state.get("lang"))
+    if regions.children(context.store(), str(target), context.viewer_scope()).empty:
+        return f"/?region={target}&layer={state.get('layer')}" + ("&lang=en" if lang == "en" else "")
+    return f"/wall?region={target}&layer={state.get('layer')}&interval={state.get('interval')}" + (
+        "&lang=en" if lang == "en" else "")
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output(ids.WALL_KPIS, "children"), Output(ids.WALL_MAP, "figure"), Output(ids.WALL_MAP_TITLE, "children"),
+        Output(ids.WALL_TREND, "figure"), Output(ids.WALL_RANKING, "figure"), Output(ids.WALL_RANKING_TITLE, "children"),
+        Output(ids.WALL_FEED, "children"), Output(ids.WALL_UPDATED, "children"), Output(ids.WALL_LAST_OK, "data"),
+        Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_STATE, "data"),
+    )(refresh)
+    app.clientside_callback(
+        ClientsideFunction(namespace="wall", function_name="stale"),
+        Output(ids.WALL_STALE, "children"), Output(ids.WALL_STALE, "className"),
+        Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_LAST_OK, "data"), State(ids.WALL_CONFIG, "data"),
+    )
+    app.callback(Output(ids.WALL_NAV, "href"), Input(ids.WALL_MAP, "clickData"), State(ids.WALL_STATE, "data"),
+                 prevent_initial_call=True)(drill)

@@ -1,0 +1,150 @@
+"""Login, sessions and the gate every request passes, in front of the pages, the Dash callbacks and the API.
+
+- Every path needs a logged-in user except the login page, static assets and device ingest (which
+  has its own token). Anonymous page requests go to /login; anonymous callback and API requests get
+  401 and nothing else.
+- The viewer's scope is their home region, read from the session on the server (dashboard/context.py),
+  never from what the browser sends; the queries apply it again.
+- Sessions: signed cookie, HttpOnly, SameSite=Lax, Secure in production; idle logout after 30 minutes
+  (the cookie's signature carries its age, so an old cookie is refused by the server, not only by the
+  browser). Forms carry a CSRF token; every other state-changing request (Dash callbacks are POSTs)
+  must come from this site's own pages (Origin / Referer check).
+- Administrators (三员) do not read supervision data: their data requests get 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import secrets
+from urllib.parse import quote, urlparse
+
+from flask import Flask, Response, redirect, request, session
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from dashboard import i18n
+from dashboard.settings import Settings
+from data import accounts
+from data.accounts import Account
+
+IDLE = dt.timedelta(minutes=30)
+PUBLIC_PREFIXES = ("/login", "/assets/", "/theme.css", "/_favicon.ico", "/favicon.ico", "/api/v1/readings")
+ADMIN_ALLOWED = ("/logout",)
+
+
+class User(UserMixin):
+    """flask-login's view of an Account."""
+
+    def __init__(self, account: Account):
+        self.account = account
+
+    def get_id(self) -> str:
+        return str(self.account.id)
+
+
+def login(account: Account) -> None:
+    """Start a session for `account` (also used by tests inside a request context)."""
+    session.clear()
+    session.permanent = True
+    login_user(User(account))
+    session["csrf"] = secrets.token_urlsafe(24)
+
+
+def current_account() -> Account | None:
+    return current_user.account if current_user and current_user.is_authenticated else None
+
+
+def install(server: Flask, settings: Settings, store) -> None:
+    server.secret_key = settings.resolved_secret_key()
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="weijian_session",
+        SESSION_COOKIE_SECURE=settings.environment == "production", PERMANENT_SESSION_LIFETIME=IDLE,
+        SESSION_REFRESH_EACH_REQUEST=True,
+    )
+    manager = LoginManager(server)
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def _load(user_id: str) -> User | None:
+        with store.engine.connect() as conn:
+            account = accounts.get(conn, int(user_id)) if user_id.isdigit() else None
+        return User(account) if account else None
+
+    @server.before_request
+    def _gate():
+        path = request.path
+        if path.startswith(PUBLIC_PREFIXES):
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
+            return Response("cross-site request refused", status=403)
+        account = current_account()
+        if account is None:
+            if path.startswith(("/_dash", "/api/")):
+                return Response('{"error": "login required"}', status=401, mimetype="application/json")
+            return redirect("/login?next=" + quote(_safe_next(request.full_path.rstrip("?")), safe="/"))
+        if not account.reads_data and not path.startswith(ADMIN_ALLOWED):
+            return Response("administrators do not read supervision data", status=403)
+        return None
+
+    @server.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if settings.environment == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @server.route("/login", methods=["GET", "POST"])
+    def _login():
+        lang = i18n.normalise_language(request.args.get("lang") or settings.language)
+        error = ""
+        if request.method == "POST":
+            expected = session.get("login_csrf")
+            if not expected or not secrets.compare_digest(request.form.get("csrf", ""), expected):
+                return Response("missing or stale form token: reload the login page", status=400)
+            with store.engine.begin() as conn:
+                account = accounts.authenticate(conn, request.form.get("username", "")[:64],
+                                                request.form.get("password", "")[:256],
+                                                now=dt.datetime.now(dt.UTC), ip=request.remote_addr)
+            if account is not None:
+                login(account)
+                return redirect(_safe_next(request.args.get("next", "/")))
+            error = i18n.t("login_failed", lang)
+        # One token per session (not per page view): a second tab or a prefetch must not void the first form.
+        token = session.setdefault("login_csrf", secrets.token_urlsafe(24))
+        return Response(_login_page(lang, token, error, request.args.get("next", "/")), mimetype="text/html")
+
+    @server.route("/logout")
+    def _logout():
+        logout_user()
+        session.clear()
+        return redirect("/login")
+
+
+def _same_origin() -> bool:
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    return bool(source) and urlparse(source).netloc == request.host
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: '//evil.example' and 'https://…' become '/'."""
+    parsed = urlparse(target or "/")
+    if parsed.scheme or parsed.netloc or not (target or "/").startswith("/") or (target or "").startswith("//"):
+        return "/"
+    return target or "/"
+
+
+def _login_page(lang: str, token: str, error: str, next_path: str) -> str:
+    t = lambda key: html.escape(i18n.t(key, lang))  # noqa: E731 - short alias for the template
+    action = "/login?next=" + html.escape(quote(_safe_next(next_path), safe="/"), quote=True)
+    failure = f'<p class="wj-problem">{html.escape(error)}</p>' if error else ""
+    return f"""<!DOCTYPE html>
+<html lang="{'en' if lang == 'en' else 'zh-CN'}"><head><meta charset="utf-8"><title>{t('app_title')}</title>
+<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/assets/10_layout.css"></head>
+<body><main class="wj-login"><h1>{t('app_title')}</h1>{failure}
+<form method="post" action="{action}" autocomplete="off">
+<input type="hidden" name="csrf" value="{html.escape(token, quote=True)}">
+<label>{t('username')}<input name="username" id="username" required maxlength="64" autofocus></label>
+<label>{t('password')}<input name="password" id="password" type="password" required maxlength="256"></label>
+<button type="submit" id="login">{t('login')}</button></form></main></body></html>"""

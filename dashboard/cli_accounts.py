@@ -1,0 +1,87 @@
+"""`weijian user|audit`: accounts (created by the system administrator) and the audit chain check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import typer
+from sqlalchemy import select
+
+from dashboard.cli_errors import fail as _fail
+from dashboard.settings import get_settings
+
+user_app = typer.Typer(help="Accounts: add, list, unlock.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+
+
+
+def _engine():
+    from data import db
+
+    return db.make_engine(get_settings().db_url)
+
+
+@user_app.command("add")
+def user_add(username: str, role: str = typer.Option(..., help="sysadmin, secadmin, auditor, province_manager, "
+                                                                "city_manager, county_manager, county_officer, display"),
+             region: str = typer.Option(..., help="Home region code: the scope is this region and below."),
+             name: str = typer.Option(..., help="Full name."),
+             badge: str = typer.Option("", help="An officer's badge number (ties alerts to the account)."),
+             actor: str = typer.Option(..., "--as", help="Who creates the account (the system administrator).")) -> None:
+    """Create an account; the password is asked twice and never echoed or passed on the command line."""
+    from data import accounts
+    from data.models import Inspector
+
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    engine = _engine()
+    try:
+        with engine.begin() as conn:
+            inspector = None
+            if badge:
+                inspector = conn.execute(select(Inspector.id).where(Inspector.badge_no == badge)).scalar()
+                if inspector is None:
+                    _fail(f"no officer with badge {badge!r}")
+            account = accounts.create_user(conn, username=username, name=name, role=role, region=region,
+                                           password=password, actor=actor, now=dt.datetime.now(dt.UTC),
+                                           inspector_id=inspector)
+    except (ValueError, accounts.PasswordPolicyError) as exc:
+        _fail(str(exc))
+    typer.echo(f"user {account.username}: {account.role} of {account.region_adcode}")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """User name, name, role, home region, locked until, last login."""
+    from data.models import AppUser
+
+    table = AppUser.__table__
+    with _engine().connect() as conn:
+        frame = pd.DataFrame(conn.execute(select(table.c.username, table.c.name, table.c.role, table.c.region_adcode,
+                                                 table.c.locked_until, table.c.last_login_at, table.c.active)).all())
+    typer.echo(frame.to_string(index=False) if not frame.empty else "(none)")
+
+
+@user_app.command("unlock")
+def user_unlock(username: str, actor: str = typer.Option(..., "--as", help="Who unlocks.")) -> None:
+    """Lift a lockout before its 30 minutes are over."""
+    from data import accounts
+
+    try:
+        with _engine().begin() as conn:
+            accounts.unlock(conn, username, actor=actor, now=dt.datetime.now(dt.UTC))
+    except LookupError as exc:
+        _fail(str(exc))
+    typer.echo(f"user {username} unlocked")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first row that was changed, inserted or follows a deleted one."""
+    from data import audit
+
+    with _engine().connect() as conn:
+        broken = audit.verify(conn)
+    if broken is not None:
+        _fail(f"audit log broken at row {broken}: changed, inserted, or after a deleted row")
+    typer.echo("audit log intact")

@@ -1,0 +1,78 @@
+"""Wall `/wall`: the command center's screen, unattended, read from five metres.
+
+`/wall?region=410100&layer=monitoring&interval=30&lang=en`. KPI tiles, the map in the middle (a click
+on a sub-region drills the wall there), the monthly trend, the ranking of sub-regions and the live
+alert feed; everything refreshes every `interval` seconds (default 30). When a refresh fails the last
+good data stays and a "数据延迟" badge says since when (assets/20_wall.js); it goes away by itself.
+"""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard import context, i18n, ids
+from dashboard.figures import MAP_CONFIG
+from data.queries import regions
+from data.queries.filters import OutOfScope
+from layers.registry import DEFAULT_LAYER, REGISTRY
+
+PATH = "/wall"
+DEFAULT_INTERVAL_S = 30
+
+
+def interval_seconds(value: str | None) -> int:
+    """The refresh interval from the URL: 2 s to 1 h, default 30 s."""
+    try:
+        return min(max(int(value), 2), 3600) if value else DEFAULT_INTERVAL_S
+    except ValueError:
+        return DEFAULT_INTERVAL_S
+
+
+def layout(region: str | None = None, layer: str | None = None, interval: str | None = None, lang: str | None = None,
+           **_ignored) -> html.Div:
+    lang = i18n.normalise_language(lang)
+    store, scope = context.store(), context.viewer_scope()
+    region = region or context.settings().region
+    try:
+        chosen = regions.get_region(store, region, scope)
+    except OutOfScope:
+        return html.Div(i18n.t("out_of_scope", lang) + f": {region}", className="wj-problem wj-refusal")
+    except KeyError:
+        return html.Div(i18n.t("unknown_region", lang) + f": {region}", className="wj-problem wj-refusal")
+    seconds = interval_seconds(interval)
+    state = {"region": region, "layer": layer if layer in REGISTRY else DEFAULT_LAYER, "lang": lang,
+             "interval": seconds}
+    return html.Div(className="wj-wall", lang="en" if lang == "en" else "zh-CN", children=[
+        dcc.Location(id=ids.WALL_NAV, refresh="callback-nav"),
+        dcc.Interval(id=ids.WALL_TICK, interval=seconds * 1000, n_intervals=0),
+        dcc.Store(id=ids.WALL_STATE, data=state),
+        dcc.Store(id=ids.WALL_LAST_OK),
+        dcc.Store(id=ids.WALL_CONFIG, data={"interval_ms": seconds * 1000, "label": i18n.t("data_delayed", lang)}),
+        html.Header(className="wj-wall-header", children=[
+            html.Div([html.H1(i18n.t("wall_title", lang), style={"display": "inline"}),
+                      html.Span(chosen.name, className="wj-wall-region")]),
+            html.Div(className="wj-wall-meta", children=[
+                html.Span(id=ids.WALL_STALE, className="wj-stale wj-hidden"),
+                html.Span(id=ids.WALL_UPDATED),
+            ]),
+        ]),
+        html.Div(id=ids.WALL_KPIS, className="wj-kpis"),
+        html.Div(className="wj-wall-body", children=[
+            html.Div(className="wj-wall-col wj-wall-left", children=[
+                _panel(i18n.t("trend_title", lang), dcc.Graph(id=ids.WALL_TREND, className="wj-graph", responsive=True,
+                                                             config={"displayModeBar": False, "staticPlot": True})),
+                _panel(html.Span(id=ids.WALL_RANKING_TITLE),
+                       dcc.Graph(id=ids.WALL_RANKING, className="wj-graph", responsive=True,
+                                 config={"displayModeBar": False})),
+            ]),
+            _panel(html.Span(id=ids.WALL_MAP_TITLE), dcc.Graph(id=ids.WALL_MAP, className="wj-graph", responsive=True,
+                                                               config={**MAP_CONFIG, "displayModeBar": False})),
+            html.Div(className="wj-wall-col wj-wall-right", children=[
+                _panel(i18n.t("alert_feed", lang), html.Ul(id=ids.WALL_FEED, className="wj-feed")),
+            ]),
+        ]),
+    ])
+
+
+def _panel(title, body) -> html.Section:
+    return html.Section(className="wj-panel", children=[html.H2(title, className="wj-panel-title"), body])

@@ -1,0 +1,140 @@
+"""Accounts: password policy, argon2 hashes, login with lockout, and what each role may do.
+
+A login fails the same way for an unknown user, a wrong password and a locked account ("wrong user
+name or password, or account locked"), so the answer tells an attacker nothing; the reason is in the
+audit log. Five failures lock the account for 30 minutes (both configurable per call).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from data import audit, db, vocab
+from data.models import AppUser
+
+HASHER = PasswordHasher()
+# A hash to verify against when the user does not exist, so both paths take the same time.
+_DUMMY_HASH = HASHER.hash("not a password of anyone")
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=30)
+
+
+class PasswordPolicyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    min_length: int = 8
+    min_classes: int = 3  # of: lower case, upper case, digits, other characters
+
+    def check(self, password: str) -> None:
+        classes = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^a-zA-Z\d]"))
+        if len(password) < self.min_length or classes < self.min_classes:
+            raise PasswordPolicyError(f"a password needs at least {self.min_length} characters of at least "
+                                      f"{self.min_classes} kinds (lower case, upper case, digits, other)")
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a request needs to know about its user (kept in the session by id only)."""
+
+    id: int
+    username: str
+    name: str
+    role: str
+    region_adcode: str
+    inspector_id: int | None
+
+    @property
+    def reads_data(self) -> bool:
+        return self.role in vocab.DATA_ROLES
+
+    @property
+    def acts_on_alerts(self) -> bool:
+        return self.role in ("province_manager", "city_manager", "county_manager", "county_officer")
+
+
+def _account(row) -> Account:
+    return Account(row.id, row.username, row.name, row.role, row.region_adcode, row.inspector_id)
+
+
+def create_user(conn: Connection, *, username: str, name: str, role: str, region: str, password: str,
+                actor: str, now: dt.datetime, policy: PasswordPolicy = PasswordPolicy(),
+                inspector_id: int | None = None) -> Account:
+    if role not in vocab.ROLES:
+        raise ValueError(f"unknown role {role!r} (one of {', '.join(vocab.ROLES)})")
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]{3,64}", username):
+        raise ValueError("a user name is 3-64 letters, digits or _ . @ -")
+    policy.check(password)
+    if conn.execute(select(AppUser.id).where(AppUser.username == username)).first():
+        raise ValueError(f"user {username!r} exists")
+    new_id = conn.execute(insert(AppUser).values(
+        username=username, name=name, role=role, region_adcode=region, password_hash=HASHER.hash(password),
+        failed_logins=0, active=True, inspector_id=inspector_id, created_at=now).returning(AppUser.id)).scalar_one()
+    audit.append(conn, actor=actor, action="user_create", target=username, detail={"role": role, "region": region},
+                 now=now)
+    return get(conn, new_id)
+
+
+def get(conn: Connection, user_id: int) -> Account | None:
+    table = AppUser.__table__
+    row = conn.execute(select(table).where(table.c.id == user_id, table.c.active.is_(True))).first()
+    return _account(row) if row is not None else None
+
+
+def by_username(conn: Connection, username: str) -> Account | None:
+    table = AppUser.__table__
+    row = conn.execute(select(table).where(table.c.username == username, table.c.active.is_(True))).first()
+    return _account(row) if row is not None else None
+
+
+def authenticate(conn: Connection, username: str, password: str, *, now: dt.datetime, ip: str | None = None,
+                 max_failures: int = MAX_FAILURES, lockout: dt.timedelta = LOCKOUT) -> Account | None:
+    """The account when the password is right and the account is neither locked nor disabled; else None."""
+    table = AppUser.__table__
+    row = conn.execute(select(table).where(table.c.username == username).with_for_update()).first()
+    if row is None or not row.active:
+        _verify(_DUMMY_HASH, password)
+        audit.append(conn, actor=username[:64], action="login_failed", target=username[:128],
+                     detail={"reason": "unknown user" if row is None else "disabled"}, now=now, ip=ip)
+        return None
+    locked_until = db.as_utc(row.locked_until)
+    if locked_until is not None and locked_until > now:
+        _verify(_DUMMY_HASH, password)
+        audit.append(conn, actor=username, action="login_failed", target=username,
+                     detail={"reason": "locked", "until": locked_until.isoformat()}, now=now, ip=ip)
+        return None
+    if not _verify(row.password_hash, password):
+        failures = row.failed_logins + 1
+        lock = now + lockout if failures >= max_failures else None
+        conn.execute(update(AppUser).where(AppUser.id == row.id).values(
+            failed_logins=0 if lock else failures, locked_until=lock))
+        audit.append(conn, actor=username, action="login_failed", target=username,
+                     detail={"reason": "wrong password", "failures": failures, "locked": lock is not None}, now=now, ip=ip)
+        return None
+    conn.execute(update(AppUser).where(AppUser.id == row.id).values(failed_logins=0, locked_until=None,
+                                                                    last_login_at=now))
+    audit.append(conn, actor=username, action="login", target=username, detail={}, now=now, ip=ip)
+    return _account(row)
+
+
+def unlock(conn: Connection, username: str, *, actor: str, now: dt.datetime) -> None:
+    done = conn.execute(update(AppUser).where(AppUser.username == username).values(failed_logins=0, locked_until=None))
+    if done.rowcount == 0:
+        raise LookupError(f"no user {username!r}")
+    audit.append(conn, actor=actor, action="user_unlock", target=username, detail={}, now=now)
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,239 @@
+"""Alerts from rule occurrences, and the closed loop an officer walks them through.
+
+`apply` turns occurrences into alert rows: a condition that begins opens an alert, or, while an
+unclosed alert for the same device, rule and indicator exists, counts one more occurrence on it
+(repeats update, never flood); a condition that ends marks the alert inactive. The case itself
+moves only by people: open → dispatched (to an officer of the region) → handled (what was done) →
+reviewed (by someone else) → closed, or dismissed with a reason. Every step is an alert_event
+row: who, when, from which status to which, and the note. `escalate` moves an overdue alert up one
+administrative level per elapsed due period, so the city sees what a county left lying.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from data import audit, db, vocab
+from data.models import Alert, AlertEvent, Device, Inspector
+from data.monitoring.rules import Occurrence, Rule, due_hours
+from data.queries.filters import OutOfScope, Scope
+
+SYSTEM = "system"
+MESSAGES = {
+    "over_limit": "{indicator} 超出限值 {limit}：{value:g} {unit}",
+    "sustained": "{indicator} 持续超出限值 {limit}：{readings} 次读数",
+    "offline": "设备离线：最后上报 {last_seen}",
+    "jump": "{indicator} 读数跳变：{previous:g} → {value:g} {unit}（传感器故障？）",
+    "flatline": "{indicator} 读数不变：连续 {readings} 次 {value:g} {unit}（传感器卡死？）",
+    "waste_mismatch": "医疗废物交接重量 {handed_over_kg:g} kg ≠ 产生重量 {produced_kg:g} kg",
+}
+# Which transitions people may make, and the action recorded for each.
+TRANSITIONS = {
+    "dispatch": (("open",), "dispatched"),
+    "handle": (("dispatched",), "handled"),
+    "review": (("handled",), "reviewed"),
+    "close": (("reviewed",), "closed"),
+    "dismiss": (("open", "dispatched"), "dismissed"),
+}
+
+
+class AlertActionError(ValueError):
+    """A lifecycle step that is not allowed: wrong status, wrong person, missing note."""
+
+
+def _message(occ: Occurrence) -> str:
+    limit = occ.limit
+    values = {"indicator": occ.indicator, "value": occ.value if occ.value is not None else 0.0,
+              "unit": limit.unit if limit else "", "limit": limit.describe() if limit else "",
+              "readings": occ.detail.get("readings", ""), "previous": occ.detail.get("previous", 0.0),
+              "last_seen": occ.detail.get("last_seen", "")[:16].replace("T", " "),
+              "produced_kg": occ.detail.get("produced_kg", 0.0), "handed_over_kg": occ.detail.get("handed_over_kg", 0.0)}
+    return MESSAGES[occ.rule].format(**values)[:256]
+
+
+def _worse(old: float | None, new: float | None, occ: Occurrence) -> float | None:
+    if old is None or new is None:
+        return new if old is None else old
+    limit = occ.limit
+    if limit is not None and limit.high is None and limit.low is not None:
+        return min(old, new)
+    return max(old, new)
+
+
+def apply(conn: Connection, occurrences: list[Occurrence], rules: dict[str, Rule], devices: dict[str, dict],
+          now: dt.datetime) -> dict[str, int]:
+    """Store occurrences (time order within each key) as alerts. Returns counts raised / updated / cleared."""
+    counts = {"raised": 0, "updated": 0, "cleared": 0}
+    if not occurrences:
+        return counts
+    table = Alert.__table__
+    device_ids = sorted({o.device_id for o in occurrences})
+    unclosed = {}
+    for r in conn.execute(select(table).where(table.c.device_id.in_(device_ids),
+                                              table.c.status.in_(vocab.ALERT_UNCLOSED))).mappings():
+        row = dict(r)
+        row["last_at"] = db.as_utc(row["last_at"])
+        unclosed[(row["device_id"], row["rule"], row["indicator"])] = row
+    due = due_hours(conn)
+    changed: dict[int, dict] = {}
+    events: list[dict] = []
+    by_key: dict[tuple, list[Occurrence]] = defaultdict(list)
+    for occ in occurrences:
+        by_key[(occ.device_id, occ.rule, occ.indicator)].append(occ)
+    for key, items in by_key.items():
+        row = unclosed.get(key)
+        for occ in items:
+            if occ.raised and row is None:
+                severity = rules[occ.rule].severity
+                device = devices[occ.device_id]
+                row = {"device_id": occ.device_id, "entity_id": device["entity_id"], "rule": occ.rule,
+                       "indicator": occ.indicator, "value": occ.value, "raised_at": occ.at, "status": "open",
+                       "message": _message(occ), "severity": severity, "active": True, "occurrences": 1,
+                       "last_at": occ.at, "cleared_at": None, "limit_id": occ.limit.id if occ.limit else None,
+                       "due_at": occ.at + dt.timedelta(hours=float(due.get(severity, 72))), "level": "county",
+                       "assignee_id": None, "updated_at": now, "province_adcode": device["province_adcode"],
+                       "city_adcode": device["city_adcode"], "county_adcode": device["county_adcode"]}
+                row["id"] = conn.execute(insert(table).values(**row).returning(table.c.id)).scalar_one()
+                events.append(_event(row["id"], occ.at, "raised", SYSTEM, None, "open", row["message"]))
+                counts["raised"] += 1
+            elif occ.raised:
+                if not row["active"]:  # a new episode on a case still being worked
+                    row["occurrences"] += 1
+                    row["active"], row["cleared_at"] = True, None
+                    row["message"] = _message(occ)
+                    events.append(_event(row["id"], occ.at, "repeated", SYSTEM, row["status"], row["status"],
+                                         row["message"]))
+                    counts["updated"] += 1
+                row["last_at"] = max(row["last_at"] or occ.at, occ.at)
+                row["value"] = _worse(row["value"], occ.value, occ)
+                changed[row["id"]] = row
+            elif row is not None and row["active"]:
+                row["active"], row["cleared_at"] = False, occ.at
+                events.append(_event(row["id"], occ.at, "cleared", SYSTEM, row["status"], row["status"], None))
+                changed[row["id"]] = row
+                counts["cleared"] += 1
+        unclosed[key] = row
+    for row in changed.values():
+        conn.execute(update(table).where(table.c.id == row["id"]).values(
+            value=row["value"], active=row["active"], cleared_at=row["cleared_at"], occurrences=row["occurrences"],
+            last_at=row["last_at"], message=row["message"], updated_at=now))
+    if events:
+        conn.execute(insert(AlertEvent), events)
+    return counts
+
+
+def _event(alert_id: int, at: dt.datetime, action: str, actor: str, before: str | None, after: str | None,
+           note: str | None) -> dict:
+    return {"alert_id": alert_id, "at": at, "action": action, "actor": actor, "from_status": before,
+            "to_status": after, "note": note}
+
+
+def _in_scope(row, scope: Scope) -> bool:
+    code = row["county_adcode"] or row["city_adcode"] or row["province_adcode"]
+    return code is not None and scope.allows(code)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes a step: the name recorded, the home region that must cover the alert, their officer id."""
+
+    name: str
+    region: str
+    inspector_id: int | None = None
+
+
+def officer(conn: Connection, badge: str) -> Actor:
+    """The officer with this badge, as an actor (the CLI names officers by badge)."""
+    row = _officer(conn, badge)
+    return Actor(badge, row["region_adcode"], row["id"])
+
+
+def transition(conn: Connection, alert_id: int, action: str, *, actor: Actor, scope: Scope, now: dt.datetime,
+               note: str | None = None, assignee_badge: str | None = None) -> dict:
+    """Move one alert a step through its life, as `actor`; returns the updated row.
+
+    Checks, on the server: the alert is in the actor's scope and region, the step is allowed from its
+    status, a dispatch names an active officer of the alert's region, only the assignee reports
+    handling, the reviewer is not the one who handled it, and handling, review and dismissal carry a note.
+    """
+    if action not in TRANSITIONS:
+        raise AlertActionError(f"unknown action {action!r} (one of {', '.join(TRANSITIONS)})")
+    table = Alert.__table__
+    row = conn.execute(select(table).where(table.c.id == alert_id).with_for_update()).mappings().first()
+    if row is None or not _in_scope(row, scope):
+        raise OutOfScope(f"alert {alert_id} is not in your region")
+    if not _covers(actor.region, row):
+        raise OutOfScope(f"{actor.name} ({actor.region}) does not cover alert {alert_id}")
+    allowed_from, after = TRANSITIONS[action]
+    if row["status"] not in allowed_from:
+        raise AlertActionError(f"alert {alert_id} is {row['status']}: cannot {action} (only from {', '.join(allowed_from)})")
+    if action in ("handle", "review", "dismiss") and not (note or "").strip():
+        raise AlertActionError(f"{action} needs a note saying what was done or why")
+    values: dict = {"status": after, "updated_at": now}
+    if action == "dispatch":
+        if not assignee_badge:
+            raise AlertActionError("dispatch needs the officer to send it to")
+        assignee = _officer(conn, assignee_badge)
+        if not _covers(assignee["region_adcode"], row):
+            raise AlertActionError(f"officer {assignee_badge} is not of the alert's region")
+        values["assignee_id"] = assignee["id"]
+    if action == "handle" and (actor.inspector_id is None or row["assignee_id"] != actor.inspector_id):
+        raise AlertActionError(f"alert {alert_id} is assigned to someone else")
+    if action == "review":
+        handler = conn.execute(select(AlertEvent.actor).where(
+            AlertEvent.alert_id == alert_id, AlertEvent.action == "handle").order_by(AlertEvent.id.desc())).scalar()
+        if handler == actor.name:
+            raise AlertActionError("the officer who handled an alert cannot review it")
+    conn.execute(update(table).where(table.c.id == alert_id).values(**values))
+    detail = note if action != "dispatch" else f"→ {assignee_badge}" + (f": {note}" if note else "")
+    conn.execute(insert(AlertEvent).values(**_event(alert_id, now, action, actor.name, row["status"], after, detail)))
+    audit.append(conn, actor=actor.name, action=f"alert_{action}", target=f"alert {alert_id}",
+                 detail={"from": row["status"], "to": after, "note": detail}, now=now)
+    return dict(conn.execute(select(table).where(table.c.id == alert_id)).mappings().one())
+
+
+def _officer(conn: Connection, badge: str) -> dict:
+    row = conn.execute(select(Inspector.__table__).where(Inspector.badge_no == badge)).mappings().first()
+    if row is None or not row["active"]:
+        raise AlertActionError(f"no active officer with badge {badge!r}")
+    return dict(row)
+
+
+def _covers(region: str, alert_row) -> bool:
+    return region in {alert_row["province_adcode"], alert_row["city_adcode"], alert_row["county_adcode"]}
+
+
+def escalate(conn: Connection, now: dt.datetime) -> int:
+    """Move overdue alerts (not yet handled) up: county → city after the due time, → province one period later."""
+    table = Alert.__table__
+    due = due_hours(conn)
+    rows = conn.execute(select(table.c.id, table.c.severity, table.c.level, table.c.due_at, table.c.status).where(
+        table.c.status.in_(("open", "dispatched")), table.c.due_at < now, table.c.level != "province")).all()
+    moved = 0
+    for row in rows:
+        period = dt.timedelta(hours=float(due.get(row.severity, 72)))
+        due_at = db.as_utc(row.due_at)
+        target = "city" if now <= due_at + period else "province"
+        if vocab.ALERT_LEVELS.index(target) > vocab.ALERT_LEVELS.index(row.level):
+            conn.execute(update(table).where(table.c.id == row.id).values(level=target, updated_at=now))
+            conn.execute(insert(AlertEvent).values(**_event(row.id, now, "escalated", SYSTEM, row.status, row.status,
+                                                            f"{row.level} → {target}")))
+            moved += 1
+    return moved
+
+
+def silent_devices(conn: Connection) -> list[tuple[str, dt.datetime | None, int]]:
+    """(id, last seen, interval) of active devices without an unclosed, active offline alert."""
+    alert = Alert.__table__
+    open_offline = select(alert.c.device_id).where(
+        alert.c.rule == "offline", alert.c.status.in_(vocab.ALERT_UNCLOSED), alert.c.active.is_(True))
+    rows = conn.execute(select(Device.id, Device.last_seen_at, Device.interval_s).where(
+        Device.active.is_(True), Device.last_seen_at.is_not(None), Device.id.not_in(open_offline))).all()
+    return [(r.id, db.as_utc(r.last_seen_at), r.interval_s) for r in rows]
+
+
