@@ -7,7 +7,13 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8050
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench browser-deps demo clean
+# The CJK web font (Noto Sans SC, SIL OFL), served from assets/ so every screen renders the same glyphs
+# without fonts installed on the client. Fetched at install time from the npm registry, never at run time.
+FONT_PKG   := @fontsource/noto-sans-sc@5.3.0
+FONT_DIR   := assets/fonts/noto-sans-sc
+FONT_STAMP := $(FONT_DIR)/.installed-5.3.0
+
+.PHONY: run test bench browser-deps fonts demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +22,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Serve http://127.0.0.1:8050, building the demo database (SQLite under var/) when it is missing.
-run: $(STAMP)
+run: $(STAMP) $(FONT_STAMP)
 	$(BIN)/weijian db upgrade
 	$(BIN)/weijian demo --if-empty
 	$(BIN)/weijian serve --host $(HOST) --port $(PORT)
 
 ## The whole suite: unit, SQLite + PostgreSQL, Redis, real data, headless Chromium.
-test: $(STAMP) browser-deps
+test: $(STAMP) $(FONT_STAMP) browser-deps
 	$(BIN)/ruff check dashboard data geo layers callbacks tests bench
 	$(BIN)/pytest
 
@@ -33,6 +39,17 @@ bench: $(STAMP)
 	$(BIN)/python bench/alert_latency.py
 	$(BIN)/python bench/wall_memory.py
 
+## Regular and bold, sliced by unicode-range (a page loads only the slices its characters need); woff2 only.
+fonts: $(FONT_STAMP)
+$(FONT_STAMP):
+	rm -rf $(FONT_DIR) && mkdir -p $(FONT_DIR)/files
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(FONT_PKG) >/dev/null && tar xzf *.tgz) && \
+	for w in 400 700; do \
+		cp $$tmp/package/files/noto-sans-sc-*-$$w-normal.woff2 $(FONT_DIR)/files/ && \
+		sed -E 's#, url\([^)]*\.woff\) format\(.woff.\)##' $$tmp/package/$$w.css > $(FONT_DIR)/$$w.css; \
+	done && cp $$tmp/package/LICENSE $(FONT_DIR)/LICENSE && rm -rf $$tmp
+	touch $@
+
 ## Debian's chromium + chromedriver and CJK fonts for the browser tests (no browser download at run time).
 browser-deps:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
@@ -42,4 +59,4 @@ browser-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) var tests/artifacts .pytest_cache
+	rm -rf $(VENV) var tests/artifacts .pytest_cache assets/fonts

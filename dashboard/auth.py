@@ -141,7 +141,9 @@ def _login_page(lang: str, token: str, error: str, next_path: str) -> str:
     failure = f'<p class="wj-problem">{html.escape(error)}</p>' if error else ""
     return f"""<!DOCTYPE html>
 <html lang="{'en' if lang == 'en' else 'zh-CN'}"><head><meta charset="utf-8"><title>{t('app_title')}</title>
-<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/assets/10_layout.css"></head>
+<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/assets/10_layout.css">
+<link rel="stylesheet" href="/assets/fonts/noto-sans-sc/400.css"><link rel="stylesheet" href="/assets/fonts/noto-sans-sc/700.css">
+</head>
 <body><main class="wj-login"><h1>{t('app_title')}</h1>{failure}
 <form method="post" action="{action}" autocomplete="off">
 <input type="hidden" name="csrf" value="{html.escape(token, quote=True)}">

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+# "Noto Sans SC" is the web font served from assets/fonts (Makefile: fonts), so a wall PC without CJK fonts
+# renders the same glyphs as the test browser; the rest are fallbacks for a build without it.
+FONT_FAMILY = '"Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
 
 @dataclass(frozen=True)

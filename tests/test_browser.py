@@ -213,6 +213,10 @@ def _kpis(driver):
                  and d.find_elements(By.CSS_SELECTOR, "#wall-map path.choroplethlocation"))
 
 
+LOADED_WEB_FONT_SLICES = ("return Array.from(document.fonts).filter(f => f.family.replace(/[\"']/g, '') === 'Noto Sans SC'"
+                          " && f.status === 'loaded').length")
+
+
 def test_wall_at_both_sizes_keeps_data_and_shows_the_delay_when_the_backend_fails(flaky_server, browser):
     url, backend = flaky_server
     browser.get(url + "/wall?region=410000&interval=5")
@@ -220,6 +224,7 @@ def test_wall_at_both_sizes_keeps_data_and_shows_the_delay_when_the_backend_fail
     _wait_text(browser, "wall-updated", "更新于")
     no_scroll = "return [document.documentElement.scrollWidth <= window.innerWidth, document.documentElement.scrollHeight <= window.innerHeight]"
     assert browser.execute_script(no_scroll) == [True, True]
+    _wait(browser, lambda d: d.execute_script(LOADED_WEB_FONT_SLICES) > 0)  # the CJK font comes from assets/
     browser.save_screenshot(str(ARTIFACTS / "wall_1920.png"))
 
     backend.failing = True

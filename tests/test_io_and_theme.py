@@ -47,3 +47,23 @@ def test_a_layer_whose_query_lacks_a_column_fails_loudly():
     broken = dataclasses.replace(layer, regions_view=view)
     with pytest.raises(LayerDataError, match="no column\\(s\\) name, inspections"):
         broken.data(False, None, None, None)
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_wall_colours_keep_their_contrast_on_a_projector():
+    """A projector in a lit room loses contrast: body text gets WCAG AAA (7:1), secondary text and the
+    status colours AA (4.5:1), boundaries the 3:1 of non-text graphics, on panels and on the page."""
+    wanted = {"text": 7.0, "muted": 4.5, "accent": 4.5, "good": 4.5, "warn": 4.5, "bad": 4.5, "boundary": 3.0}
+    for name, ratio in wanted.items():
+        for ground in (THEME.panel, THEME.background):
+            assert _contrast(getattr(THEME, name), ground) >= ratio, (name, ground)
+    assert _contrast("#777777", THEME.panel) < 4.5  # the check can fail: a mid grey would not pass
