@@ -1,25 +1,34 @@
-"""Callbacks of the manager page: draw the map and ranking for the page state; navigate on clicks and filters.
+"""Callbacks of the manager page: draw the map, ranking, charts and table for the page state; navigate on
+clicks and filters; export the table to XLSX.
 
-`render` and `navigate` are plain functions of plain values (tested directly in tests/test_callbacks.py);
-`register` wires them to the components. The state in the page is whatever the browser sends back, so
-both re-check it: the scope comes from the server (dashboard.context), and the queries check it again.
+`render`, `charts`, `navigate` and `export` are plain functions of plain values (tested directly in
+tests/test_callbacks.py); `register` wires them to the components. The state in the page is whatever the
+browser sends back, so each re-checks it: the scope comes from the server (dashboard.context), and the
+queries check it again. The export is answered from the same table as the page and recorded in the audit log.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 import logging
+import re
 from zoneinfo import ZoneInfo
 
+import openpyxl
+import pandas as pd
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from flask import request
+from openpyxl.styles import Font
 
-from dashboard import context, i18n, ids, periods
-from dashboard.figures import map_figure, ranking_figure
+from dashboard import auth, context, i18n, ids, periods
+from dashboard.figures import breakdown_figure, map_figure, ranking_figure, trend_figure
 from dashboard.theme import THEME
 from dashboard.urls import manager_url
-from data import vocab
-from data.queries import regions
+from data import audit, vocab
+from data.queries import overview, regions
 from data.queries.filters import Filters, OutOfScope
 from geo import boundaries
 from layers.registry import DEFAULT_LAYER, REGISTRY
@@ -28,26 +37,49 @@ log = logging.getLogger(__name__)
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
 
 
+@dataclasses.dataclass(frozen=True)
+class _Request:
+    """The page state, checked: filters of absolute values, the region and its children, within the scope."""
+
+    lang: str
+    store: object
+    scope: object
+    filters: Filters
+    region: object
+    kids: pd.DataFrame
+    layer: object
+
+    @property
+    def leaf(self) -> bool:
+        return self.kids.empty
+
+
+def _checked(state: dict) -> _Request:
+    """Raises OutOfScope for a region the viewer may not see, KeyError / ValueError for a malformed state."""
+    scope, store = context.viewer_scope(), context.store()
+    filters = Filters(
+        region=str(state.get("region")),
+        period=periods.resolve(state.get("period"), dt.date.today()),
+        specialty=state.get("specialty") if state.get("specialty") in vocab.SPECIALTIES else None,
+    )
+    region = regions.get_region(store, filters.region, scope)
+    kids = regions.children(store, filters.region, scope)
+    return _Request(i18n.normalise_language(state.get("lang")), store, scope, filters, region, kids,
+                    REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER]))
+
+
 def render(state: dict) -> tuple:
     """(map figure, map title, ranking figure, ranking title, summary, computed-at line); figures as dicts."""
     lang = i18n.normalise_language(state.get("lang"))
-    scope = context.viewer_scope()
-    store = context.store()
     try:
-        filters = Filters(
-            region=str(state.get("region")),
-            period=periods.resolve(state.get("period"), dt.date.today()),
-            specialty=state.get("specialty") if state.get("specialty") in vocab.SPECIALTIES else None,
-        )
-        region = regions.get_region(store, filters.region, scope)
-        kids = regions.children(store, filters.region, scope)
+        req = _checked(state)
     except OutOfScope:
-        log.warning("refused render of region %r outside scope %s", state.get("region"), scope.key())
+        log.warning("refused render of region %r outside scope %s", state.get("region"), context.viewer_scope().key())
         return _empty(i18n.t("out_of_scope", lang))
     except (KeyError, ValueError) as exc:
         return _empty(f"{i18n.t('no_data', lang)}: {exc}")
 
-    layer = REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER])
+    layer, store, scope, filters, region, kids = req.layer, req.store, req.scope, req.filters, req.region, req.kids
     # The drawn figures are cached like query answers (same scope and data version in the key), so a
     # wall or a second viewer asking the same gets them without rebuilding ~300 KB of figure.
     key = store.cache.make_key("render", layer.key, filters.key(), lang, scope.key(), f"v{store.data_version()}")
@@ -75,13 +107,170 @@ def _draw(layer, store, filters: Filters, scope, region, kids, lang: str) -> tup
     return figure.to_dict(), map_title, ranking.to_dict(), ranking_title, summary, footer
 
 
+# The table's columns per view: (field, i18n key of the header, kind: text | int | pct | money | date).
+REGION_TABLE = (("name", "col_name", "text"), ("adcode", "col_adcode", "text"), ("entities", "entities", "int"),
+                ("inspections", "inspections", "int"), ("non_compliant", "non_compliant", "int"), ("rate", "rate", "pct"),
+                ("penalties", "penalties", "int"), ("penalty_amount", "penalty_amount", "money"),
+                ("complaints", "complaints", "int"))
+ENTITY_TABLE = (("name", "col_name", "text"), ("specialty", "specialty", "text"), ("subtype", "subtype", "text"),
+                ("grade", "grade", "text"), ("address", "address", "text"), ("inspections", "inspections", "int"),
+                ("non_compliant", "non_compliant", "int"), ("last_inspected_on", "col_last_inspected_on", "date"),
+                ("last_result", "col_last_result", "text"))
+
+
+def charts(state: dict) -> tuple:
+    """(trend, trend title, specialty breakdown, its title, type breakdown, its title, grid columns, grid rows,
+    table title); figures as dicts. Out of scope or malformed: empty charts and an empty table."""
+    lang = i18n.normalise_language(state.get("lang"))
+    try:
+        req = _checked(state)
+    except OutOfScope:
+        log.warning("refused charts of region %r outside scope %s", state.get("region"), context.viewer_scope().key())
+        return _empty_charts(i18n.t("out_of_scope", lang))
+    except (KeyError, ValueError) as exc:
+        return _empty_charts(f"{i18n.t('no_data', lang)}: {exc}")
+    layer, measures = req.layer, req.layer.trend
+    names = [i18n.t(m, lang) for m in measures]
+
+    monthly = overview.monthly(req.store, req.filters, req.scope)
+    trend = trend_figure([f"{m:%Y-%m}" for m in monthly["month"]],
+                         [(name, monthly[m].tolist()) for name, m in zip(names, measures)], THEME)
+    trend_title = f"{i18n.t('trend_by_month', lang)} · {' / '.join(names)}"
+
+    # Every specialty, whatever the filter: the chart is where another one is picked.
+    specialties = overview.by_specialty(req.store, dataclasses.replace(req.filters, specialty=None), req.scope)
+    specialties = specialties.sort_values([measures[0], "specialty"], ascending=[False, True])
+    by_specialty = breakdown_figure([i18n.specialty_label(s, lang) for s in specialties["specialty"]],
+                                    specialties[measures[0]].tolist(), specialties["specialty"].tolist(), THEME,
+                                    selected=req.filters.specialty)
+    specialty_title = f"{i18n.t('breakdown_specialty', lang)} · {names[0]}"
+
+    kinds = layer.kinds.query(req.store, req.filters, req.scope)
+    prefix = layer.kinds.label_prefix
+    labels = [i18n.label(prefix + k, lang, k) if prefix else k for k in kinds["kind"]]
+    by_kind = breakdown_figure(labels, kinds["records"].tolist(), kinds["kind"].tolist(), THEME)
+
+    columns, rows = table(req)
+    column_defs = [_column_def(field, header, kind) for (field, _, kind), header in zip(_table_spec(req), columns)]
+    table_title = f"{req.region.name} · {i18n.t('table_entities' if req.leaf else 'table_children', lang)}"
+    return (trend.to_dict(), trend_title, by_specialty.to_dict(), specialty_title, by_kind.to_dict(),
+            i18n.t(layer.kinds.title, lang), column_defs, rows, table_title)
+
+
+def _table_spec(req: _Request) -> tuple:
+    return ENTITY_TABLE if req.leaf else REGION_TABLE
+
+
+def table(req: _Request) -> tuple[list[str], list[dict]]:
+    """(headers in the page's language, rows as {field: value}): the page's grid and the XLSX export alike.
+
+    Numbers stay numbers (the grid sorts them, Excel sums them); the rate is a percentage with one decimal."""
+    spec, lang = _table_spec(req), req.lang
+    if req.leaf:
+        frame = overview.entity_figures(req.store, req.filters, req.scope)
+        frame["specialty"] = [i18n.specialty_label(s, lang) for s in frame["specialty"]]
+        frame["subtype"] = [i18n.label(f"subtype_{s}", lang, s) for s in frame["subtype"]]
+        frame["grade"] = frame["grade"].where(frame["grade"].notna(), i18n.t("ungraded", lang))
+        frame["last_result"] = [i18n.t(f"result_{r}" if r else "class_not_inspected", lang) for r in frame["last_result"]]
+        frame["last_inspected_on"] = [d.isoformat() if d else None for d in frame["last_inspected_on"]]
+    else:
+        frame = overview.child_figures(req.store, req.filters, req.scope)
+        frame["rate"] = (frame["rate"] * 100).round(1)
+        frame["penalty_amount"] = frame["penalty_amount"].round(2)
+    frame = frame[[field for field, _, _ in spec]].astype(object)
+    frame = frame.where(frame.notna(), None)
+    return [i18n.t(header, lang) + (" (%)" if kind == "pct" else "") for _, header, kind in spec], frame.to_dict("records")
+
+
+def _column_def(field: str, header: str, kind: str) -> dict:
+    column = {"field": field, "headerName": header}
+    if kind in ("int", "pct", "money"):
+        column["type"] = "rightAligned"
+        column["valueFormatter"] = {"function": f"params.value == null ? '–' : d3.format('{_D3_FORMAT[kind]}')(params.value)"}
+    if field == "name":
+        column.update(pinned="left", minWidth=180)
+    if field == "address":
+        column["minWidth"] = 240
+    return column
+
+
+_D3_FORMAT = {"int": ",d", "pct": ".1f", "money": ",.2f"}
+
+
+def _empty_charts(message: str) -> tuple:
+    blank = go.Figure()
+    blank.update_layout(template=THEME.plotly_template(), xaxis=dict(visible=False), yaxis=dict(visible=False))
+    blank = blank.to_dict()
+    return blank, message, blank, "", blank, "", [], [], message
+
+
+def export(n_clicks: int | None, state: dict) -> tuple:
+    """(dcc.Download data or no_update, message): the current table as XLSX with headers in the page's language.
+
+    The scope is the session's; a crafted region outside it gets nothing but the refusal, and the attempt is
+    audited like a successful export (action "export", the filters and row count in the detail)."""
+    if not n_clicks:
+        return no_update, ""
+    lang = i18n.normalise_language(state.get("lang"))
+    account = auth.current_account()
+    detail = {key: state.get(key) for key in ("region", "period", "specialty", "layer", "lang")}
+    try:
+        req = _checked(state)
+    except OutOfScope:
+        log.warning("refused export of region %r outside scope %s", state.get("region"), context.viewer_scope().key())
+        _audit(account, str(state.get("region")), {**detail, "refused": "out_of_scope"})
+        return no_update, i18n.t("out_of_scope", lang)
+    except (KeyError, ValueError) as exc:
+        return no_update, f"{i18n.t('no_data', lang)}: {exc}"
+    headers, rows = table(req)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = req.region.name[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    fields = [field for field, _, _ in _table_spec(req)]
+    for row in rows:
+        sheet.append([row[field] for field in fields])
+    sheet.freeze_panes = "B2"
+    for column, header in zip(sheet.columns, headers):
+        sheet.column_dimensions[column[0].column_letter].width = max(10, min(40, 2 * len(header) + 4))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    filename = f"{i18n.t('export_name', lang)}_{req.region.name}_{req.filters.period.label()}.xlsx"
+    _audit(account, req.filters.region, {**detail, "period_resolved": req.filters.period.key(), "rows": len(rows),
+                                         "file": filename})
+    return dcc.send_bytes(buffer.getvalue(), filename), ""
+
+
+def _audit(account, target: str, detail: dict) -> None:
+    with context.store().engine.begin() as conn:
+        audit.append(conn, actor=account.username, action="export", target=target, detail=detail,
+                     now=dt.datetime.now(dt.UTC), ip=request.remote_addr)
+
+
 def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None, period: str | None,
-             specialty: str | None, state: dict, layer: str | None = None) -> str:
-    """The URL to go to after a click or a filter change; no_update when nothing should move."""
+             specialty: str | None, state: dict, layer: str | None = None, trend_click: dict | None = None,
+             specialty_click: dict | None = None) -> str:
+    """The URL to go to after a click or a filter change; no_update when nothing should move.
+
+    Cross-filters: a month of the trend narrows the period to that month; a bar of the specialty breakdown
+    sets the specialty (the selected one again clears it)."""
     lang = i18n.normalise_language(state.get("lang"))
     region = str(state.get("region"))
     current = REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER])
-    if trigger == ids.MAP:
+    if trigger == ids.TREND:
+        month = str(((trend_click or {}).get("points") or [{}])[0].get("customdata") or "")
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            return no_update
+        target, period, specialty = region, f"{month}..{month}", state.get("specialty")
+    elif trigger == ids.BY_SPECIALTY:
+        picked = ((specialty_click or {}).get("points") or [{}])[0].get("customdata")
+        if picked not in vocab.SPECIALTIES:
+            return no_update
+        target, period = region, state.get("period")
+        specialty = None if picked == state.get("specialty") else picked
+    elif trigger == ids.MAP:
         point = (map_click or {}).get("points", [{}])[0]
         target = point.get("location")  # choropleth areas carry their adcode; points do not
         if not target and current.point_link is not None:
@@ -125,11 +314,35 @@ def register(app: Dash) -> None:
         Output(ids.NAV, "href"),
         Input(ids.MAP, "clickData"),
         Input(ids.RANKING, "clickData"),
+        Input(ids.TREND, "clickData"),
+        Input(ids.BY_SPECIALTY, "clickData"),
         Input(ids.PERIOD, "value"),
         Input(ids.SPECIALTY, "value"),
         Input(ids.LAYER, "value"),
         State(ids.STATE, "data"),
         prevent_initial_call=True,
     )
-    def _navigate(map_click, bar_click, period, specialty, layer, state):
-        return navigate(ctx.triggered_id, map_click, bar_click, period, specialty, state, layer)
+    def _navigate(map_click, bar_click, trend_click, specialty_click, period, specialty, layer, state):
+        return navigate(ctx.triggered_id, map_click, bar_click, period, specialty, state, layer,
+                        trend_click=trend_click, specialty_click=specialty_click)
+
+    app.callback(
+        Output(ids.TREND, "figure"),
+        Output(ids.TREND_TITLE, "children"),
+        Output(ids.BY_SPECIALTY, "figure"),
+        Output(ids.BY_SPECIALTY_TITLE, "children"),
+        Output(ids.BY_KIND, "figure"),
+        Output(ids.BY_KIND_TITLE, "children"),
+        Output(ids.TABLE, "columnDefs"),
+        Output(ids.TABLE, "rowData"),
+        Output(ids.TABLE_TITLE, "children"),
+        Input(ids.STATE, "data"),
+    )(charts)
+
+    app.callback(
+        Output(ids.DOWNLOAD, "data"),
+        Output(ids.EXPORT_MESSAGE, "children"),
+        Input(ids.EXPORT, "n_clicks"),
+        State(ids.STATE, "data"),
+        prevent_initial_call=True,
+    )(export)

@@ -94,9 +94,51 @@ def ranking_figure(frame: pd.DataFrame, label_column: str, value_column: str, id
     fig.update_layout(
         template=theme.plotly_template(),
         margin=dict(l=10, r=50, t=10, b=10),
-        xaxis=dict(rangemode="tozero", **integer_ticks(float(ranked[value_column].max() if len(ranked) else 0))),
+        xaxis=dict(rangemode="tozero", automargin=True,
+                   **integer_ticks(float(ranked[value_column].max() if len(ranked) else 0))),
         # At least ten bar slots, filled from the top: three bars stay bars, not slabs across the panel.
         yaxis=dict(automargin=True, type="category", range=[len(ranked) - max(len(ranked), 10) - 0.5, len(ranked) - 0.5]),
         bargap=0.25,
+    )
+    return fig
+
+
+def trend_figure(months: list[str], series: list[tuple[str, list]], theme: Theme) -> go.Figure:
+    """Monthly counts: the first series as bars, a second as a line on its own axis; every point carries its month.
+
+    `series` is [(name, values)], `months` their YYYY-MM labels (the month a click narrows the period to)."""
+    (name, values), *rest = series
+    traces = [go.Bar(x=months, y=values, name=name, customdata=months, marker_color=theme.accent,
+                     hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>")]
+    for line_name, line_values in rest[:1]:
+        traces.append(go.Scatter(x=months, y=line_values, name=line_name, customdata=months, mode="lines+markers",
+                                 line=dict(color=theme.bad, width=2.5), yaxis="y2",
+                                 hovertemplate="%{x}: %{y:,}<extra>" + line_name + "</extra>"))
+    fig = go.Figure(traces)
+    peak = max([0, *rest[0][1]]) if rest else 0
+    fig.update_layout(
+        template=theme.plotly_template(), margin=dict(l=10, r=10, t=30, b=10), bargap=0.3, clickmode="event",
+        legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"),
+        xaxis=dict(type="category", automargin=True, tickangle=0, nticks=8),
+        yaxis=dict(automargin=True, rangemode="tozero", **integer_ticks(float(max([0, *values])))),
+        yaxis2=dict(overlaying="y", side="right", rangemode="tozero", showgrid=False, automargin=True,
+                    **integer_ticks(float(peak))),
+    )
+    return fig
+
+
+def breakdown_figure(labels: list[str], values: list, keys: list, theme: Theme, selected: str | None = None) -> go.Figure:
+    """Horizontal bars in the given order (first on top), each carrying its key; `selected` stands out."""
+    colours = [theme.accent if selected in (None, key) else theme.border for key in keys]
+    fig = go.Figure(go.Bar(
+        x=values[::-1], y=labels[::-1], customdata=keys[::-1], orientation="h", marker_color=colours[::-1],
+        text=values[::-1], texttemplate="%{x:,}", textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:,}<extra></extra>",
+    ))
+    fig.update_layout(
+        template=theme.plotly_template(), margin=dict(l=10, r=50, t=10, b=10), bargap=0.25, clickmode="event",
+        xaxis=dict(rangemode="tozero", automargin=True, **integer_ticks(float(max([0, *values])))),
+        # At least eight bar slots, filled from the top: four kinds stay bars, not slabs.
+        yaxis=dict(automargin=True, type="category", range=[len(labels) - max(len(labels), 8) - 0.5, len(labels) - 0.5]),
     )
     return fig

@@ -155,6 +155,56 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "map_title_complaints": ("投诉举报分布与热点（Gi*）", "Complaints and hot spots (Gi*)"),
     "map_title_complaint_hexagons": ("投诉举报六边形聚合与热点（Gi*）", "Complaints in hexagons, hot spots (Gi*)"),
     "subtype": ("类型", "Type"),
+    "trend_by_month": ("按月趋势", "By month"),
+    "breakdown_specialty": ("按专业类别", "By specialty"),
+    "breakdown_inspection_kinds": ("按检查类型", "Inspections by kind"),
+    "breakdown_penalty_kinds": ("按处罚种类", "Penalties by kind"),
+    "breakdown_complaint_categories": ("按投诉类别", "Complaints by category"),
+    "inspection_kind_routine": ("日常监督", "Routine"),
+    "inspection_kind_random_draw": ("双随机抽查", "Random draw"),
+    "inspection_kind_campaign": ("专项检查", "Special campaign"),
+    "inspection_kind_complaint": ("投诉核查", "Complaint-triggered"),
+    "penalty_kind_warning": ("警告", "Warning"),
+    "penalty_kind_fine": ("罚款", "Fine"),
+    "penalty_kind_suspension": ("责令停业", "Suspension"),
+    "penalty_kind_revocation": ("吊销许可", "Revocation"),
+    "penalties": ("行政处罚数", "Penalties"),
+    "penalty_amount": ("罚没金额（元）", "Fines (yuan)"),
+    "records": ("记录数", "Records"),
+    "table_children": ("下级区域统计", "Sub-regions"),
+    "table_entities": ("监管对象及最近检查结果", "Entities and their last results"),
+    "col_name": ("名称", "Name"),
+    "col_adcode": ("区划代码", "Code"),
+    "col_last_inspected_on": ("最近检查日期", "Last inspected"),
+    "col_last_result": ("最近检查结果", "Last result"),
+    "result_compliant": ("合格", "Compliant"),
+    "result_non_compliant": ("不合格", "Non-compliant"),
+    "export_xlsx": ("导出 Excel", "Export to Excel"),
+    "export_name": ("监督统计", "supervision"),
+    "map_png_name": ("监督地图", "supervision-map"),
+    "click_month_hint": ("点击月份，时间范围缩小到该月", "Click a month to narrow the period to it"),
+    "click_specialty_hint": ("点击专业类别筛选，再次点击取消", "Click a specialty to filter by it, again to clear"),
+    "subtype_hotel": ("住宿场所", "Accommodation"),
+    "subtype_bathhouse": ("沐浴场所", "Bathhouse"),
+    "subtype_barber": ("美容美发场所", "Beauty and hairdressing"),
+    "subtype_swimming_pool": ("游泳场所", "Swimming venue"),
+    "subtype_venue": ("文化娱乐场所", "Entertainment venue"),
+    "subtype_central_supply": ("集中式供水", "Central water supply"),
+    "subtype_secondary_supply": ("二次供水", "Secondary water supply"),
+    "subtype_water_product": ("涉水产品", "Water-related products"),
+    "subtype_hospital": ("医院", "Hospital"),
+    "subtype_clinic": ("诊所", "Clinic"),
+    "subtype_village_clinic": ("村卫生室", "Village clinic"),
+    "subtype_factory": ("职业病危害用人单位", "Employer with occupational hazards"),
+    "subtype_radiology": ("放射诊疗机构", "Radiology provider"),
+    "subtype_school": ("学校", "School"),
+    "subtype_nursery": ("托幼机构", "Nursery"),
+    "subtype_disinfectant": ("消毒产品生产企业", "Disinfectant manufacturer"),
+    "grid_page": ("页", "Page"),
+    "grid_of": ("/", "of"),
+    "grid_to": ("至", "to"),
+    "grid_no_rows": ("暂无数据", "No rows"),
+    "grid_page_size": ("每页", "Page size"),
 }
 
 _SPECIALTY_LABELS: dict[str, tuple[str, str]] = {
@@ -176,6 +226,11 @@ def normalise_language(lang: str | None) -> str:
 def t(key: str, lang: str) -> str:
     zh, en = _STRINGS[key]
     return en if lang == "en" else zh
+
+
+def label(key: str, lang: str, fallback: str) -> str:
+    """The translation of `key`, or `fallback` for a value outside the known vocabulary (an imported subtype)."""
+    return t(key, lang) if key in _STRINGS else fallback
 
 
 def specialty_label(key: str, lang: str) -> str:

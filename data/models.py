@@ -393,3 +393,21 @@ class RollupRegionMonth(Base):
     complaints: Mapped[int] = mapped_column(Integer, default=0)
     device_expected: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # reports due
     device_reported: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # reports received
+
+
+class RollupKindMonth(Base):
+    """Records per county, month and specialty by their type: inspection kind, penalty kind, complaint category.
+
+    Beside rollup_region_month (same key plus `source` and `kind`), so a province's breakdown by type
+    reads rollup rows, not millions of raw ones; see data/rollups.py."""
+
+    __tablename__ = "rollup_kind_month"
+    __table_args__ = (Index(None, "city_adcode", "month"), Index(None, "province_adcode", "month"))
+    county_adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    specialty: Mapped[str] = mapped_column(String(16), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # inspection | penalty | complaint
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    city_adcode: Mapped[str] = mapped_column(String(6))
+    province_adcode: Mapped[str] = mapped_column(String(6))
+    records: Mapped[int] = mapped_column(Integer, default=0)

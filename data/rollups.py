@@ -23,7 +23,7 @@ from sqlalchemy.sql import func
 from sqlalchemy.sql.expression import FunctionElement
 
 from data.bulk import insert_frame
-from data.models import Complaint, Device, Inspection, Penalty, Reading, RollupRegionMonth
+from data.models import Complaint, Device, Inspection, Penalty, Reading, RollupKindMonth, RollupRegionMonth
 from data.vocab import SCENE_SPECIALTY
 
 CHINA_UTC_OFFSET_HOURS = 8  # China has kept UTC+8 without daylight saving since 1991
@@ -34,7 +34,8 @@ RECORD_MEASURES = ("inspections", "non_compliant", "penalties", "penalty_amount"
 DEVICE_MEASURES = ("device_expected", "device_reported")
 MEASURES = RECORD_MEASURES + DEVICE_MEASURES
 KEY = ("county_adcode", "month", "specialty")
-
+# The type of each record kept in rollup_kind_month: source → the raw table's column that holds it.
+KIND_SOURCES = ("inspection", "penalty", "complaint")
 
 
 class month_start(FunctionElement):
@@ -120,10 +121,55 @@ def sources(conditions: Conditions, days: tuple[dt.date, dt.date] | None = None,
     return [build() for name, build in selects.items() if wanted & set(SOURCE_MEASURES[name])]
 
 
+def kind_source(source: str, conditions: Conditions, days: tuple[dt.date, dt.date] | None = None) -> Select:
+    """The raw rows of one source as (county, city, province, month, specialty, kind), one row per record.
+
+    Filtered like `sources`: by `conditions(table)` and the inclusive China-time day range `days`."""
+    if source == "inspection":
+        table, kind, day = Inspection.__table__, Inspection.__table__.c.kind, Inspection.__table__.c.inspected_on
+        in_range = [day.between(*days)] if days else []
+    elif source == "penalty":
+        table, kind, day = Penalty.__table__, Penalty.__table__.c.kind, Penalty.__table__.c.decided_on
+        in_range = [day.between(*days)] if days else []
+    elif source == "complaint":
+        table = Complaint.__table__
+        kind, day = table.c.category, china_date(table.c.received_at)
+        in_range = [table.c.received_at >= china_day_start_utc(days[0]),
+                    table.c.received_at < china_day_start_utc(days[1] + dt.timedelta(days=1))] if days else []
+    else:
+        raise ValueError(f"kind source {source!r} is not one of {', '.join(KIND_SOURCES)}")
+    return select(table.c.county_adcode, table.c.city_adcode, table.c.province_adcode, month_start(day).label("month"),
+                  table.c.specialty, kind.label("kind")).where(
+        table.c.county_adcode.is_not(None), table.c.specialty.is_not(None), *conditions(table), *in_range)
+
+
 def refresh(conn: Connection, counties: Iterable[str] | None = None) -> int:
-    """Recompute the rollup rows of `counties` (all when None); returns the number of rows written."""
-    table = RollupRegionMonth.__table__
+    """Recompute both rollup tables' rows of `counties` (all when None); returns the number of rows written."""
     codes = sorted(set(counties)) if counties is not None else None
+    return _refresh_region_month(conn, codes) + _refresh_kind_month(conn, codes)
+
+
+def _refresh_kind_month(conn: Connection, codes: list[str] | None) -> int:
+    table = RollupKindMonth.__table__
+    delete = table.delete()
+    conn.execute(delete if codes is None else delete.where(table.c.county_adcode.in_(codes)))
+    written = 0
+    for source in KIND_SOURCES:
+        rows = kind_source(source, lambda t: [] if codes is None else [t.c.county_adcode.in_(codes)]).subquery()
+        summary = select(
+            rows.c.county_adcode, rows.c.month, rows.c.specialty, literal(source).label("source"), rows.c.kind,
+            func.min(rows.c.city_adcode).label("city_adcode"), func.min(rows.c.province_adcode).label("province_adcode"),
+            func.count().label("records"),
+        ).group_by(rows.c.county_adcode, rows.c.month, rows.c.specialty, rows.c.kind)
+        frame = pd.DataFrame(conn.execute(summary).all(), columns=[*KEY, "source", "kind", "city_adcode", "province_adcode",
+                                                                    "records"])
+        frame["month"] = pd.to_datetime(frame["month"]).dt.date
+        written += insert_frame(conn, table, frame)
+    return written
+
+
+def _refresh_region_month(conn: Connection, codes: list[str] | None) -> int:
+    table = RollupRegionMonth.__table__
     delete = table.delete()
     conn.execute(delete if codes is None else delete.where(table.c.county_adcode.in_(codes)))
     rows = union_all(*sources(lambda t: [] if codes is None else [t.c.county_adcode.in_(codes)])).subquery()

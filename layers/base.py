@@ -2,7 +2,8 @@
 
 Pages and callbacks never name a layer; they ask the registry (layers.registry.REGISTRY). A layer
 draws two views: a choropleth of the child regions of the current region, and points of entities
-once the region has no children left to drill into.
+once the region has no children left to drill into. It also says what the page's charts beside the
+map follow: which monthly measures the trend draws, and by which type its records break down.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard.theme import Theme
+from data.queries import overview
 from data.queries.base import Query
 from data.queries.filters import Filters, Scope
 from data.store import Store
@@ -42,11 +44,29 @@ class View:
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    """The records of a layer by type: a query answering (kind, records), its chart title and its labels."""
+
+    query: Query
+    title: str  # i18n key
+    label_prefix: str | None  # i18n key prefix of each kind; None: kinds are shown as stored (free text)
+
+
+INSPECTION_KINDS = Breakdown(overview.inspection_kinds, "breakdown_inspection_kinds", "inspection_kind_")
+PENALTY_KINDS = Breakdown(overview.penalty_kinds, "breakdown_penalty_kinds", "penalty_kind_")
+COMPLAINT_CATEGORIES = Breakdown(overview.complaint_categories, "breakdown_complaint_categories", None)
+
+
+@dataclass(frozen=True)
 class Layer:
     key: str  # also the i18n key of its name
     regions_view: View  # the children of the current region, as a choropleth
     points_view: View  # a region without children: its points
     point_link: PointLink | None = None  # where a click on one of its points leads (None: nowhere yet)
+    # The monthly measures of the trend (data.queries.overview.MEASURES; also i18n keys): the first as bars,
+    # a second as a line on its own axis. Inspections by default, for layers whose records have no monthly count.
+    trend: tuple[str, ...] = ("inspections", "non_compliant")
+    kinds: Breakdown = INSPECTION_KINDS
 
     def view(self, leaf: bool) -> View:
         return self.points_view if leaf else self.regions_view

@@ -15,7 +15,7 @@ from dashboard.figures import region_outline
 from dashboard.theme import Theme
 from data.queries import complaints
 from geo import classify, hexagons, hotspots
-from layers.base import Layer, View
+from layers.base import COMPLAINT_CATEGORIES, Layer, View
 
 HEX_SIZE_M = 600
 CLASSES = 5
@@ -142,4 +142,6 @@ COMPLAINT = Layer(
         map_title="map_title_complaint_hexagons",
         summary=summary,
     ),
+    trend=("complaints",),
+    kinds=COMPLAINT_CATEGORIES,
 )

@@ -246,3 +246,75 @@ def test_wall_at_both_sizes_keeps_data_and_shows_the_delay_when_the_backend_fail
     finally:
         browser.set_window_size(1920, 1080)
     assert _severe_console_errors(browser) == [] and _external_requests(browser) == []
+
+
+def _bars(driver, graph_id):
+    return _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#{graph_id} .barlayer .point path"))
+
+
+def _column(driver, col_id) -> list[str]:
+    """A grid column's texts in displayed order (AG Grid keeps rows in the DOM in insertion order)."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(`#manager-table .ag-cell[col-id='${arguments[0]}']`)]"
+        ".map(c => [+c.closest('.ag-row').getAttribute('row-index'), c.innerText])"
+        ".sort((a, b) => a[0] - b[0]).map(p => p[1]);", col_id)
+
+
+def test_charts_cross_filter_the_page_the_grid_sorts_and_the_table_exports(server, browser, tmp_path):
+    from dashboard import i18n
+    from data import vocab
+
+    browser.get(server + "/?region=410100&period=2025-07..2026-06")
+    _regions(browser, count=12)
+    _wait_text(browser, "manager-trend-title", "按月趋势")
+    _wait_text(browser, "manager-table-title", "下级区域统计")
+    assert len(_bars(browser, "manager-trend")) == 12
+    _wait(browser, lambda d: len(_column(d, "name")) == 12)
+    summary_before = browser.find_element(By.ID, "manager-summary").text
+    browser.execute_script("document.querySelector('.wj-charts').scrollIntoView()")
+    time.sleep(1)
+    browser.save_screenshot(str(ARTIFACTS / "manager_charts.png"))
+
+    # The grid sorts: by inspections, ascending, then descending.
+    header = browser.find_element(By.CSS_SELECTOR, "#manager-table .ag-header-cell[col-id='inspections'] .ag-header-cell-label")
+    header.click()
+    numbers = lambda d: [int(t.replace(",", "")) for t in _column(d, "inspections") if t]  # noqa: E731
+    _wait(browser, lambda d: numbers(d) == sorted(numbers(d)) and len(numbers(d)) == 12)
+    header.click()
+    _wait(browser, lambda d: numbers(d) == sorted(numbers(d), reverse=True) and len(numbers(d)) == 12)
+
+    # The export downloads the table (an .xlsx named in Chinese) through the browser.
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.find_element(By.ID, "manager-export").click()
+    _wait(browser, lambda d: [p for p in tmp_path.iterdir() if p.suffix == ".xlsx"])
+    assert any("监督统计_郑州市" in p.name for p in tmp_path.iterdir())
+
+    # A click on the top specialty bar filters the page by that specialty: URL, dropdown, map, table follow.
+    ActionChains(browser).move_to_element(_bars(browser, "manager-by-specialty")[-1]).click().perform()
+    _wait(browser, lambda d: "specialty=" in d.current_url)
+    picked = browser.current_url.split("specialty=")[1].split("&")[0]
+    assert picked in vocab.SPECIALTIES
+    _wait(browser, lambda d: i18n.specialty_label(picked, "zh") in d.find_element(By.CSS_SELECTOR, ".wj-filters").text)
+    _regions(browser, count=12)
+    _wait(browser, lambda d: d.find_element(By.ID, "manager-summary").text not in ("", summary_before))
+    browser.execute_script("document.querySelector('.wj-charts').scrollIntoView()")
+    time.sleep(1)
+    browser.save_screenshot(str(ARTIFACTS / "manager_charts_filtered.png"))
+
+    # A click on a month narrows the period to it.
+    ActionChains(browser).move_to_element(_bars(browser, "manager-trend")[5]).click().perform()
+    _wait(browser, lambda d: "period=2025-12..2025-12" in d.current_url)
+    assert f"specialty={picked}" in browser.current_url
+    _wait_text(browser, "manager-computed-at", "2025-12-01 – 2025-12-31")
+    _wait(browser, lambda d: len(_bars(d, "manager-trend")) == 1)
+
+    # In a county the table lists its entities with their last results; English headers with lang=en.
+    browser.get(server + "/?region=410105&period=2025-07..2026-06&lang=en")
+    _wait_text(browser, "manager-table-title", "Entities and their last results")
+    _wait(browser, lambda d: len(_column(d, "name")) == 15)  # the first page
+    assert "Last result" in browser.find_element(By.ID, "manager-table").text
+    browser.execute_script("document.querySelector('.wj-table-panel').scrollIntoView()")
+    time.sleep(1)
+    browser.save_screenshot(str(ARTIFACTS / "manager_county_table_en.png"))
+    assert _external_requests(browser) == []
+    assert _severe_console_errors(browser) == []

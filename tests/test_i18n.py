@@ -24,3 +24,13 @@ def test_every_monitoring_term_has_both_languages():
     keys += [f"severity_{s}" for s in vocab.ALERT_SEVERITIES] + [f"level_{s}" for s in vocab.ALERT_LEVELS]
     for key in keys:
         assert i18n.t(key, "zh") and i18n.t(key, "en"), key
+
+
+def test_every_type_on_the_manager_page_has_both_languages():
+    from data.demo import catalog
+
+    keys = [f"inspection_kind_{k}" for k in vocab.INSPECTION_KINDS] + [f"penalty_kind_{k}" for k in vocab.PENALTY_KINDS]
+    keys += [f"subtype_{s.key}" for s in catalog.SUBTYPES] + [f"result_{r}" for r in vocab.INSPECTION_RESULTS]
+    for key in keys:
+        assert i18n.t(key, "zh") != i18n.t(key, "en"), key
+    assert i18n.label("subtype_imported_kind", "zh", "imported_kind") == "imported_kind"

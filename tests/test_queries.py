@@ -172,3 +172,20 @@ def test_disjoint_viewers_never_share_rows(nantong, query):
     own = query(nantong, Filters("320613", PERIOD), b)
     if "county_adcode" in own.columns:
         assert set(own["county_adcode"]) <= {"320613"}
+
+
+def test_entity_figures_give_each_entitys_last_inspection_on_both_databases(nantong):
+    from data.queries import overview
+
+    frame = overview.entity_figures(nantong, Filters("320612", PERIOD, "medical"), NANTONG)
+    raw = _raw_inspections(nantong)
+    raw = raw[(raw["inspected_on"] >= PERIOD.start) & (raw["inspected_on"] <= PERIOD.end) & (raw["county_adcode"] == "320612")
+              & (raw["specialty"] == "medical")]
+    last_day = raw.groupby("entity_id")["inspected_on"].max()
+    got = frame.set_index("id")
+    assert len(last_day) > 0 and got.loc[last_day.index, "last_inspected_on"].tolist() == last_day.tolist()
+    never = got[~got.index.isin(last_day.index)]
+    assert never["last_result"].isna().all() and (never["inspections"] == 0).all()
+    assert set(got.loc[last_day.index, "last_result"]) <= {"compliant", "non_compliant"}
+    with pytest.raises(OutOfScope):
+        overview.entity_figures(nantong, Filters("320612", PERIOD), Scope.of("320613"))

@@ -71,6 +71,44 @@ def test_rollup_totals_equal_raw_rows_for_any_period(store, raw, a, b, specialty
         assert got[measure].astype(float).round(2).tolist() == expected[measure].astype(float).round(2).tolist(), measure
 
 
+@pytest.fixture(scope="module")
+def raw_kinds(store):
+    """(source, kind, county, china-time day, specialty) of every record, straight from the tables."""
+    with store.engine.connect() as conn:
+        parts = [
+            pd.read_sql(text("SELECT 'inspection' AS source, kind, county_adcode, specialty, inspected_on AS day "
+                             "FROM inspection"), conn),
+            pd.read_sql(text("SELECT 'penalty' AS source, kind, county_adcode, specialty, decided_on AS day FROM penalty"), conn),
+            pd.read_sql(text("SELECT 'complaint' AS source, category AS kind, county_adcode, specialty, received_at "
+                             "FROM complaint WHERE county_adcode IS NOT NULL AND specialty IS NOT NULL"), conn),
+        ]
+    parts[2]["day"] = pd.to_datetime(parts[2].pop("received_at"), utc=True).dt.tz_convert("Asia/Shanghai").dt.date
+    for part in parts[:2]:
+        part["day"] = pd.to_datetime(part["day"]).dt.date
+    return pd.concat(parts, ignore_index=True)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(a=days, b=days, specialty=st.one_of(st.none(), st.sampled_from(vocab.SPECIALTIES)),
+       county=st.sampled_from([None, "320612"]))
+def test_monthly_and_kind_totals_equal_raw_rows_for_any_period(store, raw, raw_kinds, a, b, specialty, county):
+    start, end = sorted((START + dt.timedelta(days=a), START + dt.timedelta(days=b)))
+    filters = Filters(county or "320600", Period(start, end), specialty)
+    kinds = raw_kinds[(raw_kinds["day"] >= start) & (raw_kinds["day"] <= end)]
+    kinds = kinds[kinds["specialty"] == specialty] if specialty else kinds
+    kinds = kinds[kinds["county_adcode"] == county] if county else kinds
+    for source in rollups.KIND_SOURCES:
+        got = summary.kind_totals(store, filters, SCOPE, source).set_index("kind")["records"].to_dict()
+        assert got == kinds[kinds["source"] == source].groupby("kind").size().to_dict(), source
+    insp = raw[0][(raw[0]["day"] >= start) & (raw[0]["day"] <= end)]
+    insp = insp[insp["specialty"] == specialty] if specialty else insp
+    insp = insp[insp["county_adcode"] == county] if county else insp
+    monthly = summary.totals_by(store, filters, SCOPE, "month", ("inspections", "non_compliant"))
+    expected = insp.groupby(insp["day"].map(lambda d: d.replace(day=1))).size()
+    got = monthly.set_index("month")["inspections"]
+    assert got[got > 0].to_dict() == expected.to_dict()
+
+
 def test_split_period_into_whole_and_partial_months():
     months, partial = summary.split_period(Period(dt.date(2026, 1, 15), dt.date(2026, 11, 23)))
     assert months == (dt.date(2026, 2, 1), dt.date(2026, 10, 1))
@@ -83,6 +121,7 @@ def test_a_new_inspection_shows_after_refresh_without_restart(store):
     """What ingest does: write, refresh the touched county's rollup, bump the version — in one transaction."""
     filters = Filters("320600", Period(dt.date(2026, 6, 1), dt.date(2026, 6, 30)), "school")
     before = inspections.noncompliance_by_child(store, filters, SCOPE).set_index("adcode")
+    kinds_before = summary.kind_totals(store, Filters("320612", filters.period, "school"), SCOPE, "inspection")
     with store.engine.connect() as conn:
         entity = conn.execute(text("SELECT id, county_adcode, city_adcode, province_adcode FROM entity "
                                    "WHERE county_adcode = '320612' AND specialty = 'school' LIMIT 1")).one()
@@ -94,6 +133,9 @@ def test_a_new_inspection_shows_after_refresh_without_restart(store):
         rollups.refresh(conn, ["320612"])
         db.bump_data_version(conn)
     after = inspections.noncompliance_by_child(store, filters, SCOPE).set_index("adcode")
+    kinds_before = kinds_before.set_index("kind")["records"]
+    kinds_after = summary.kind_totals(store, Filters("320612", filters.period, "school"), SCOPE, "inspection")
+    assert kinds_after.set_index("kind")["records"].get("routine", 0) == kinds_before.get("routine", 0) + 1
     assert after.loc["320612", "non_compliant"] == before.loc["320612", "non_compliant"] + 1
     assert after.loc["320612", "inspections"] == before.loc["320612", "inspections"] + 1
     assert after.drop("320612")["inspections"].tolist() == before.drop("320612")["inspections"].tolist()

@@ -1,18 +1,22 @@
-"""Manager page `/`: the supervision map of a region with drill-down, filters and a ranking.
+"""Manager page `/`: the supervision map of a region with drill-down, filters and a ranking; below it the
+monthly trend, breakdowns by specialty and by type, and the table of child regions (or entities) with
+its XLSX export.
 
 Everything the page shows is a function of its URL (`/?region=410105&period=2026-01..2026-06&specialty=medical&lang=en`),
-so views can be bookmarked and shared; a click on the map or a bar navigates to the child's URL.
-Figures are drawn by callbacks.manager.
+so views can be bookmarked and shared; a click on the map or a ranking bar navigates to the child's URL,
+a click on a month or a specialty to the same region narrowed to it. Figures are drawn by callbacks.manager.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboard import context, i18n, ids, periods
 from dashboard.figures import MAP_CONFIG
+from dashboard.theme import THEME
 from dashboard.urls import manager_url
 from data import vocab
 from data.queries import regions
@@ -55,7 +59,7 @@ def layout(region: str | None = None, period: str | None = None, specialty: str 
         html.Div(className="wj-grid", children=[
             html.Section(className="wj-panel wj-map-panel", children=[
                 html.H2(id=ids.MAP_TITLE, className="wj-panel-title"),
-                dcc.Graph(id=ids.MAP, className="wj-map", responsive=True, config=MAP_CONFIG),
+                dcc.Graph(id=ids.MAP, className="wj-map", responsive=True, config=_map_config(chain[-1].name, lang)),
             ]),
             html.Section(className="wj-panel wj-side-panel", children=[
                 html.H2(id=ids.RANKING_TITLE, className="wj-panel-title"),
@@ -64,7 +68,54 @@ def layout(region: str | None = None, period: str | None = None, specialty: str 
                 html.P(i18n.t("click_to_drill", lang), className="wj-hint"),
             ]),
         ]),
+        html.Div(className="wj-charts", children=[
+            _chart(ids.TREND_TITLE, ids.TREND, i18n.t("click_month_hint", lang)),
+            _chart(ids.BY_SPECIALTY_TITLE, ids.BY_SPECIALTY, i18n.t("click_specialty_hint", lang)),
+            _chart(ids.BY_KIND_TITLE, ids.BY_KIND),
+        ]),
+        _table(lang),
         html.Footer(id=ids.COMPUTED_AT, className="wj-footer"),
+    ])
+
+
+def _map_config(region_name: str, lang: str) -> dict:
+    """The map's modebar saves a PNG (drawn in the browser, offline) named after the region, at twice the size."""
+    return {**MAP_CONFIG, "toImageButtonOptions": {"format": "png", "scale": 2,
+                                                   "filename": f"{i18n.t('map_png_name', lang)}_{region_name}"}}
+
+
+def _chart(title_id: str, graph_id: str, hint: str | None = None) -> html.Section:
+    return html.Section(className="wj-panel wj-chart-panel", children=[
+        html.H2(id=title_id, className="wj-panel-title"),
+        dcc.Graph(id=graph_id, className="wj-chart", responsive=True, config={"displayModeBar": False}),
+        *([html.P(hint, className="wj-hint")] if hint else []),
+    ])
+
+
+def _table(lang: str) -> html.Section:
+    """The grid of the current view: sorted and paged in the browser, its columns and rows from the callback."""
+    theme = ("themeQuartz.withParams({"
+             f"backgroundColor: '{THEME.panel}', foregroundColor: '{THEME.text}', accentColor: '{THEME.accent}', "
+             f"borderColor: '{THEME.border}', headerBackgroundColor: '{THEME.background}', "
+             f"headerTextColor: '{THEME.muted}', oddRowBackgroundColor: '{THEME.background}', "
+             "fontFamily: 'inherit', fontSize: 14, rowHeight: 34, headerHeight: 38})")
+    locale = {"page": i18n.t("grid_page", lang), "of": i18n.t("grid_of", lang), "to": i18n.t("grid_to", lang),
+              "noRowsToShow": i18n.t("grid_no_rows", lang), "pageSizeSelectorLabel": i18n.t("grid_page_size", lang)}
+    return html.Section(className="wj-panel wj-table-panel", children=[
+        html.Div(className="wj-table-head", children=[
+            html.H2(id=ids.TABLE_TITLE, className="wj-panel-title"),
+            html.Span(id=ids.EXPORT_MESSAGE, className="wj-export-message"),
+            html.Button(i18n.t("export_xlsx", lang), id=ids.EXPORT, className="wj-button", n_clicks=0),
+        ]),
+        dag.AgGrid(
+            id=ids.TABLE, className="wj-grid-table", columnDefs=[], rowData=[],
+            defaultColDef={"sortable": True, "resizable": True, "flex": 1, "minWidth": 110},
+            dashGridOptions={"theme": {"function": theme}, "pagination": True, "paginationPageSize": 15,
+                             "paginationPageSizeSelector": [15, 30, 100], "domLayout": "autoHeight",
+                             "localeText": locale, "animateRows": False},
+            style={"width": "100%"},
+        ),
+        dcc.Download(id=ids.DOWNLOAD),
     ])
 
 

@@ -23,8 +23,8 @@ from data.demo.monitoring import exceedance_alerts
 from geo import boundaries, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
-_TABLES = (models.RollupRegionMonth, models.RollupPending, models.AlertEvent, models.Alert, models.SeriesState,
-           models.Reading, models.Device, models.AppUser, models.Penalty, models.Inspection, models.Complaint,
+_TABLES = (models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
+           models.SeriesState, models.Reading, models.Device, models.AppUser, models.Penalty, models.Inspection, models.Complaint,
            models.Entity, models.Inspector, models.Region)
 
 
@@ -44,7 +44,7 @@ class BuildReport:
     @property
     def records(self) -> int:
         """Every stored supervision record (all rows except regions and inspectors)."""
-        return sum(v for k, v in self.rows.items() if k not in ("region", "inspector", "rollup_region_month"))
+        return sum(v for k, v in self.rows.items() if k not in ("region", "inspector", "rollups"))
 
 
 def has_entities(engine: Engine) -> bool:
@@ -137,8 +137,8 @@ def build(
         for model in (models.Inspector, models.Entity, models.Inspection, models.Penalty, models.Complaint,
                       models.Reading, models.Alert):
             reset_sequence(conn, model.__table__)
-        report.rows["rollup_region_month"] = rollups.refresh(conn)
-        step(f"refreshed rollups: {report.rows['rollup_region_month']:,} rows")
+        report.rows["rollups"] = rollups.refresh(conn)
+        step(f"refreshed rollups: {report.rows['rollups']:,} rows")
         for key, value in {"demo_region": root, "demo_scale": scale, "demo_seed": str(seed),
                            "demo_until": until.isoformat()}.items():
             db.set_meta(conn, key, value)

@@ -1,4 +1,5 @@
-"""Totals per child region: whole months from the rollup table, partial months from raw rows.
+"""Totals per child region, per month, per specialty and per type: whole months from the rollup tables,
+partial months from raw rows.
 
 A period such as 2026-01-15..2026-11-23 is answered as the rollup sum of February–October plus the
 raw rows of 15–31 January and 1–23 November: the answer is exact for any period while a province or
@@ -15,8 +16,9 @@ import pandas as pd
 from sqlalchemy import func, select, union_all
 
 from data import rollups
-from data.models import RollupRegionMonth
+from data.models import RollupKindMonth, RollupRegionMonth
 from data.queries import regions
+from data.queries.base import scope_predicate
 from data.queries.filters import Filters, Period, Scope
 from data.store import Store
 
@@ -89,3 +91,71 @@ def _raw_totals(grouping: regions.ChildGrouping, filters: Filters, scope: Scope,
                                       (stretch.start, stretch.end), measures)).subquery()
     child = rows.c[grouping.child_column]
     return select(child.label("adcode"), *(func.sum(rows.c[m]).label(m) for m in measures)).group_by(child)
+
+
+def region_conditions(store: Store, filters: Filters, scope: Scope):
+    """table → its rows in scope, inside filters.region (at any level), of the specialty when one is asked for."""
+    level = regions.get_region(store, filters.region, scope).level
+
+    def conditions(table) -> list:
+        found = [scope_predicate(table, scope)]
+        if level in regions.LEVEL_COLUMN:
+            found.append(table.c[regions.LEVEL_COLUMN[level]] == filters.region)
+        if filters.specialty:
+            found.append(table.c.specialty == filters.specialty)
+        return found
+
+    return conditions
+
+
+def totals_by(store: Store, filters: Filters, scope: Scope, group: str, measures: tuple[str, ...]) -> pd.DataFrame:
+    """`group` ("month" or "specialty") and each record measure, totalled over the whole of filters.region.
+
+    Groups without any record of the region are missing (others may show zeros for the measures asked);
+    callers fill the rest, since they know which groups they show."""
+    if group not in ("month", "specialty") or not set(measures) <= set(rollups.RECORD_MEASURES):
+        raise ValueError(f"totals by {group!r} of {measures!r}: group by month or specialty, of record measures")
+    conditions = region_conditions(store, filters, scope)
+    months, partial = split_period(filters.period)
+    table = RollupRegionMonth.__table__
+    queries = []
+    if months:
+        queries.append(select(table.c[group], *(func.sum(table.c[m]).label(m) for m in measures))
+                       .where(table.c.month.between(*months), *conditions(table)).group_by(table.c[group]))
+    for stretch in partial:
+        rows = union_all(*rollups.sources(conditions, (stretch.start, stretch.end), measures)).subquery()
+        queries.append(select(rows.c[group], *(func.sum(rows.c[m]).label(m) for m in measures)).group_by(rows.c[group]))
+    with store.engine.connect() as conn:
+        parts = [pd.DataFrame(conn.execute(q).all(), columns=[group, *measures]) for q in queries]
+    frame = pd.concat(parts) if parts else pd.DataFrame(columns=[group, *measures])
+    if group == "month":  # SQLite answers the raw rows' month as text, the rollup's as a date
+        frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    frame = frame.groupby(group, as_index=False)[list(measures)].sum()
+    for measure in measures:
+        frame[measure] = frame[measure].astype(float if measure == "penalty_amount" else int)
+    return frame
+
+
+def kind_totals(store: Store, filters: Filters, scope: Scope, source: str) -> pd.DataFrame:
+    """kind and records of one source (inspection kind, penalty kind or complaint category) in filters.region.
+
+    Only the kinds that have records appear."""
+    if source not in rollups.KIND_SOURCES:
+        raise ValueError(f"kind source {source!r} is not one of {', '.join(rollups.KIND_SOURCES)}")
+    conditions = region_conditions(store, filters, scope)
+    months, partial = split_period(filters.period)
+    table = RollupKindMonth.__table__
+    queries = []
+    if months:
+        queries.append(select(table.c.kind, func.sum(table.c.records))
+                       .where(table.c.source == source, table.c.month.between(*months), *conditions(table))
+                       .group_by(table.c.kind))
+    for stretch in partial:
+        rows = rollups.kind_source(source, conditions, (stretch.start, stretch.end)).subquery()
+        queries.append(select(rows.c.kind, func.count()).group_by(rows.c.kind))
+    with store.engine.connect() as conn:
+        parts = [pd.DataFrame(conn.execute(q).all(), columns=["kind", "records"]) for q in queries]
+    frame = pd.concat(parts) if parts else pd.DataFrame(columns=["kind", "records"])
+    frame = frame.groupby("kind", as_index=False)["records"].sum()
+    frame["records"] = frame["records"].astype(int)
+    return frame
