@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import logging
 import re
 from zoneinfo import ZoneInfo
 
-import openpyxl
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
-from openpyxl.styles import Font
 
-from dashboard import auth, context, i18n, ids, periods
+from dashboard import auth, context, i18n, ids, periods, xlsx
 from dashboard.figures import breakdown_figure, map_figure, ranking_figure, trend_figure
 from dashboard.theme import THEME
 from dashboard.urls import manager_url
@@ -223,24 +220,12 @@ def export(n_clicks: int | None, state: dict) -> tuple:
     except (KeyError, ValueError) as exc:
         return no_update, f"{i18n.t('no_data', lang)}: {exc}"
     headers, rows = table(req)
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = req.region.name[:31]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     fields = [field for field, _, _ in _table_spec(req)]
-    for row in rows:
-        sheet.append([row[field] for field in fields])
-    sheet.freeze_panes = "B2"
-    for column, header in zip(sheet.columns, headers):
-        sheet.column_dimensions[column[0].column_letter].width = max(10, min(40, 2 * len(header) + 4))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    content = xlsx.workbook_bytes(req.region.name, headers, ([row[field] for field in fields] for row in rows))
     filename = f"{i18n.t('export_name', lang)}_{req.region.name}_{req.filters.period.label()}.xlsx"
     _audit(account, req.filters.region, {**detail, "period_resolved": req.filters.period.key(), "rows": len(rows),
                                          "file": filename})
-    return dcc.send_bytes(buffer.getvalue(), filename), ""
+    return dcc.send_bytes(content, filename), ""
 
 
 def _audit(account, target: str, detail: dict) -> None:

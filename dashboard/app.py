@@ -15,7 +15,7 @@ from flask import Flask, Response
 from callbacks import alerts as alert_callbacks
 from callbacks import manager as manager_callbacks
 from callbacks import wall as wall_callbacks
-from dashboard import api, auth, i18n
+from dashboard import api, audit_view, auth, i18n
 from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
 from dashboard.pages import device as device_page
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.extensions["weijian"] = AppContext(settings, store)
 
     auth.install(server, settings, store)
+    audit_view.install(server, store)
     server.register_blueprint(api.blueprint())
 
     @server.get("/theme.css")

@@ -85,3 +85,16 @@ def audit_verify() -> None:
     if broken is not None:
         _fail(f"audit log broken at row {broken}: changed, inserted, or after a deleted row")
     typer.echo("audit log intact")
+
+
+@audit_app.command("prune")
+def audit_prune(keep_days: int = typer.Option(180, help="Keep this many days of entries."),
+                actor: str = typer.Option(..., "--as", help="Who prunes (recorded in the log).")) -> None:
+    """Delete entries older than the retention; the chain stays verifiable from the new anchor."""
+    from data import audit
+
+    if keep_days < 1:
+        _fail("--keep-days must be at least 1")
+    with _engine().begin() as conn:
+        gone = audit.prune(conn, now=dt.datetime.now(dt.UTC), actor=actor, keep_days=keep_days)
+    typer.echo(f"{gone} audit entries older than {keep_days} days deleted; the chain is anchored at the first kept one")

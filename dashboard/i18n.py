@@ -5,6 +5,22 @@ from __future__ import annotations
 LANGUAGES = ("zh", "en")
 
 _STRINGS: dict[str, tuple[str, str]] = {
+    "audit_title": ("审计日志", "Audit log"),
+    "audit_actor": ("操作人", "Actor"),
+    "audit_action": ("操作", "Action"),
+    "audit_target": ("对象", "Target"),
+    "audit_detail": ("详情", "Detail"),
+    "audit_at": ("时间", "Time"),
+    "audit_ip": ("来源地址", "IP address"),
+    "audit_since": ("起始日期", "From"),
+    "audit_until": ("截止日期", "To"),
+    "audit_all_actions": ("全部操作", "All actions"),
+    "audit_filter": ("查询", "Search"),
+    "audit_export": ("导出 Excel", "Export to Excel"),
+    "audit_chain_ok": ("哈希链完整", "Hash chain intact"),
+    "audit_chain_broken": ("哈希链在第 {id} 行断开：记录被修改、插入或删除", "Hash chain broken at row {id}: a row was changed, inserted or deleted"),
+    "audit_shown": ("显示最近 {n} 条", "Showing the newest {n}"),
+    "audit_only_auditor": ("仅审计管理员可查看审计日志", "Only the auditor may read the audit log"),
     "app_title": ("智慧卫监", "Smart Health Supervision"),
     "manager_title": ("监督检查一张图", "Supervision map"),
     "period": ("时间范围", "Period"),

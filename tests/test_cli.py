@@ -168,6 +168,9 @@ def test_user_and_audit_commands(tmp_path, monkeypatch, var_dir):
         assert "wangwei" in runner.invoke(app, ["user", "list"]).output
         assert runner.invoke(app, ["user", "unlock", "wangwei", "--as", "secadmin"]).exit_code == 0
         assert runner.invoke(app, ["audit", "verify"]).output.strip() == "audit log intact"
+        pruned = runner.invoke(app, ["audit", "prune", "--keep-days", "1", "--as", "auditor"])
+        assert pruned.exit_code == 0 and "0 audit entries" in pruned.output  # everything is from today
+        assert runner.invoke(app, ["audit", "prune", "--keep-days", "0", "--as", "auditor"]).exit_code == 1
         with engine.begin() as conn:
             conn.exec_driver_sql("UPDATE audit_log SET actor = 'x' WHERE id = 1")
         broken = runner.invoke(app, ["audit", "verify"])

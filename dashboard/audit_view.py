@@ -1,0 +1,110 @@
+"""The auditor's viewer of the audit log: `/audit` (filters: actor, action, dates) and `/audit.xlsx`.
+
+三员分立: only the auditor reads the log; the system and security administrators, who are the people
+it watches, get 403, as does every data role. Server-rendered HTML (no Dash): the auditor role reads no
+supervision data, so it never reaches the Dash callbacks. The chain is verified on every view and the
+result shown on top; an export is itself an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from urllib.parse import urlencode
+
+from flask import Flask, Response, request
+
+from dashboard import i18n, xlsx
+from dashboard.auth import current_account
+from data import audit
+
+COLUMNS = ("at", "actor", "action", "target", "detail", "ip")
+CHINA = dt.timezone(dt.timedelta(hours=8))
+LIMIT = 500
+
+
+def _day(text: str | None) -> dt.datetime | None:
+    """A YYYY-MM-DD date as the start of that day in China time; anything else means no bound."""
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(text or ""), dt.time(), CHINA)
+    except ValueError:
+        return None
+
+
+def _filters() -> dict:
+    until = _day(request.args.get("until"))
+    return {"actor": (request.args.get("actor") or "").strip()[:64] or None,
+            "action": (request.args.get("action") or "").strip()[:32] or None,
+            "since": _day(request.args.get("since")),
+            "until": until + dt.timedelta(days=1) if until else None}
+
+
+def _row(entry: dict) -> list[str]:
+    return [entry["at"].astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"), entry["actor"], entry["action"],
+            entry["target"], entry["detail"], entry["ip"] or ""]
+
+
+def install(server: Flask, store) -> None:
+    def refused(lang: str) -> Response | None:
+        account = current_account()
+        if account is None or account.role != "auditor":
+            return Response(i18n.t("audit_only_auditor", lang), status=403)
+        return None
+
+    @server.get("/audit")
+    def _audit_page():
+        lang = i18n.normalise_language(request.args.get("lang"))
+        refusal = refused(lang)
+        if refusal is not None:
+            return refusal
+        with store.engine.connect() as conn:
+            entries = audit.entries(conn, **_filters(), limit=LIMIT)
+            broken = audit.verify(conn)
+            known = audit.actions(conn)
+        return Response(_page(lang, entries, broken, known), mimetype="text/html")
+
+    @server.get("/audit.xlsx")
+    def _audit_export():
+        lang = i18n.normalise_language(request.args.get("lang"))
+        refusal = refused(lang)
+        if refusal is not None:
+            return refusal
+        filters = _filters()
+        with store.engine.begin() as conn:
+            entries = audit.entries(conn, **filters, limit=100_000)
+            audit.append(conn, actor=current_account().username, action="export", target="audit_log",
+                         detail={**{k: str(v) for k, v in filters.items() if v}, "rows": len(entries)},
+                         now=dt.datetime.now(dt.UTC), ip=request.remote_addr)
+        content = xlsx.workbook_bytes(i18n.t("audit_title", lang), [i18n.t("audit_" + c, lang) for c in COLUMNS],
+                                      (_row(e) for e in entries))
+        name = f"audit_{dt.datetime.now(CHINA):%Y%m%d_%H%M}.xlsx"
+        return Response(content, headers={"Content-Disposition": f"attachment; filename={name}"},
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _page(lang: str, entries: list[dict], broken: int | None, known: list[str]) -> str:
+    t = lambda key: html.escape(i18n.t(key, lang))  # noqa: E731 - short alias for the template
+    args = {k: request.args.get(k, "") for k in ("actor", "action", "since", "until")}
+    status = (f'<p class="wj-hint">{t("audit_chain_ok")}</p>' if broken is None else
+              f'<p class="wj-problem">{html.escape(i18n.t("audit_chain_broken", lang).format(id=broken))}</p>')
+    options = "".join(f'<option value="{html.escape(a)}"{" selected" if a == args["action"] else ""}>{html.escape(a)}</option>'
+                      for a in known)
+    head = "".join(f"<th>{t('audit_' + c)}</th>" for c in COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in _row(e)) + "</tr>" for e in entries)
+    export = "/audit.xlsx?" + urlencode({**{k: v for k, v in args.items() if v}, "lang": lang})
+    return f"""<!DOCTYPE html>
+<html lang="{'en' if lang == 'en' else 'zh-CN'}"><head><meta charset="utf-8"><title>{t('audit_title')}</title>
+<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/assets/10_layout.css">
+<link rel="stylesheet" href="/assets/fonts/noto-sans-sc/400.css"><link rel="stylesheet" href="/assets/fonts/noto-sans-sc/700.css">
+</head><body><main class="wj-page wj-audit"><header class="wj-header"><h1>{t('app_title')}
+<span class="wj-subtitle">{t('audit_title')}</span></h1><a class="wj-lang" href="/logout">⏻</a></header>{status}
+<form method="get" action="/audit" class="wj-filters"><input type="hidden" name="lang" value="{lang}">
+<label>{t('audit_actor')}<input name="actor" value="{html.escape(args['actor'])}" maxlength="64"></label>
+<label>{t('audit_action')}<select name="action"><option value="">{t('audit_all_actions')}</option>{options}</select></label>
+<label>{t('audit_since')}<input type="date" name="since" value="{html.escape(args['since'])}"></label>
+<label>{t('audit_until')}<input type="date" name="until" value="{html.escape(args['until'])}"></label>
+<button type="submit" class="wj-button">{t('audit_filter')}</button>
+<a class="wj-button" href="{html.escape(export)}">{t('audit_export')}</a></form>
+<p class="wj-summary">{html.escape(i18n.t('audit_shown', lang).format(n=len(entries)))}</p>
+<table class="wj-table" id="audit-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+</main></body></html>"""
