@@ -22,7 +22,7 @@ from data import vocab
 from data.queries import regions
 from data.queries.filters import Filters, OutOfScope
 from geo import boundaries
-from layers.registry import DEFAULT_LAYER, REGISTRY
+from layers import registry
 
 log = logging.getLogger(__name__)
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
@@ -47,7 +47,7 @@ def render(state: dict) -> tuple:
     except (KeyError, ValueError) as exc:
         return _empty(f"{i18n.t('no_data', lang)}: {exc}")
 
-    layer = REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER])
+    layer = registry.choose(state.get("layer"), store, scope)  # an unavailable layer falls back to the default
     # The drawn figures are cached like query answers (same scope and data version in the key), so a
     # wall or a second viewer asking the same gets them without rebuilding ~300 KB of figure.
     key = store.cache.make_key("render", layer.key, filters.key(), lang, scope.key(), f"v{store.data_version()}")
@@ -62,7 +62,7 @@ def _draw(layer, store, filters: Filters, scope, region, kids, lang: str) -> tup
     drawn_level = region.level if leaf else kids["level"].iloc[0]
     geojson = boundaries.simplified_geojson(filters.region, drawn_level, context.settings().cache_dir)
     figure = map_figure(view.traces(frame, geojson, THEME, lang), geojson, THEME, labels=not leaf)
-    ranking = ranking_figure(view.rank(frame), "name", "value", "id", THEME, lang, top=15 if leaf else 20)
+    ranking = ranking_figure(view.rank(frame, lang), "name", "value", "id", THEME, lang, top=15 if leaf else 20)
     ranking_title = i18n.t(view.rank_title, lang)
     map_title = f"{region.name} · {i18n.t(view.map_title, lang)}"
     summary = view.summary(frame, lang)
@@ -80,7 +80,8 @@ def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None
     """The URL to go to after a click or a filter change; no_update when nothing should move."""
     lang = i18n.normalise_language(state.get("lang"))
     region = str(state.get("region"))
-    current = REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER])
+    store, scope = context.store(), context.viewer_scope()
+    current = registry.choose(state.get("layer"), store, scope)
     if trigger == ids.MAP:
         point = (map_click or {}).get("points", [{}])[0]
         target = point.get("location")  # choropleth areas carry their adcode; points do not
@@ -99,7 +100,7 @@ def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None
     except ValueError:
         period = state.get("period")
     specialty = specialty if specialty in vocab.SPECIALTIES else None
-    layer = layer if layer in REGISTRY else state.get("layer") if state.get("layer") in REGISTRY else DEFAULT_LAYER
+    layer = registry.choose(layer if layer in registry.REGISTRY else state.get("layer"), store, scope).key
     return manager_url(str(target), period or periods.DEFAULT, specialty, lang, layer)
 
 
