@@ -28,7 +28,7 @@ from data import audit, vocab
 from data.queries import overview, regions
 from data.queries.filters import Filters, OutOfScope
 from geo import boundaries
-from layers.registry import DEFAULT_LAYER, REGISTRY
+from layers import registry
 
 log = logging.getLogger(__name__)
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
@@ -62,7 +62,7 @@ def _checked(state: dict) -> _Request:
     region = regions.get_region(store, filters.region, scope)
     kids = regions.children(store, filters.region, scope)
     return _Request(i18n.normalise_language(state.get("lang")), store, scope, filters, region, kids,
-                    REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER]))
+                    registry.choose(state.get("layer"), store, scope))  # an unavailable layer falls back
 
 
 def render(state: dict) -> tuple:
@@ -91,7 +91,7 @@ def _draw(layer, store, filters: Filters, scope, region, kids, lang: str) -> tup
     drawn_level = region.level if leaf else kids["level"].iloc[0]
     geojson = boundaries.simplified_geojson(filters.region, drawn_level, context.settings().cache_dir)
     figure = map_figure(view.traces(frame, geojson, THEME, lang), geojson, THEME, labels=not leaf)
-    ranking = ranking_figure(view.rank(frame), "name", "value", "id", THEME, lang, top=15 if leaf else 20)
+    ranking = ranking_figure(view.rank(frame, lang), "name", "value", "id", THEME, lang, top=15 if leaf else 20)
     ranking_title = i18n.t(view.rank_title, lang)
     map_title = f"{region.name} · {i18n.t(view.map_title, lang)}"
     summary = view.summary(frame, lang)
@@ -107,7 +107,7 @@ def _draw(layer, store, filters: Filters, scope, region, kids, lang: str) -> tup
 # The table's columns per view: (field, i18n key of the header, kind: text | int | pct | money | date).
 REGION_TABLE = (("name", "col_name", "text"), ("adcode", "col_adcode", "text"), ("entities", "entities", "int"),
                 ("inspections", "inspections", "int"), ("non_compliant", "non_compliant", "int"), ("rate", "rate", "pct"),
-                ("penalties", "penalties", "int"), ("penalty_amount", "penalty_amount", "money"),
+                ("penalties", "penalties", "int"), ("penalty_amount", "penalty_amount_yuan", "money"),
                 ("complaints", "complaints", "int"))
 ENTITY_TABLE = (("name", "col_name", "text"), ("specialty", "specialty", "text"), ("subtype", "subtype", "text"),
                 ("grade", "grade", "text"), ("address", "address", "text"), ("inspections", "inspections", "int"),
@@ -243,7 +243,8 @@ def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None
     sets the specialty (the selected one again clears it)."""
     lang = i18n.normalise_language(state.get("lang"))
     region = str(state.get("region"))
-    current = REGISTRY.get(state.get("layer"), REGISTRY[DEFAULT_LAYER])
+    store, scope = context.store(), context.viewer_scope()
+    current = registry.choose(state.get("layer"), store, scope)
     if trigger == ids.TREND:
         month = str(((trend_click or {}).get("points") or [{}])[0].get("customdata") or "")
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
@@ -273,7 +274,7 @@ def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None
     except ValueError:
         period = state.get("period")
     specialty = specialty if specialty in vocab.SPECIALTIES else None
-    layer = layer if layer in REGISTRY else state.get("layer") if state.get("layer") in REGISTRY else DEFAULT_LAYER
+    layer = registry.choose(layer if layer in registry.REGISTRY else state.get("layer"), store, scope).key
     return manager_url(str(target), period or periods.DEFAULT, specialty, lang, layer)
 
 

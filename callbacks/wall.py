@@ -24,7 +24,7 @@ from dashboard.theme import THEME
 from data.queries import alerts as alert_queries
 from data.queries import regions, wall
 from data.queries.filters import Filters, OutOfScope, Period
-from layers.registry import DEFAULT_LAYER, REGISTRY
+from layers import registry
 
 log = logging.getLogger(__name__)
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -63,12 +63,12 @@ def refresh(_tick: int | None, state: dict) -> tuple:
 
 def _top_ten(layer_key: str | None, region: str, today: dt.date, lang: str) -> dict:
     """The layer's ranking of sub-regions, ten bars: eighteen labels do not fit half a wall panel."""
-    layer = REGISTRY.get(layer_key, REGISTRY[DEFAULT_LAYER])
     store, scope = context.store(), context.viewer_scope()
+    layer = registry.choose(layer_key, store, scope)
     filters = Filters(region=region, period=Period.last_months(12, today))
     leaf = regions.children(store, region, scope).empty
     view = layer.view(leaf)
-    return ranking_figure(view.rank(layer.data(leaf, store, filters, scope)), "name", "value", "id", THEME, lang,
+    return ranking_figure(view.rank(layer.data(leaf, store, filters, scope), lang), "name", "value", "id", THEME, lang,
                           top=10).to_dict()
 
 

@@ -40,7 +40,9 @@ def map_figure(traces: list[BaseTraceType], geojson: dict, theme: Theme, labels:
                 lat=[f["properties"]["label_lat"] for f in features],
                 text=[f["properties"]["name"] for f in features],
                 mode="text",
-                textfont=dict(color=theme.text, size=12, family=theme.font_family),
+                # A halo of the background colour keeps the light labels readable on the light (amber, red) fills.
+                textfont=dict(color=theme.text, size=12, family=theme.font_family,
+                              shadow=", ".join(f"{x}px {y}px 2px {theme.background}" for x in (-1, 1) for y in (-1, 1))),
                 hoverinfo="skip",
                 showlegend=False,
             )

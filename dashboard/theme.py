@@ -26,6 +26,18 @@ class Theme:
     input_text: str = "#102030"  # text inside the (light) dropdowns
     # Sequential scale for counts of non-compliance: dark blue (few) → amber → red (many).
     sequential: tuple[str, ...] = ("#16324f", "#1f5f8b", "#3fa7d6", "#f6c453", "#f08a4b", "#e3493b")
+    # 量化分级: A green (good), B amber, C red (needs the most supervision), not graded grey; four hues
+    # apart in lightness and hue on the dark panel, drawn as circles of equal size.
+    grade_a: str = "#34c38f"
+    grade_b: str = "#f1b44c"
+    grade_c: str = "#f46a6a"
+    ungraded: str = "#8ca3bd"
+    # Risk levels in the four colours of Chinese risk grading (蓝 低, 黄 一般, 橙 较大, 红 重大), so a supervisor
+    # reads them as on every risk map they know; the yellow and orange are kept apart in hue for the dark panel.
+    risk_low: str = "#3fb6ff"
+    risk_medium: str = "#f7d94c"
+    risk_high: str = "#f0782b"
+    risk_very_high: str = "#e8364a"
     font_family: str = FONT_FAMILY
 
     def css(self) -> str:
@@ -48,6 +60,15 @@ class Theme:
                 margin=dict(l=10, r=10, t=10, b=10),
             )
         )
+
+    def grade_colour(self, grade: str | None) -> str:
+        """The colour of a hygiene grade (A, B, C; None: not graded)."""
+        return {"A": self.grade_a, "B": self.grade_b, "C": self.grade_c}.get(grade, self.ungraded)
+
+    def risk_colour(self, level: str | None) -> str:
+        """The colour of a risk level (low … very_high; None: not assessed, drawn like an ungraded entity)."""
+        return {"low": self.risk_low, "medium": self.risk_medium, "high": self.risk_high,
+                "very_high": self.risk_very_high}.get(level, self.ungraded)
 
     def colorscale(self, skip_darkest: bool = False) -> list[list]:
         """The sequential scale; bars skip its darkest step, which would vanish on the panel."""

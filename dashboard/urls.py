@@ -16,3 +16,10 @@ def manager_url(region: str, period: str, specialty: str | None, lang: str, laye
     if lang != "zh":
         params["lang"] = lang
     return "/?" + urlencode(params)
+
+
+def wall_url(region: str, layer: str, interval: int, lang: str) -> str:
+    params = {"region": region, "layer": layer, "interval": interval}
+    if lang != "zh":
+        params["lang"] = lang
+    return "/wall?" + urlencode(params)

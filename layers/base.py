@@ -3,7 +3,9 @@
 Pages and callbacks never name a layer; they ask the registry (layers.registry.REGISTRY). A layer
 draws two views: a choropleth of the child regions of the current region, and points of entities
 once the region has no children left to drill into. It also says what the page's charts beside the
-map follow: which monthly measures the trend draws, and by which type its records break down.
+map follow: which monthly measures the trend draws, and by which type its records break down. A layer may depend on data that does not exist
+yet (risk levels before a risk model has run): it then says so through `available`, and the registry
+offers only the layers available to the viewer, so no page lists an empty layer and no URL draws one.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from data.queries.filters import Filters, Scope
 from data.store import Store
 
 TraceBuilder = Callable[[pd.DataFrame, dict, Theme, str], list[BaseTraceType]]
-Ranker = Callable[[pd.DataFrame], pd.DataFrame]  # → columns name, value, id (id drills down when a region code)
+Ranker = Callable[[pd.DataFrame, str], pd.DataFrame]  # (frame, lang) → name, value, id (id drills down when a region code)
 Summariser = Callable[[pd.DataFrame, str], str]  # (frame, lang) → one line of totals
 PointLink = Callable[[dict, str], "str | None"]  # (a clicked point of the points view, lang) → a page URL
+Availability = Callable[[Store, Scope], bool]  # does the data this layer shows exist for this viewer?
 
 
 class LayerDataError(RuntimeError):
@@ -67,6 +70,10 @@ class Layer:
     # a second as a line on its own axis. Inspections by default, for layers whose records have no monthly count.
     trend: tuple[str, ...] = ("inspections", "non_compliant")
     kinds: Breakdown = INSPECTION_KINDS
+    availability: Availability | None = None  # None: always available
+
+    def available(self, store: Store, scope: Scope) -> bool:
+        return self.availability is None or self.availability(store, scope)
 
     def view(self, leaf: bool) -> View:
         return self.points_view if leaf else self.regions_view

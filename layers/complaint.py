@@ -105,11 +105,11 @@ def hexagon_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) 
     return [outline, cells_trace, *_spot_outlines(hex_geojson, ids, spots["spot"], spots["z"], spots["p"], theme, lang)]
 
 
-def region_ranking(frame: pd.DataFrame) -> pd.DataFrame:
+def region_ranking(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({"name": frame["name"], "value": frame["complaints"], "id": frame["adcode"]})
 
 
-def category_ranking(frame: pd.DataFrame) -> pd.DataFrame:
+def category_ranking(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     counts = frame.groupby("category").size()
     return pd.DataFrame({"name": counts.index, "value": counts.to_numpy(), "id": [None] * len(counts)})
 

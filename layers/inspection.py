@@ -71,11 +71,11 @@ def point_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) ->
     return traces
 
 
-def region_ranking(frame: pd.DataFrame) -> pd.DataFrame:
+def region_ranking(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({"name": frame["name"], "value": frame["non_compliant"], "id": frame["adcode"]})
 
 
-def entity_ranking(frame: pd.DataFrame) -> pd.DataFrame:
+def entity_ranking(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     failed = frame[frame["non_compliant"] > 0]
     return pd.DataFrame({"name": failed["name"], "value": failed["non_compliant"], "id": failed["id"]})
 

@@ -55,11 +55,11 @@ def point_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) ->
     return traces
 
 
-def region_ranking(frame: pd.DataFrame) -> pd.DataFrame:
+def region_ranking(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({"name": frame["name"], "value": frame["attention"], "id": frame["adcode"]})
 
 
-def device_ranking(frame: pd.DataFrame) -> pd.DataFrame:
+def device_ranking(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Devices needing attention, over-limit first; a bar per device, all of weight 1 or 2."""
     weight = frame["state"].map({"over_limit": 2, "offline": 1}).fillna(0)
     keep = weight > 0

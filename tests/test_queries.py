@@ -130,7 +130,8 @@ def test_filters_reject_unknown_values():
         Filters("3206; DROP TABLE entity", PERIOD)
 
 
-SUBJECT_QUERIES = [penalties.by_child, complaints.by_child, entities.by_child, inspections.noncompliance_by_child]
+SUBJECT_QUERIES = [penalties.by_child, complaints.by_child, entities.by_child, inspections.noncompliance_by_child,
+                   entities.grades_by_child, entities.risk_by_child]
 
 
 def test_subject_queries_agree_with_raw_sql(nantong):
@@ -160,7 +161,8 @@ def test_complaint_points_and_device_states(nantong):
         complaints.points(nantong, Filters("320000", PERIOD), Scope.of("320000"))
 
 
-@pytest.mark.parametrize("query", SUBJECT_QUERIES + [complaints.points, monitoring.devices, inspections.entity_results])
+@pytest.mark.parametrize("query", SUBJECT_QUERIES + [complaints.points, monitoring.devices, inspections.entity_results,
+                                                     entities.points, penalties.by_entity])
 def test_disjoint_viewers_never_share_rows(nantong, query):
     """Viewer A (通州区) caches an answer; viewer B (崇川区) asking exactly the same gets nothing of it."""
     filters = Filters("320612", PERIOD)
@@ -189,3 +191,71 @@ def test_entity_figures_give_each_entitys_last_inspection_on_both_databases(nant
     assert set(got.loc[last_day.index, "last_result"]) <= {"compliant", "non_compliant"}
     with pytest.raises(OutOfScope):
         overview.entity_figures(nantong, Filters("320612", PERIOD), Scope.of("320613"))
+def test_penalties_per_county_and_per_entity_match_the_raw_rows(nantong):
+    """A period with partial months at both ends: rollups for the whole months, raw rows for the edges."""
+    period = Period(dt.date(2025, 3, 17), dt.date(2026, 5, 9))
+    with nantong.engine.connect() as conn:
+        raw = pd.read_sql(text("SELECT entity_id, county_adcode, amount, decided_on, specialty FROM penalty"), conn)
+        located = set(pd.read_sql(text("SELECT id FROM entity WHERE lon IS NOT NULL AND lat IS NOT NULL"), conn)["id"])
+    raw["decided_on"] = pd.to_datetime(raw["decided_on"]).dt.date
+    raw = raw[(raw["decided_on"] >= period.start) & (raw["decided_on"] <= period.end)]
+    raw["amount"] = raw["amount"].astype(float)
+    expected = raw.groupby("county_adcode").agg(penalties=("amount", "size"), amount=("amount", "sum"))
+    got = penalties.by_child(nantong, Filters("320600", period), NANTONG).set_index("adcode")
+    assert expected["penalties"].sum() > 0
+    assert (got["penalties"].reindex(expected.index) == expected["penalties"]).all()
+    assert got["penalty_amount"].reindex(expected.index).to_numpy() == pytest.approx(expected["amount"].to_numpy())
+
+    county = expected["penalties"].idxmax()
+    here = raw[(raw["county_adcode"] == county) & raw["entity_id"].isin(located)]
+    per_entity = here.groupby("entity_id").agg(penalties=("amount", "size"), amount=("amount", "sum"))
+    frame = penalties.by_entity(nantong, Filters(county, period), NANTONG).set_index("id")
+    assert sorted(frame.index) == sorted(per_entity.index)
+    assert (frame["penalties"] == per_entity["penalties"].reindex(frame.index)).all()
+    assert frame["penalty_amount"].to_numpy() == pytest.approx(per_entity["amount"].reindex(frame.index).to_numpy())
+    medical = penalties.by_entity(nantong, Filters(county, period, "medical"), NANTONG)
+    assert medical["penalties"].sum() == len(here[here["specialty"] == "medical"])
+
+
+def test_grades_and_entity_points_match_the_raw_rows(nantong):
+    with nantong.engine.connect() as conn:
+        ents = pd.read_sql(text("SELECT id, county_adcode, grade, lon FROM entity"), conn)
+    counts = pd.crosstab(ents["county_adcode"], ents["grade"].fillna("none"))
+    got = entities.grades_by_child(nantong, Filters("320600", PERIOD), NANTONG).set_index("adcode")
+    assert (got["graded"].reindex(counts.index) == counts[["A", "B", "C"]].sum(axis=1)).all()
+    share = counts["C"] / counts[["A", "B", "C"]].sum(axis=1)
+    assert got["share_c"].reindex(counts.index).to_numpy() == pytest.approx(share.to_numpy())
+    pts = entities.points(nantong, Filters("320612", PERIOD), NANTONG)
+    county = ents[(ents["county_adcode"] == "320612") & ents["lon"].notna()]
+    assert sorted(pts["id"]) == sorted(county["id"]) and (pts["county_adcode"] == "320612").all()
+    assert (pts["grade"].isna() == county.set_index("id")["grade"].reindex(pts["id"]).isna().to_numpy()).all()
+
+
+def test_risk_levels_are_counted_and_make_the_risk_layer_available(nantong):
+    """No risk model: nothing assessed anywhere. Levels written in one county: assessed there, for viewers of it."""
+    assert not entities.risk_assessed(nantong, NANTONG)
+    levels = ("low", "medium", "high", "very_high")
+    with nantong.engine.begin() as conn:
+        ids = conn.execute(text("SELECT id FROM entity WHERE county_adcode = '320612' ORDER BY id")).scalars().all()
+        conn.execute(text("UPDATE entity SET risk_level = :level WHERE id = :id"),
+                     [{"level": levels[i % 3 + (i % 7 == 0)], "id": id_} for i, id_ in enumerate(ids[::2])])
+        db.bump_data_version(conn)
+    try:
+        assert entities.risk_assessed(nantong, NANTONG) and entities.risk_assessed(nantong, Scope.of("320612"))
+        assert not entities.risk_assessed(nantong, Scope.of("320613"))
+        with nantong.engine.connect() as conn:
+            ents = pd.read_sql(text("SELECT county_adcode, risk_level FROM entity"), conn)
+        got = entities.risk_by_child(nantong, Filters("320600", PERIOD), NANTONG).set_index("adcode")
+        here = ents[ents["county_adcode"] == "320612"]
+        for level in levels:
+            assert got.loc["320612", f"risk_{level}"] == (here["risk_level"] == level).sum()
+        assert got.loc["320612", "assessed"] == here["risk_level"].notna().sum() > 0
+        assert got.loc["320612", "share_high"] == pytest.approx(
+            here["risk_level"].isin(["high", "very_high"]).sum() / here["risk_level"].notna().sum())
+        assert got.drop(index="320612")["share_high"].isna().all()
+        assert (got["risk_unassessed"] + got["assessed"] == got["entities"]).all()
+    finally:
+        with nantong.engine.begin() as conn:
+            conn.execute(text("UPDATE entity SET risk_level = NULL"))
+            db.bump_data_version(conn)
+    assert not entities.risk_assessed(nantong, NANTONG)

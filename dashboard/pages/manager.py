@@ -21,7 +21,7 @@ from dashboard.urls import manager_url
 from data import vocab
 from data.queries import regions
 from data.queries.filters import OutOfScope
-from layers.registry import DEFAULT_LAYER, REGISTRY
+from layers import registry
 
 PATH = "/"
 
@@ -46,7 +46,7 @@ def layout(region: str | None = None, period: str | None = None, specialty: str 
         period = periods.DEFAULT
     if specialty not in vocab.SPECIALTIES:
         specialty = None
-    layer = layer if layer in REGISTRY else DEFAULT_LAYER
+    layer = registry.choose(layer, store, scope).key
     state = {"region": region, "period": period, "specialty": specialty, "lang": lang, "layer": layer}
 
     return html.Div(className="wj-page", lang="en" if lang == "en" else "zh-CN", children=[
@@ -135,7 +135,8 @@ def _filters(state: dict) -> html.Div:
     if state["period"] not in periods.PRESETS:
         period_options.append({"label": state["period"], "value": state["period"]})
     specialty_options = [{"label": i18n.specialty_label(s, lang), "value": s} for s in vocab.SPECIALTIES]
-    layer_options = [{"label": i18n.t(key, lang), "value": key} for key in REGISTRY]
+    layer_options = [{"label": i18n.t(layer.key, lang), "value": layer.key}
+                     for layer in registry.offered(context.store(), context.viewer_scope())]
     return html.Div(className="wj-filters", children=[
         html.Label([i18n.t("layer", lang), dcc.Dropdown(id=ids.LAYER, options=layer_options, value=state["layer"],
                                                          clearable=False, searchable=False, className="wj-dropdown")]),

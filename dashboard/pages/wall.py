@@ -4,6 +4,8 @@
 on a sub-region drills the wall there), the monthly trend, the ranking of sub-regions and the live
 alert feed; everything refreshes every `interval` seconds (default 30). When a refresh fails the last
 good data stays and a "数据延迟" badge says since when (assets/20_wall.js); it goes away by itself.
+Above the map a row of large layer buttons switches what every map shows (each is the wall's URL with
+another `layer=`); an unattended screen (`kiosk=1`) has no one to press them, so it shows none.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from dash import dcc, html
 
 from dashboard import context, i18n, ids
 from dashboard.figures import MAP_CONFIG
+from dashboard.urls import wall_url
 from data.queries import regions
 from data.queries.filters import OutOfScope
-from layers.registry import DEFAULT_LAYER, REGISTRY
+from layers import registry
 
 PATH = "/wall"
 DEFAULT_INTERVAL_S = 30
@@ -29,7 +32,7 @@ def interval_seconds(value: str | None) -> int:
 
 
 def layout(region: str | None = None, layer: str | None = None, interval: str | None = None, lang: str | None = None,
-           **_ignored) -> html.Div:
+           kiosk: str | None = None, **_ignored) -> html.Div:
     lang = i18n.normalise_language(lang)
     store, scope = context.store(), context.viewer_scope()
     region = region or context.settings().region
@@ -40,8 +43,7 @@ def layout(region: str | None = None, layer: str | None = None, interval: str | 
     except KeyError:
         return html.Div(i18n.t("unknown_region", lang) + f": {region}", className="wj-problem wj-refusal")
     seconds = interval_seconds(interval)
-    state = {"region": region, "layer": layer if layer in REGISTRY else DEFAULT_LAYER, "lang": lang,
-             "interval": seconds}
+    state = {"region": region, "layer": registry.choose(layer, store, scope).key, "lang": lang, "interval": seconds}
     return html.Div(className="wj-wall", lang="en" if lang == "en" else "zh-CN", children=[
         dcc.Location(id=ids.WALL_NAV, refresh="callback-nav"),
         dcc.Interval(id=ids.WALL_TICK, interval=seconds * 1000, n_intervals=0),
@@ -65,8 +67,14 @@ def layout(region: str | None = None, layer: str | None = None, interval: str | 
                        dcc.Graph(id=ids.WALL_RANKING, className="wj-graph", responsive=True,
                                  config={"displayModeBar": False})),
             ]),
-            _panel(html.Span(id=ids.WALL_MAP_TITLE), dcc.Graph(id=ids.WALL_MAP, className="wj-graph", responsive=True,
-                                                               config={**MAP_CONFIG, "displayModeBar": False})),
+            html.Section(className="wj-panel", children=[
+                html.Div(className="wj-wall-map-head", children=[
+                    html.H2(html.Span(id=ids.WALL_MAP_TITLE), className="wj-panel-title"),
+                    *([] if kiosk == "1" else [_layer_switch(state, store, scope)]),
+                ]),
+                dcc.Graph(id=ids.WALL_MAP, className="wj-graph", responsive=True,
+                          config={**MAP_CONFIG, "displayModeBar": False}),
+            ]),
             html.Div(className="wj-wall-col wj-wall-right", children=[
                 _panel(i18n.t("alert_feed", lang), html.Ul(id=ids.WALL_FEED, className="wj-feed")),
             ]),
@@ -76,3 +84,12 @@ def layout(region: str | None = None, layer: str | None = None, interval: str | 
 
 def _panel(title, body) -> html.Section:
     return html.Section(className="wj-panel", children=[html.H2(title, className="wj-panel-title"), body])
+
+
+def _layer_switch(state: dict, store, scope) -> html.Nav:
+    """One link per layer available to the viewer; the current one highlighted."""
+    return html.Nav(id=ids.WALL_LAYERS, className="wj-wall-layers", children=[
+        dcc.Link(i18n.t(layer.key, state["lang"]),
+                 href=wall_url(state["region"], layer.key, state["interval"], state["lang"]),
+                 className="wj-wall-layer" + (" wj-wall-layer-current" if layer.key == state["layer"] else ""))
+        for layer in registry.offered(store, scope)])
