@@ -155,6 +155,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "map_title_complaints": ("投诉举报分布与热点（Gi*）", "Complaints and hot spots (Gi*)"),
     "map_title_complaint_hexagons": ("投诉举报六边形聚合与热点（Gi*）", "Complaints in hexagons, hot spots (Gi*)"),
     "subtype": ("类型", "Type"),
+    "masked": ("已脱敏", "Masked"),
+    "kiosk_title": ("轮播展示", "Kiosk"),
+    "kiosk_unknown_views": ("已跳过无法识别的视图：{}", "Skipped views not understood: {}"),
+    "kiosk_no_views": ("没有可轮播的视图", "No views to show"),
+    "kiosk_reloading": ("视图加载失败，{} 秒后重新加载", "A view failed to load; reloading in {} s"),
 }
 
 _SPECIALTY_LABELS: dict[str, tuple[str, str]] = {
