@@ -2,6 +2,7 @@
 
 The alert id comes from the browser, so nothing is trusted: the actor is the session's account, and
 data.monitoring.alerts.transition checks scope, region, status, assignee and four-eyes on the server.
+On a masked inbox (its view store, see dashboard/masking.py) the panel masks officers' names and numbers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import context, i18n, ids
+from dashboard import context, i18n, ids, masking
 from dashboard.auth import current_account
 from data import db
 from data.monitoring import alerts
@@ -23,7 +24,7 @@ STEPS = {"open": ("dispatch", "dismiss"), "dispatched": ("handle", "dismiss"), "
          "reviewed": ("close",)}
 
 
-def panel(alert_id: int | None, lang: str) -> list:
+def panel(alert_id: int | None, lang: str, view: dict | None = None) -> list:
     """The action panel for one alert: what it is, a note, an officer to send it to, the allowed steps."""
     account = current_account()
     if alert_id is None or account is None:
@@ -31,14 +32,17 @@ def panel(alert_id: int | None, lang: str) -> list:
     row = alert_queries.one(context.store(), context.viewer_scope(), int(alert_id))
     if row is None:
         return [html.Div(i18n.t("out_of_scope", lang), className="wj-problem")]
+    masked = context.masks(view)
+    text, name = (masking.free_text, masking.person_name) if masked else (str, str)
     steps = STEPS.get(row["status"], ()) if account.acts_on_alerts else ()
-    children = [html.H3(f"#{row['id']} · {row['entity'] or row['device_id']} · {row['message']}", className="wj-panel-title")]
+    children = [html.H3(text(f"#{row['id']} · {row['entity'] or row['device_id']} · {row['message']}"),
+                        className="wj-panel-title")]
     if not steps:
         return children + [html.P(i18n.t("no_steps", lang), className="wj-hint")]
     if "dispatch" in steps:
         people = alert_queries.officers(context.store(), context.viewer_scope(), int(alert_id))
         children.append(html.Label([i18n.t("assignee", lang), dcc.Dropdown(
-            id=ids.ALERT_ASSIGNEE, options=[{"label": f"{n} ({b})", "value": b} for b, n in zip(people["badge_no"], people["name"])],
+            id=ids.ALERT_ASSIGNEE, options=[{"label": f"{name(n)} ({b})", "value": b} for b, n in zip(people["badge_no"], people["name"])],
             className="wj-dropdown")]))
     else:
         children.append(dcc.Dropdown(id=ids.ALERT_ASSIGNEE, options=[], style={"display": "none"}))
@@ -49,12 +53,12 @@ def panel(alert_id: int | None, lang: str) -> list:
     return children
 
 
-def pick(trigger: dict | None, clicks: list, lang: str | None) -> tuple:
+def pick(trigger: dict | None, clicks: list, lang: str | None, view: dict | None = None) -> tuple:
     """(selected alert id, its action panel) after a click on an alert's button."""
     if not trigger or not any(clicks or []):
         return no_update, no_update
     alert_id = int(trigger["id"])
-    return alert_id, panel(alert_id, i18n.normalise_language(lang))
+    return alert_id, panel(alert_id, i18n.normalise_language(lang), view)
 
 
 def act(trigger: dict | None, clicks: list, alert_id: int | None, note: str | None, assignee: str | None,
@@ -83,9 +87,9 @@ def act(trigger: dict | None, clicks: list, alert_id: int | None, note: str | No
 def register(app: Dash) -> None:
     @app.callback(Output(ids.ALERT_SELECTED, "data"), Output(ids.ALERT_PANEL, "children"),
                   Input({"type": ids.ALERT_PICK, "id": ALL}, "n_clicks"), State(ids.ALERT_LANG, "data"),
-                  prevent_initial_call=True)
-    def _pick(clicks, lang):
-        return pick(ctx.triggered_id, clicks, lang)
+                  State(ids.ALERT_VIEW, "data"), prevent_initial_call=True)
+    def _pick(clicks, lang, view):
+        return pick(ctx.triggered_id, clicks, lang, view)
 
     @app.callback(Output(ids.ALERT_MESSAGE, "children"), Output(ids.ALERT_NAV, "href"),
                   Input({"type": ids.ALERT_ACT, "action": ALL}, "n_clicks"), State(ids.ALERT_SELECTED, "data"),

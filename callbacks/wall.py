@@ -18,7 +18,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import manager
-from dashboard import context, i18n, ids
+from dashboard import context, i18n, ids, masking
 from dashboard.figures import integer_ticks, ranking_figure
 from dashboard.theme import THEME
 from data.queries import alerts as alert_queries
@@ -45,6 +45,8 @@ def refresh(_tick: int | None, state: dict) -> tuple:
         kpis = wall.kpis(store, month, scope).iloc[0]
         trend = wall.monthly(store, Filters(region=region, period=Period.last_months(TREND_MONTHS, today)), scope)
         feed = alert_queries.feed(store, scope, region, status="unclosed", limit=14)
+        if context.masks(state):  # from the state on the server: a kiosk state masks whatever its mask says
+            feed = masking.alert_feed(feed)
         figure, map_title, _, ranking_title, *_ = manager.render(
             {"region": region, "period": "last-12-months", "specialty": None, "lang": lang, "layer": state.get("layer")})
         ranking = _top_ten(state.get("layer"), region, today, lang)
@@ -130,15 +132,17 @@ def _feed(feed, lang: str) -> list:
 
 
 def drill(click: dict | None, state: dict) -> str:
-    """A click on a sub-region: the wall of a region with children, the manager page of one without."""
+    """A click on a sub-region: the wall of a region with children, the manager page of one without.
+
+    A kiosk view never moves (its map is a picture anyway); a masked wall drills to a masked wall."""
     target = ((click or {}).get("points") or [{}])[0].get("location")
-    if not target or not context.viewer_scope().allows(str(target)):
+    if not target or state.get("kiosk") or not context.viewer_scope().allows(str(target)):
         return no_update
     lang = i18n.normalise_language(state.get("lang"))
     if regions.children(context.store(), str(target), context.viewer_scope()).empty:
         return f"/?region={target}&layer={state.get('layer')}" + ("&lang=en" if lang == "en" else "")
     return f"/wall?region={target}&layer={state.get('layer')}&interval={state.get('interval')}" + (
-        "&lang=en" if lang == "en" else "")
+        "&lang=en" if lang == "en" else "") + ("&mask=1" if state.get("mask") else "")
 
 
 def register(app: Dash) -> None:

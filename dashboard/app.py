@@ -13,12 +13,14 @@ from dash import Dash, html
 from flask import Flask, Response
 
 from callbacks import alerts as alert_callbacks
+from callbacks import kiosk as kiosk_callbacks
 from callbacks import manager as manager_callbacks
 from callbacks import wall as wall_callbacks
 from dashboard import api, audit_view, auth, i18n
 from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
 from dashboard.pages import device as device_page
+from dashboard.pages import kiosk as kiosk_page
 from dashboard.pages import manager as manager_page
 from dashboard.pages import wall as wall_page
 from dashboard.settings import Settings, get_settings
@@ -79,8 +81,11 @@ def create_app(settings: Settings | None = None) -> Dash:
     dash.register_page("alerts", path=alerts_page.PATH, layout=alerts_page.layout,
                        title=i18n.t("alert_inbox", settings.language))
     dash.register_page("wall", path=wall_page.PATH, layout=wall_page.layout, title=i18n.t("wall_title", settings.language))
+    dash.register_page("kiosk", path=kiosk_page.PATH, layout=kiosk_page.layout,
+                       title=i18n.t("kiosk_title", settings.language))
     app.layout = html.Div(dash.page_container, className="wj-root")
     manager_callbacks.register(app)
     wall_callbacks.register(app)
     alert_callbacks.register(app)
+    kiosk_callbacks.register(app)
     return app

@@ -89,7 +89,9 @@ def install(server: Flask, settings: Settings, store) -> None:
     @server.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        # Framed by this site's own kiosk (/kiosk), by no other site.
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if settings.environment == "production":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

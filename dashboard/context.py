@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from dashboard import masking
 from dashboard.auth import current_account
 from dashboard.settings import Settings
 from data.queries.filters import Scope
@@ -43,3 +44,10 @@ def viewer_scope() -> Scope:
     if account is None or not account.reads_data:
         raise NotLoggedIn("no logged-in user with data access")
     return Scope.of(account.region_adcode)
+
+
+def masks(state: dict | None) -> bool:
+    """Whether what this request builds is masked: as the page's state says (a kiosk always), and always
+    for a display-screen account, whose screens stand in public view whatever URL they were given."""
+    account = current_account()
+    return masking.applies(state) or (account is not None and account.role == "display")

@@ -247,6 +247,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "ranking_risk_specialty": ("较大及以上风险单位专业分布", "High and very high risk entities by specialty"),
     "map_title_risk": ("风险分级：较大及以上风险占比", "Risk: share of high and very high"),
     "map_title_risk_points": ("监管对象风险分级", "Entities by risk level"),
+    "masked": ("已脱敏", "Masked"),
+    "kiosk_title": ("轮播展示", "Kiosk"),
+    "kiosk_unknown_views": ("已跳过无法识别的视图：{}", "Skipped views not understood: {}"),
+    "kiosk_no_views": ("没有可轮播的视图", "No views to show"),
+    "kiosk_reloading": ("视图加载失败，{} 秒后重新加载", "A view failed to load; reloading in {} s"),
 }
 
 _SPECIALTY_LABELS: dict[str, tuple[str, str]] = {

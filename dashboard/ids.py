@@ -49,3 +49,11 @@ ALERT_ASSIGNEE = "alert-assignee"
 ALERT_MESSAGE = "alert-message"
 ALERT_NAV = "alert-nav"
 ALERT_LANG = "alert-lang"
+ALERT_VIEW = "alert-view"  # {"kiosk", "mask"} of the inbox, for its callbacks
+
+KIOSK_CONFIG = "kiosk-config"
+KIOSK_STARTED = "kiosk-started"
+KIOSK_FRAME_A = "kiosk-frame-a"
+KIOSK_FRAME_B = "kiosk-frame-b"
+KIOSK_NOTICE = "kiosk-notice"
+KIOSK_FAILED = "kiosk-failed"  # written by assets/30_kiosk.js only

@@ -5,15 +5,18 @@ on a sub-region drills the wall there), the monthly trend, the ranking of sub-re
 alert feed; everything refreshes every `interval` seconds (default 30). When a refresh fails the last
 good data stays and a "数据延迟" badge says since when (assets/20_wall.js); it goes away by itself.
 Above the map a row of large layer buttons switches what every map shows (each is the wall's URL with
-another `layer=`); an unattended screen (`kiosk=1`) has no one to press them, so it shows none.
+another `layer=`). `mask=1` masks personal data in the feed; `kiosk=1` (a view of /kiosk) masks always,
+shows no layer buttons and makes the map a picture: nobody clicks a lobby screen, and a stray touch must
+not drill it away.
 """
 
 from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard import context, i18n, ids
+from dashboard import context, i18n, ids, masking
 from dashboard.figures import MAP_CONFIG
+from dashboard.pages.kiosk import marker
 from dashboard.urls import wall_url
 from data.queries import regions
 from data.queries.filters import OutOfScope
@@ -32,19 +35,24 @@ def interval_seconds(value: str | None) -> int:
 
 
 def layout(region: str | None = None, layer: str | None = None, interval: str | None = None, lang: str | None = None,
-           kiosk: str | None = None, **_ignored) -> html.Div:
+           mask: str | None = None, kiosk: str | None = None, **_ignored) -> html.Div:
     lang = i18n.normalise_language(lang)
     store, scope = context.store(), context.viewer_scope()
     region = region or context.settings().region
+    view = masking.view_state(mask, kiosk)
+    kiosk_class = " wj-kiosk" if view["kiosk"] else ""
     try:
         chosen = regions.get_region(store, region, scope)
     except OutOfScope:
-        return html.Div(i18n.t("out_of_scope", lang) + f": {region}", className="wj-problem wj-refusal")
+        return html.Div(i18n.t("out_of_scope", lang) + f": {region}", className="wj-problem wj-refusal" + kiosk_class)
     except KeyError:
-        return html.Div(i18n.t("unknown_region", lang) + f": {region}", className="wj-problem wj-refusal")
+        return html.Div(i18n.t("unknown_region", lang) + f": {region}", className="wj-problem wj-refusal" + kiosk_class)
     seconds = interval_seconds(interval)
-    state = {"region": region, "layer": registry.choose(layer, store, scope).key, "lang": lang, "interval": seconds}
-    return html.Div(className="wj-wall", lang="en" if lang == "en" else "zh-CN", children=[
+    masked = context.masks(view)
+    state = {"region": region, "layer": registry.choose(layer, store, scope).key, "lang": lang,
+             "interval": seconds, "kiosk": view["kiosk"], "mask": masked}
+    map_config = {**MAP_CONFIG, "displayModeBar": False, **({"staticPlot": True} if view["kiosk"] else {})}
+    return html.Div(className="wj-wall" + kiosk_class, lang="en" if lang == "en" else "zh-CN", children=[
         dcc.Location(id=ids.WALL_NAV, refresh="callback-nav"),
         dcc.Interval(id=ids.WALL_TICK, interval=seconds * 1000, n_intervals=0),
         dcc.Store(id=ids.WALL_STATE, data=state),
@@ -54,6 +62,7 @@ def layout(region: str | None = None, layer: str | None = None, interval: str | 
             html.Div([html.H1(i18n.t("wall_title", lang), style={"display": "inline"}),
                       html.Span(chosen.name, className="wj-wall-region")]),
             html.Div(className="wj-wall-meta", children=[
+                *([marker(lang)] if masked else []),
                 html.Span(id=ids.WALL_STALE, className="wj-stale wj-hidden"),
                 html.Span(id=ids.WALL_UPDATED),
             ]),
@@ -70,10 +79,10 @@ def layout(region: str | None = None, layer: str | None = None, interval: str | 
             html.Section(className="wj-panel", children=[
                 html.Div(className="wj-wall-map-head", children=[
                     html.H2(html.Span(id=ids.WALL_MAP_TITLE), className="wj-panel-title"),
-                    *([] if kiosk == "1" else [_layer_switch(state, store, scope)]),
+                    *([] if view["kiosk"] else [_layer_switch(state, store, scope)]),
                 ]),
                 dcc.Graph(id=ids.WALL_MAP, className="wj-graph", responsive=True,
-                          config={**MAP_CONFIG, "displayModeBar": False}),
+                          config=map_config),
             ]),
             html.Div(className="wj-wall-col wj-wall-right", children=[
                 _panel(i18n.t("alert_feed", lang), html.Ul(id=ids.WALL_FEED, className="wj-feed")),
