@@ -19,6 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import manager
 from dashboard import context, i18n, ids, masking
+from dashboard.auth import current_account
 from dashboard.figures import integer_ticks, ranking_figure
 from dashboard.theme import THEME
 from data.queries import alerts as alert_queries
@@ -134,12 +135,16 @@ def _feed(feed, lang: str) -> list:
 def drill(click: dict | None, state: dict) -> str:
     """A click on a sub-region: the wall of a region with children, the manager page of one without.
 
-    A kiosk view never moves (its map is a picture anyway); a masked wall drills to a masked wall."""
+    A kiosk view never moves (its map is a picture anyway); a masked wall drills to a masked wall; a
+    display screen reads aggregates only, so it stops at the last wall instead of opening the entities."""
     target = ((click or {}).get("points") or [{}])[0].get("location")
     if not target or state.get("kiosk") or not context.viewer_scope().allows(str(target)):
         return no_update
     lang = i18n.normalise_language(state.get("lang"))
     if regions.children(context.store(), str(target), context.viewer_scope()).empty:
+        account = current_account()
+        if account is not None and account.is_display_screen:
+            return no_update
         return f"/?region={target}&layer={state.get('layer')}" + ("&lang=en" if lang == "en" else "")
     return f"/wall?region={target}&layer={state.get('layer')}&interval={state.get('interval')}" + (
         "&lang=en" if lang == "en" else "") + ("&mask=1" if state.get("mask") else "")

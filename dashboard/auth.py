@@ -10,6 +10,10 @@
   browser). Forms carry a CSRF token; every other state-changing request (Dash callbacks are POSTs)
   must come from this site's own pages (Origin / Referer check).
 - Administrators (三员) do not read supervision data: their data requests get 403.
+- Display screens log in once through /display/<token> (data/displays.py) and keep a session that is
+  re-checked on every request: token not revoked, address inside its ranges. They reach only the wall,
+  the kiosk and the (read-only, masked) alert feed, and only the callbacks of those pages: a crafted
+  callback for the manager's export or an entity file gets 403.
 """
 
 from __future__ import annotations
@@ -24,11 +28,11 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from dashboard import i18n
 from dashboard.settings import Settings
-from data import accounts
+from data import accounts, displays
 from data.accounts import Account
 
 IDLE = dt.timedelta(minutes=30)
-PUBLIC_PREFIXES = ("/login", "/assets/", "/theme.css", "/_favicon.ico", "/favicon.ico", "/api/v1/readings")
+PUBLIC_PREFIXES = ("/login", "/display/", "/assets/", "/theme.css", "/_favicon.ico", "/favicon.ico", "/api/v1/readings")
 ADMIN_ALLOWED = ("/logout", "/audit")  # the auditor's viewer checks the role itself (dashboard/audit_view.py)
 
 
@@ -39,7 +43,7 @@ class User(UserMixin):
         self.account = account
 
     def get_id(self) -> str:
-        return str(self.account.id)
+        return self.account.session_id or str(self.account.id)
 
 
 def login(account: Account) -> None:
@@ -67,7 +71,10 @@ def install(server: Flask, settings: Settings, store) -> None:
     @manager.user_loader
     def _load(user_id: str) -> User | None:
         with store.engine.connect() as conn:
-            account = accounts.get(conn, int(user_id)) if user_id.isdigit() else None
+            if user_id.startswith(displays.SESSION_PREFIX) and user_id[1:].isdigit():
+                account = displays.active(conn, int(user_id[1:]))  # None once revoked: the screen is logged out
+            else:
+                account = accounts.get(conn, int(user_id)) if user_id.isdigit() else None
         return User(account) if account else None
 
     @server.before_request
@@ -84,7 +91,18 @@ def install(server: Flask, settings: Settings, store) -> None:
             return redirect("/login?next=" + quote(_safe_next(request.full_path.rstrip("?")), safe="/"))
         if not account.reads_data and not path.startswith(ADMIN_ALLOWED):
             return Response("administrators do not read supervision data", status=403)
+        if account.is_display_screen:
+            return _display_gate(account, path, store)
         return None
+
+    @server.get("/display/<token>")
+    def _display(token: str):
+        with store.engine.begin() as conn:
+            account = displays.redeem(conn, token[:128], ip=request.remote_addr, now=dt.datetime.now(dt.UTC))
+        if account is None:
+            return Response("display token unknown, revoked, or not valid from this address", status=403)
+        login(account)
+        return redirect(_safe_next(request.args.get("next", "/wall")))
 
     @server.after_request
     def _headers(response: Response) -> Response:
@@ -122,6 +140,57 @@ def install(server: Flask, settings: Settings, store) -> None:
         logout_user()
         session.clear()
         return redirect("/login")
+
+
+DISPLAY_PAGES = ("/wall", "/kiosk", "/alerts")
+DISPLAY_DASH = ("/_dash-layout", "/_dash-dependencies", "/_dash-component-suites/", "/_reload-hash", "/logout")
+DISPLAY_OUTPUTS = ("wall-", "kiosk-", "alert-")
+PAGES_CONTENT = "_pages_content"  # Dash pages' router: renders the page named by its pathname input
+
+
+def _display_gate(account: Account, path: str, store) -> Response | None:
+    """A display screen: from its addresses only, to its pages and their callbacks only."""
+    if not displays.allows_ip(account.ip_ranges, request.remote_addr):
+        with store.engine.begin() as conn:
+            from data import audit
+
+            audit.append(conn, actor=account.username, action="display_refused", target=account.session_id,
+                         detail={"reason": "address outside the token's ranges", "path": path},
+                         now=dt.datetime.now(dt.UTC), ip=request.remote_addr)
+        logout_user()
+        session.clear()
+        return Response("this display token is not valid from this address", status=403)
+    if path == "/_dash-update-component":
+        return None if _display_callback(request.get_json(silent=True)) else Response("not for display screens", status=403)
+    if path.startswith(DISPLAY_DASH) or path.startswith(DISPLAY_PAGES):
+        return None
+    return Response("display screens show the wall, the kiosk and the alert feed only", status=403)
+
+
+def _display_callback(body) -> bool:
+    """Whether a callback request only feeds the display pages (the router only to one of them)."""
+    if not isinstance(body, dict) or not isinstance(body.get("outputs"), (list, dict)):
+        return False
+    outputs = body["outputs"] if isinstance(body["outputs"], list) else [body["outputs"]]
+    for output in outputs:
+        ident = output.get("id") if isinstance(output, dict) else None
+        name = ident.get("type") if isinstance(ident, dict) else ident
+        if not isinstance(name, str):
+            return False
+        if name.startswith("_pages_"):
+            if name == PAGES_CONTENT and not _routes_to_display_page(body.get("inputs")):
+                return False
+        elif not name.startswith(DISPLAY_OUTPUTS):
+            return False
+    return True
+
+
+def _routes_to_display_page(inputs) -> bool:
+    for item in inputs if isinstance(inputs, list) else []:
+        if isinstance(item, dict) and item.get("id") == "_pages_location" and item.get("property") == "pathname":
+            value = item.get("value")
+            return isinstance(value, str) and value.startswith(DISPLAY_PAGES)
+    return False
 
 
 def _same_origin() -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from dashboard.cli_accounts import audit_app, user_app
+from dashboard.cli_accounts import audit_app, display_app, user_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
 from dashboard.cli_errors import fail as _fail
 from dashboard.settings import get_settings
@@ -31,6 +31,7 @@ app.add_typer(rule_app, name="rule")
 app.add_typer(monitor_app, name="monitor")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(display_app, name="display")
 
 
 

@@ -13,6 +13,7 @@ from dashboard.settings import get_settings
 
 user_app = typer.Typer(help="Accounts: add, list, unlock.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+display_app = typer.Typer(help="Display tokens of wall screens: add, list, revoke.", no_args_is_help=True)
 
 
 
@@ -98,3 +99,43 @@ def audit_prune(keep_days: int = typer.Option(180, help="Keep this many days of 
     with _engine().begin() as conn:
         gone = audit.prune(conn, now=dt.datetime.now(dt.UTC), actor=actor, keep_days=keep_days)
     typer.echo(f"{gone} audit entries older than {keep_days} days deleted; the chain is anchored at the first kept one")
+
+
+@display_app.command("add")
+def display_add(label: str, region: str = typer.Option(..., help="The region the screen shows (its scope)."),
+                ip: str = typer.Option(..., help="Addresses it may be used from: CIDR ranges, comma-separated."),
+                actor: str = typer.Option(..., "--as", help="Who issues it (the security administrator)."),
+                base_url: str = typer.Option("http://127.0.0.1:8050", help="How the screen reaches the server.")) -> None:
+    """Issue a token and print the URL to open once on the screen (shown once: only its hash is kept)."""
+    from data import displays
+
+    try:
+        with _engine().begin() as conn:
+            token_id, token = displays.issue(conn, label=label, region=region, ip_ranges=ip, actor=actor,
+                                             now=dt.datetime.now(dt.UTC))
+    except displays.DisplayTokenError as exc:
+        _fail(str(exc))
+    typer.echo(f"display {token_id} ({label}): open once on the screen\n{base_url.rstrip('/')}/display/{token}")
+
+
+@display_app.command("list")
+def display_list() -> None:
+    """Id, label, region, IP ranges, issued by and when, last used, revoked."""
+    from data import displays
+
+    with _engine().connect() as conn:
+        frame = pd.DataFrame(displays.listing(conn))
+    typer.echo(frame.to_string(index=False) if not frame.empty else "(none)")
+
+
+@display_app.command("revoke")
+def display_revoke(token_id: int, actor: str = typer.Option(..., "--as", help="Who revokes.")) -> None:
+    """Revoke a token: the screen's session ends at its next request."""
+    from data import displays
+
+    try:
+        with _engine().begin() as conn:
+            displays.revoke(conn, token_id, actor=actor, now=dt.datetime.now(dt.UTC))
+    except displays.DisplayTokenError as exc:
+        _fail(str(exc))
+    typer.echo(f"display {token_id} revoked")

@@ -52,6 +52,12 @@ class Account:
     role: str
     region_adcode: str
     inspector_id: int | None
+    session_id: str = ""  # set for display screens ("d<token id>"); people are kept by their integer id
+    ip_ranges: str = ""  # a display screen's allowed addresses (data/displays.py); empty for people
+
+    @property
+    def is_display_screen(self) -> bool:
+        return bool(self.session_id)
 
     @property
     def reads_data(self) -> bool:

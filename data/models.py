@@ -361,6 +361,26 @@ class AuditLog(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class DisplayToken(Base):
+    """A wall screen's credential: read-only, aggregates only, valid from the listed IP ranges, revocable.
+
+    Only the SHA-256 of the token is kept (the token is shown once, when it is made). A screen opens
+    /display/<token> once and keeps a session; every later request re-checks that the token is not
+    revoked and that the screen's address is still inside `ip_ranges` (comma-separated CIDR).
+    """
+
+    __tablename__ = "display_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(64))
+    region_adcode: Mapped[str] = mapped_column(ForeignKey("region.adcode"))
+    ip_ranges: Mapped[str] = mapped_column(String(512))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class RollupPending(Base):
     """Counties whose rollups are behind the raw rows (written by ingest, cleared by the sweep)."""
 
