@@ -415,7 +415,8 @@ class ImportInspections(_FileImport):
             found.add(contradicts, f"{_label(columns['grade'])},{_label(columns['score'])}", shown,
                       "grade contradicts the score by the profile's grade_scale", "grade_contradicts_score")
         out["findings"] = self._findings(frame, score, grade)
-        record = out["entity_key"] + "|" + out["inspected_on"].astype(str) + "|" + out["kind"].astype(str)
+        # str() per value: pandas keeps None as missing through astype(str), which would drop refused records
+        record = out["entity_key"] + "|" + out["inspected_on"].map(str) + "|" + out["kind"].map(str)
         first = _group(record, found, spec.many_rows_per_record, key_label, entity_keys)
         if spec.many_rows_per_record:  # a record's findings: every row's, in file order, each once
             combined = out["findings"].groupby(record).agg(lambda s: "; ".join(dict.fromkeys(v for v in s if v)) or None)
