@@ -155,27 +155,37 @@ def ingest(engine: Engine, items, *, token_device: str | None = None, now: dt.da
         raise TypeError("a batch is a JSON array of readings (or an object with a 'readings' array)")
     if len(items) > MAX_BATCH:
         raise BatchTooLarge(f"batch of {len(items)} readings; at most {MAX_BATCH}")
+    with engine.begin() as conn:
+        return ingest_in(conn, items, token_device=token_device, now=now)
+
+
+def ingest_in(conn: Connection, items: list, *, token_device: str | None = None,
+              now: dt.datetime | None = None) -> IngestResult:
+    """`ingest` inside the caller's transaction, without the batch-size cap.
+
+    For a file import (data/imports), which stores many batches in one transaction so that a failure
+    half-way leaves nothing behind; the caller commits or rolls back.
+    """
     now = now or dt.datetime.now(dt.UTC)
     result = IngestResult()
     ids = {item["device_id"] for item in items if isinstance(item, dict) and isinstance(item.get("device_id"), str)}
-    with engine.begin() as conn:
-        postgres = conn.dialect.name == "postgresql"
-        if not postgres:  # take SQLite's write lock first, so a concurrent batch waits instead of failing
-            conn.execute(update(DatasetMeta).where(DatasetMeta.key == db.DATA_VERSION).values(value=DatasetMeta.value))
-        devices = _devices(conn, ids, lock=postgres)
-        in_force = limits.current(conn)
-        per_device = _catalogue(in_force, devices)
-        valid: list[_Valid] = []
-        for index, item in enumerate(items):
-            checked = _validate(index, item, devices, per_device, token_device, now)
-            (result.rejected.append if isinstance(checked, Rejection) else valid.append)(checked)
-        fresh = _drop_duplicates(conn, valid, result)
-        if fresh:
-            _insert_readings(conn, fresh)
-            result.alerts = _evaluate(conn, fresh, devices, per_device, now, result)
-            _mark_rollups(conn, {devices[v.device_id]["county_adcode"] for v in fresh} - {None})
-            db.bump_data_version(conn)
-        result.accepted = len(fresh)
+    postgres = conn.dialect.name == "postgresql"
+    if not postgres:  # take SQLite's write lock first, so a concurrent batch waits instead of failing
+        conn.execute(update(DatasetMeta).where(DatasetMeta.key == db.DATA_VERSION).values(value=DatasetMeta.value))
+    devices = _devices(conn, ids, lock=postgres)
+    in_force = limits.current(conn)
+    per_device = _catalogue(in_force, devices)
+    valid: list[_Valid] = []
+    for index, item in enumerate(items):
+        checked = _validate(index, item, devices, per_device, token_device, now)
+        (result.rejected.append if isinstance(checked, Rejection) else valid.append)(checked)
+    fresh = _drop_duplicates(conn, valid, result)
+    if fresh:
+        _insert_readings(conn, fresh)
+        result.alerts = _evaluate(conn, fresh, devices, per_device, now, result)
+        _mark_rollups(conn, {devices[v.device_id]["county_adcode"] for v in fresh} - {None})
+        db.bump_data_version(conn)
+    result.accepted = len(fresh)
     return result
 
 

@@ -1,0 +1,576 @@
+"""Import commands: `ImportEntities`, `ImportInspections`, `ImportReadings` (STYLE.md: validate, then run).
+
+`.validate()` reads the whole file and returns every problem at once, each naming the row as in the file
+(header = row 1, first data row = row 2), the field, the value and the reason. It writes nothing.
+`.run()` validates, then writes in ONE transaction. Choice made here: the valid records are taken and the
+refused ones listed (an office's export with ten bad rows out of two thousand should not wait for the
+ten to be fixed); `all_or_nothing=True` refuses the whole file on any refusal instead. A record spanning
+several rows (`rows_per_record: many`, e.g. one row per violation) is refused whole when any of its rows is.
+
+Writes are upserts by natural key: an entity by its key (stored in `entity.credit_code`, see below), an
+inspection by (entity, date, kind), a reading by (device, indicator, time) through
+data/monitoring/ingest.ingest_in. Re-importing the same file therefore changes nothing (all `unchanged`),
+and a corrected file updates the records whose values changed. Readings are the exception: ingest never
+rewrites a stored reading (alerts were raised on it), so a corrected value counts as unchanged.
+After writing, the rollups of the touched counties are refreshed and the data version is bumped, in the
+same transaction, so a failure anywhere leaves the database exactly as it was.
+
+Entity keys: `entity.credit_code` is the entity table's only unique business key. A source without a
+统一社会信用代码 (a CNEMC station code, a NYC CAMIS) stores its own id there with the profile's prefix
+(`CNEMC-1001A`); a real credit code has no '-', so the two can never collide. Without a prefix the key
+must be a valid GB 32100 code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.engine import Connection
+
+from data import credit_code, db, rollups
+from data.imports.profile import KindSpec, Profile
+from data.imports.readers import read_table
+from data.models import Device, Entity, Inspection
+from data.monitoring.ingest import MAX_BATCH, ingest_in
+from geo import assign, boundaries
+from geo import crs as crs_module
+
+CHUNK = 500  # records per write statement and per progress step; also bounds SQL IN lists
+
+
+class MappingError(ValueError):
+    """The file does not fit the profile (a mapped column is missing): nothing can be validated."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as in the file: header = 1
+    field: str  # the source column(s)
+    value: str
+    reason: str
+    code: str  # short category, for counting: bad_date, placeholder_date, outside_region, …
+    refused: bool = True  # False: a notice; the row is still taken
+
+
+@dataclass
+class Outcome:
+    kind: str
+    rows: int  # data rows in the file
+    records: int = 0  # records the valid rows make (an inspection may span rows)
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0  # refused records (readings: refused readings)
+    problems: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+    written: bool = False
+
+    @property
+    def taken(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+    def counts_by_code(self) -> dict[str, int]:
+        return pd.Series([p.code for p in self.problems], dtype=object).value_counts().to_dict()
+
+    def problem_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([p.__dict__ for p in self.problems], columns=["row", "field", "value", "reason", "code", "refused"])
+
+    def write_xlsx(self, path: Path) -> None:
+        """Summary sheet and every problem (not only the first N the terminal shows)."""
+        summary = pd.DataFrame({"item": ["kind", "rows", "inserted", "updated", "unchanged", "refused", "dry_run"],
+                                "value": [self.kind, self.rows, self.inserted, self.updated, self.unchanged,
+                                          self.refused, self.dry_run]})
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            summary.to_excel(writer, sheet_name="summary", index=False)
+            self.problem_frame().to_excel(writer, sheet_name="problems", index=False)
+
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class _Checked:
+    """What validation found: one row per valid record (with `rows`, its file rows) and the problems."""
+
+    records: pd.DataFrame
+    problems: list[Problem]
+    rows: int
+    refused: int
+
+
+def _file_rows(frame: pd.DataFrame) -> np.ndarray:
+    return np.arange(len(frame)) + 2
+
+
+def _need(frame: pd.DataFrame, columns) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise MappingError(f"the file has no column {', '.join(map(repr, missing))} (columns: {', '.join(frame.columns)})")
+
+
+def _text(frame: pd.DataFrame, source: str | tuple[str, ...]) -> pd.Series:
+    """A column's text, or several columns joined by a space; runs of spaces collapsed, ends trimmed."""
+    names = (source,) if isinstance(source, str) else source
+    joined = frame[list(names)].astype(str).agg(" ".join, axis=1) if len(names) > 1 else frame[names[0]].astype(str)
+    return joined.str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def _label(source: str | tuple[str, ...]) -> str:
+    return source if isinstance(source, str) else ",".join(source)
+
+
+class _Collector:
+    """Problems of one validation, built column-wise (no loop over rows)."""
+
+    def __init__(self, rows: np.ndarray):
+        self.rows = rows
+        self.problems: list[Problem] = []
+        self.bad = np.zeros(len(rows), dtype=bool)
+
+    def add(self, mask, field_name: str, values: pd.Series, reason, code: str, refused: bool = True) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        positions = np.flatnonzero(mask)
+        texts = values.astype(str).to_numpy()
+        for i in positions:
+            why = reason(texts[i]) if callable(reason) else reason
+            self.problems.append(Problem(int(self.rows[i]), field_name, texts[i], why, code, refused))
+        if refused:
+            self.bad |= mask
+
+
+def _map_codes(values: pd.Series, mapping: dict[str, str | None], name: str, found: _Collector,
+               required: bool) -> pd.Series:
+    """Source codes → ours. A key ending in '*' matches by prefix; a value mapped to null means 'none'."""
+    out = pd.Series([None] * len(values), index=values.index, dtype=object)
+    known = np.zeros(len(values), dtype=bool)
+    for source, ours in mapping.items():
+        hit = (values.str.startswith(source[:-1]) if source.endswith("*") else values == source).to_numpy() & ~known
+        out[hit] = ours
+        known |= hit
+    empty = (values == "").to_numpy() & ~known
+    if required:
+        found.add(empty, name, values, "empty", "missing")
+    found.add(~known & ~empty, name, values, lambda v: f"unknown code {v!r} (not in the profile's code map)", "unknown_code")
+    return out
+
+
+def _dates(values: pd.Series, profile: Profile, name: str, found: _Collector) -> pd.Series:
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for fmt in profile.date_formats:
+        todo = parsed.isna() & (values != "")
+        if todo.any():
+            parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+    empty = (values == "").to_numpy()
+    found.add(empty, name, values, "empty", "missing")
+    found.add(parsed.isna().to_numpy() & ~empty, name, values,
+              f"not a date in the profile's formats ({', '.join(profile.date_formats)})", "bad_date")
+    days = parsed.dt.date
+    placeholder = days.isin(profile.placeholder_dates).to_numpy()
+    found.add(placeholder, name, values, "placeholder date (the source's 'not yet', not a real day)", "placeholder_date")
+    future = (parsed > pd.Timestamp.now() + pd.Timedelta(days=1)).to_numpy()
+    found.add(future, name, values, "in the future", "bad_date")
+    return days.where(parsed.notna() & ~placeholder & ~future, None)
+
+
+def _numbers(values: pd.Series, name: str, found: _Collector) -> pd.Series:
+    numbers = pd.to_numeric(values.str.strip(), errors="coerce")
+    found.add(numbers.isna().to_numpy() & (values.str.strip() != "").to_numpy(), name, values, "not a number", "bad_number")
+    return numbers
+
+
+def _natural_key(frame: pd.DataFrame, spec: KindSpec, found: _Collector, *, validate_code: bool) -> pd.Series:
+    key = spec.key
+    _need(frame, key.columns)
+    raw = frame[list(key.columns)].astype(str).apply(lambda c: c.str.strip()).agg("-".join, axis=1)
+    label = _label(key.columns)
+    empty = (raw.str.replace("-", "") == "").to_numpy()
+    found.add(empty, label, raw, "empty natural key", "missing")
+    full = key.prefix + raw
+    too_long = (full.str.len() > 18).to_numpy() & ~empty
+    found.add(too_long, label, raw, f"key with prefix {key.prefix!r} is longer than 18 characters", "bad_key")
+    if validate_code and not key.prefix:
+        invalid = ~empty & ~raw.map(credit_code.is_valid).to_numpy()
+        found.add(invalid, label, raw, "not a valid 统一社会信用代码 (GB 32100)", "bad_credit_code")
+        full = raw.str.upper()
+    return full
+
+
+def _group(keys: pd.Series, found: _Collector, many: bool, key_label: str, key_values: pd.Series) -> np.ndarray:
+    """First row of each record; refuses duplicates (one row per record) or whole records with a bad row (many)."""
+    if not many:
+        dup = keys.duplicated(keep=False).to_numpy() & (keys != "").to_numpy()
+        found.add(dup, key_label, key_values, "natural key appears more than once in the file", "duplicate_key")
+    else:
+        bad_keys = set(keys[found.bad])
+        sibling = keys.isin(bad_keys).to_numpy() & ~found.bad
+        found.add(sibling, key_label, key_values, "another row of the same record was refused", "record_refused")
+    ok = ~found.bad
+    return np.flatnonzero(ok & ~keys.duplicated().to_numpy()) if many else np.flatnonzero(ok)
+
+
+class _FileImport:
+    kind = ""
+
+    def __init__(self, engine: Engine, path: Path, profile: Profile, *, region: str, cache_dir: Path,
+                 all_or_nothing: bool = False, progress: Progress | None = None):
+        self.engine, self.path, self.profile = engine, Path(path), profile
+        self.spec = profile.spec(self.kind)
+        self.region, self.cache_dir = region, cache_dir
+        self.all_or_nothing = all_or_nothing
+        self.progress = progress or (lambda _n: None)
+        self._checked: _Checked | None = None
+        self.encoding = ""
+
+    def validate(self) -> list[Problem]:
+        """Every problem in the file; reads the database (known entities, devices) but writes nothing."""
+        if self._checked is None:
+            frame, self.encoding = read_table(self.path)
+            with self.engine.connect() as conn:
+                self._checked = self._check(conn, frame)
+        return self._checked.problems
+
+    def run(self, dry_run: bool = False) -> Outcome:
+        """Validate, then write the valid records in one transaction (rolled back when `dry_run`)."""
+        self.validate()
+        checked = self._checked
+        outcome = Outcome(self.kind, checked.rows, records=len(checked.records), problems=list(checked.problems),
+                          refused=checked.refused, dry_run=dry_run)
+        if self.all_or_nothing and any(p.refused for p in checked.problems):
+            outcome.refused += len(checked.records)
+            return outcome
+        with self.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                touched = self._write(conn, checked.records, outcome)
+                if outcome.inserted or outcome.updated:
+                    rollups.refresh(conn, touched)
+                    db.bump_data_version(conn)
+            except BaseException:
+                transaction.rollback()
+                raise
+            if dry_run:
+                transaction.rollback()
+            else:
+                transaction.commit()
+                outcome.written = True
+        return outcome
+
+    def total(self) -> int:
+        """Records the run will write (for a progress bar); validates if not done yet."""
+        self.validate()
+        return len(self._checked.records)
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        raise NotImplementedError
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        raise NotImplementedError
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+ENTITY_COLUMNS = ("name", "specialty", "subtype", "address", "lon", "lat", "grade",
+                  "province_adcode", "city_adcode", "county_adcode")
+
+
+class ImportEntities(_FileImport):
+    """Supervised units, placed in the configured region: outside it, or without coordinates, a row is refused."""
+
+    kind = "entities"
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, found = self.spec, _Collector(_file_rows(frame))
+        for source in spec.columns.values():
+            _need(frame, (source,) if isinstance(source, str) else source)
+        keys = _natural_key(frame, spec, found, validate_code=True)
+        out = pd.DataFrame({"credit_code": keys}, index=frame.index)
+        out["rows"] = found.rows
+        out["name"] = _text(frame, spec.columns["name"]) if "name" in spec.columns else spec.defaults.get("name", "")
+        if "name" in spec.columns:
+            found.add((out["name"] == "").to_numpy(), _label(spec.columns["name"]), out["name"], "empty", "missing")
+        for name in ("specialty", "subtype", "grade"):
+            if name in spec.columns:
+                values = _text(frame, spec.columns[name])
+                out[name] = (_map_codes(values, spec.codes[name], _label(spec.columns[name]), found, name != "grade")
+                             if name in spec.codes else values.where(values != "", None))
+            else:
+                out[name] = spec.defaults.get(name)
+        out["address"] = _text(frame, spec.columns["address"]).replace("", None) if "address" in spec.columns else None
+        self._place(frame, out, found)
+        for notice in spec.notices:
+            values = _text(frame, notice["column"])
+            hit = values.str.contains(notice["pattern"], regex=True).to_numpy()
+            found.add(hit, notice["column"], values, notice["reason"], notice.get("code", "notice"), refused=False)
+        first = _group(keys, found, spec.many_rows_per_record, _label(spec.key.columns), keys)
+        return _Checked(out.iloc[first].reset_index(drop=True), sorted(found.problems, key=lambda p: p.row),
+                        len(frame), int(keys[found.bad].nunique()))
+
+    def _place(self, frame: pd.DataFrame, out: pd.DataFrame, found: _Collector) -> None:
+        """lon/lat → WGS-84 → region codes; empty, 0,0, out of range and outside the region are refused."""
+        spec = self.spec
+        if "lon" not in spec.columns or "lat" not in spec.columns:
+            raise MappingError(f"profile {self.profile.name!r}: entities need lon and lat columns to be placed in a region")
+        lon_col, lat_col = spec.columns["lon"], spec.columns["lat"]
+        label = f"{lon_col},{lat_col}"
+        raw_lon, raw_lat = frame[lon_col].astype(str).str.strip(), frame[lat_col].astype(str).str.strip()
+        pair = raw_lon + "," + raw_lat
+        x = pd.to_numeric(raw_lon, errors="coerce").to_numpy(dtype="float64")
+        y = pd.to_numeric(raw_lat, errors="coerce").to_numpy(dtype="float64")
+        empty = (raw_lon == "").to_numpy() | (raw_lat == "").to_numpy()
+        found.add(empty, label, pair, "no coordinates", "no_coordinates")
+        not_number = ~empty & (np.isnan(x) | np.isnan(y))
+        found.add(not_number, label, pair, "not a number", "bad_number")
+        zero = (x == 0) & (y == 0)
+        found.add(zero, label, pair, "0,0 is a placeholder, not a place", "zero_coordinates")
+        out_of_range = ~zero & ((np.abs(x) > 180) | (np.abs(y) > 90))
+        found.add(out_of_range, label, pair, "outside -180..180 / -90..90", "bad_coordinates")
+        usable = ~(empty | not_number | zero | out_of_range)
+        x, y = np.where(usable, x, np.nan), np.where(usable, y, np.nan)
+        wx, wy = crs_module.to_wgs84(x, y, self.profile.crs)
+        leaves = boundaries.polygons(self.region, "county", self.cache_dir)
+        placed = assign.assign(wx, wy, leaves, index=boundaries.raster_index(self.region, self.cache_dir))
+        outside = (placed["region_match"] == assign.OUTSIDE).to_numpy()
+        found.add(outside, label, pair, f"outside the configured region {self.region}", "outside_region")
+        out["lon"], out["lat"] = np.round(wx, 7), np.round(wy, 7)
+        for column in assign.CODE_COLUMNS.values():
+            out[column] = placed[column].astype(object).where(placed[column].notna(), None).to_numpy()
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        rows = records.drop(columns="rows").replace({np.nan: None}).to_dict("records")
+        existing = {}
+        for part in _chunks([r["credit_code"] for r in rows]):
+            for stored in conn.execute(select(Entity).where(Entity.credit_code.in_(part))).mappings():
+                existing[stored["credit_code"]] = dict(stored)
+        new, changed = [], []
+        for row in rows:
+            stored = existing.get(row["credit_code"])
+            if stored is None:
+                new.append(row)
+            elif any(_differs(stored[c], row[c]) for c in ENTITY_COLUMNS):
+                changed.append({"id": stored["id"], **{c: row[c] for c in ENTITY_COLUMNS}})
+            else:
+                outcome.unchanged += 1
+        for part in _chunks(new):
+            conn.execute(insert(Entity), part)
+            self.progress(len(part))
+        for row in changed:
+            conn.execute(update(Entity).where(Entity.id == row["id"]).values({c: row[c] for c in ENTITY_COLUMNS}))
+        self.progress(len(changed) + outcome.unchanged)
+        outcome.inserted, outcome.updated = len(new), len(changed)
+        return set()  # entities are not counted in the rollups; their inspections are
+
+
+def _differs(stored, new) -> bool:
+    if isinstance(stored, float) and isinstance(new, float):
+        return abs(stored - new) > 1e-9
+    return stored != new
+
+
+class ImportInspections(_FileImport):
+    """Inspections of entities already stored (matched by the entity's natural key), one per (entity, day, kind)."""
+
+    kind = "inspections"
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, profile, found = self.spec, self.profile, _Collector(_file_rows(frame))
+        for source in spec.columns.values():
+            _need(frame, (source,) if isinstance(source, str) else source)
+        entity_keys = _natural_key(frame, spec, found, validate_code=True)
+        known = {}
+        for part in _chunks(sorted(set(entity_keys) - {""})):
+            query = select(Entity.credit_code, Entity.id, Entity.specialty, Entity.province_adcode, Entity.city_adcode,
+                           Entity.county_adcode).where(Entity.credit_code.in_(part))
+            known.update({r.credit_code: r for r in conn.execute(query)})
+        key_label = _label(spec.key.columns)
+        unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
+        found.add(unknown, key_label, entity_keys, "no stored entity has this key (import the entities first)",
+                  "unknown_entity")
+        columns = spec.columns
+        out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
+        out["inspected_on"] = _dates(_text(frame, columns["inspected_on"]), profile, _label(columns["inspected_on"]), found)
+        for name in ("kind", "result"):
+            if name in columns:
+                out[name] = _map_codes(_text(frame, columns[name]), spec.codes.get(name, {}), _label(columns[name]), found,
+                                       required=True)
+            else:
+                out[name] = spec.defaults[name]
+        score = _numbers(_text(frame, columns["score"]), _label(columns["score"]), found) if "score" in columns else None
+        grade = None
+        if "grade" in columns:
+            grade = _map_codes(_text(frame, columns["grade"]), spec.codes.get("grade", {}), _label(columns["grade"]), found,
+                               required=False)
+        if score is not None and grade is not None and spec.grade_scale:
+            expected = _grade_for(score, spec)
+            contradicts = (grade.notna() & expected.notna() & (grade != expected)).to_numpy()
+            shown = _text(frame, columns["grade"]) + " with score " + _text(frame, columns["score"])
+            found.add(contradicts, f"{_label(columns['grade'])},{_label(columns['score'])}", shown,
+                      "grade contradicts the score by the profile's grade_scale", "grade_contradicts_score")
+        out["findings"] = self._findings(frame, score, grade)
+        # str() per value: pandas keeps None as missing through astype(str), which would drop refused records
+        record = out["entity_key"] + "|" + out["inspected_on"].map(str) + "|" + out["kind"].map(str)
+        first = _group(record, found, spec.many_rows_per_record, key_label, entity_keys)
+        if spec.many_rows_per_record:  # a record's findings: every row's, in file order, each once
+            combined = out["findings"].groupby(record).agg(lambda s: "; ".join(dict.fromkeys(v for v in s if v)) or None)
+            out["findings"] = record.map(combined)
+        records = out.iloc[first].reset_index(drop=True)
+        facts = records["entity_key"].map(known)
+        records["entity_id"] = [f.id for f in facts]
+        records["specialty"] = [f.specialty for f in facts]
+        for column in assign.CODE_COLUMNS.values():
+            records[column] = [getattr(f, column) for f in facts]
+        return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), int(record[found.bad].nunique()))
+
+    def _findings(self, frame: pd.DataFrame, score, grade) -> pd.Series:
+        parts = []
+        if score is not None:
+            parts.append(("score " + score.map(lambda v: f"{v:g}", na_action="ignore")).fillna(""))
+        if grade is not None:
+            parts.append(("grade " + grade).fillna(""))
+        if "findings" in self.spec.columns:
+            parts.append(_text(frame, self.spec.columns["findings"]))
+        if not parts:
+            return pd.Series([""] * len(frame), index=frame.index)
+        return pd.concat(parts, axis=1).agg(lambda r: ", ".join(v for v in r if v), axis=1)
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        records = records.assign(findings=records["findings"].replace({"": None}))
+        rows = records.drop(columns=["rows", "entity_key"]).replace({np.nan: None}).to_dict("records")
+        existing = {}
+        for part in _chunks(sorted({r["entity_id"] for r in rows})):
+            stored = select(Inspection.id, Inspection.entity_id, Inspection.inspected_on, Inspection.kind,
+                            Inspection.result, Inspection.findings, Inspection.county_adcode).where(
+                Inspection.entity_id.in_(part)).order_by(Inspection.id)
+            for r in conn.execute(stored):
+                existing.setdefault((r.entity_id, r.inspected_on, r.kind), r)
+        touched: set[str] = set()
+        new, changed = [], []
+        for row in rows:
+            stored = existing.get((row["entity_id"], row["inspected_on"], row["kind"]))
+            if stored is None:
+                new.append(row)
+                touched.add(row["county_adcode"])
+            elif stored.result != row["result"] or stored.findings != row["findings"]:
+                changed.append((stored.id, row))
+                touched |= {row["county_adcode"], stored.county_adcode}
+            else:
+                outcome.unchanged += 1
+        for part in _chunks(new):
+            conn.execute(insert(Inspection), part)
+            self.progress(len(part))
+        for inspection_id, row in changed:
+            conn.execute(update(Inspection).where(Inspection.id == inspection_id).values(
+                result=row["result"], findings=row["findings"]))
+        self.progress(len(changed) + outcome.unchanged)
+        outcome.inserted, outcome.updated = len(new), len(changed)
+        return touched - {None}
+
+
+def _grade_for(score: pd.Series, spec: KindSpec) -> pd.Series:
+    """The grade a score earns by the profile's bands (bands in ascending order of their maximum)."""
+    out = pd.Series([None] * len(score), index=score.index, dtype=object)
+    lower_done = np.zeros(len(score), dtype=bool)
+    for band in spec.grade_scale:
+        within = score.notna().to_numpy() & ~lower_done & (
+            True if band.max_score is None else (score <= band.max_score).to_numpy())
+        out[within] = band.grade
+        lower_done |= within
+    return out
+
+
+class ImportReadings(_FileImport):
+    """Monitoring readings of stored devices, stored through data/monitoring/ingest.ingest_in (same checks,
+    duplicates, unit conversion and rules as HTTP and MQTT), all batches in the import's one transaction."""
+
+    kind = "readings"
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, found = self.spec, _Collector(_file_rows(frame))
+        device = spec.device
+        _need(frame, [device["column"], *spec.values])
+        station = _text(frame, device["column"])
+        if "codes" in device:
+            mapped = station.map({str(k): str(v) for k, v in device["codes"].items()})
+            found.add(mapped.isna().to_numpy(), device["column"], station,
+                      lambda v: f"unknown code {v!r} (not in the profile's device codes)", "unknown_code")
+        else:
+            mapped = station
+        device_ids = (str(device.get("prefix", "")) + mapped).where(mapped.notna(), None)
+        ids = sorted(set(device_ids.dropna()))
+        known = {r.id: r.county_adcode for r in conn.execute(select(Device.id, Device.county_adcode).where(Device.id.in_(ids)))}
+        unknown = device_ids.notna().to_numpy() & ~device_ids.isin(known).to_numpy()
+        found.add(unknown, device["column"], device_ids.fillna(""), "no stored device has this id", "unknown_device")
+        stamps = self._times(frame, found)
+        self.counties = {known[d] for d in ids if d in known} - {None}
+        row_ok = ~found.bad
+        items = []
+        for column, target in spec.values.items():
+            values = frame[column].astype(str).str.strip()
+            missing = values.isin(spec.missing).to_numpy()
+            found.add(missing, column, values, "missing value", "missing_value")
+            numbers = pd.to_numeric(values, errors="coerce")
+            found.add(~missing & numbers.isna().to_numpy(), column, values, "not a number", "bad_number")
+            keep = row_ok & numbers.notna().to_numpy()
+            items.append(pd.DataFrame({"rows": found.rows[keep], "device_id": device_ids[keep].to_numpy(),
+                                       "indicator": target["indicator"], "measured_at": stamps[keep],
+                                       "value": numbers[keep].astype(float).to_numpy(), "unit": target["unit"],
+                                       "column": column}))
+        records = pd.concat(items, ignore_index=True)
+        refused = sum(1 for p in found.problems if p.refused)
+        return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), refused)
+
+    def _times(self, frame: pd.DataFrame, found: _Collector) -> np.ndarray:
+        """ISO 8601 times with the zone, from one column (`column` + `format`) or split columns (`columns`)."""
+        spec = self.spec.measured_at
+        zone = spec.get("timezone", "Asia/Shanghai")
+        if "columns" in spec:
+            names = list(spec["columns"])
+            _need(frame, names)
+            parts = frame[names].apply(pd.to_numeric, errors="coerce")
+            parts.columns = ["year", "month", "day", "hour", "minute"][:len(names)]
+            local = pd.to_datetime(parts, errors="coerce")
+            label, shown = ",".join(names), frame[names].astype(str).agg(" ".join, axis=1)
+        else:
+            _need(frame, [spec["column"]])
+            shown = frame[spec["column"]].astype(str)
+            local = pd.to_datetime(shown, format=spec.get("format"), errors="coerce")
+            label = spec["column"]
+        found.add(local.isna().to_numpy(), label, shown, "not a time", "bad_date")
+        aware = local.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+        return aware.map(lambda t: t.isoformat(), na_action="ignore").to_numpy()
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        items = records[["device_id", "indicator", "measured_at", "value", "unit"]].to_dict("records")
+        rows, columns = records["rows"].to_numpy(), records["column"].to_numpy()
+        now = dt.datetime.now(dt.UTC)
+        for start in range(0, len(items), MAX_BATCH):
+            batch = items[start:start + MAX_BATCH]
+            result = ingest_in(conn, batch, now=now)
+            outcome.inserted += result.accepted
+            outcome.unchanged += result.duplicates
+            outcome.refused += len(result.rejected)
+            outcome.problems.extend(Problem(int(rows[start + r.index]), str(columns[start + r.index]),
+                                            str(batch[r.index].get(r.field, "")), r.reason, "rejected_by_ingest")
+                                    for r in result.rejected)
+            self.progress(len(batch))
+        return self.counties if outcome.inserted else set()
+
+
+COMMANDS: dict[str, type[_FileImport]] = {c.kind: c for c in (ImportEntities, ImportInspections, ImportReadings)}
+
+
+def command(kind: str, engine: Engine, path: Path, profile: Profile, **options) -> _FileImport:
+    """The import command of `kind` (entities, inspections, readings) for one file."""
+    if kind not in COMMANDS:
+        raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(COMMANDS)}")
+    return COMMANDS[kind](engine, path, profile, **options)
+
+

@@ -1,0 +1,159 @@
+"""Mapping profiles: which source column feeds which of our fields, and how source codes become ours.
+
+A profile is a small YAML file (data/imports/profiles/*.yaml, or any path) with one section per kind it
+can import (`entities`, `inspections`, `readings`) beside shared settings (`crs`, `date_formats`,
+`placeholder_dates`). It is checked when loaded, so a typo in a profile is one clear error before any row
+is read, not a thousand row problems. README.md ("How to write a profile") documents the keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from data import vocab
+
+PROFILES = Path(__file__).with_name("profiles")
+KINDS = ("entities", "inspections", "readings")
+# The fields each kind fills from columns; `required` ones must be mapped to a column or given a default.
+ENTITY_FIELDS = {"name", "lon", "lat", "address", "specialty", "subtype", "grade"}
+INSPECTION_FIELDS = {"inspected_on", "kind", "result", "findings", "score", "grade"}
+# Our vocabularies a code map may target; a profile mapping to anything else is refused when loaded.
+VOCABULARIES = {"specialty": vocab.SPECIALTIES, "kind": vocab.INSPECTION_KINDS, "result": vocab.INSPECTION_RESULTS,
+                "grade": vocab.GRADES}
+
+
+class ProfileError(ValueError):
+    """The profile cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """A natural key: source columns (joined by '-') and a prefix naming the source system."""
+
+    columns: tuple[str, ...]
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    max_score: float | None  # None: no upper bound
+    grade: str
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: str
+    key: Key | None = None  # entities: the entity's natural key; inspections: the entity it belongs to
+    many_rows_per_record: bool = False  # e.g. one row per violation of one inspection
+    columns: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    notices: tuple[dict, ...] = ()
+    grade_scale: tuple[GradeBand, ...] = ()
+    # readings only
+    device: dict = field(default_factory=dict)
+    measured_at: dict = field(default_factory=dict)
+    values: dict[str, dict] = field(default_factory=dict)
+    missing: tuple[str, ...] = ("",)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    crs: str
+    date_formats: tuple[str, ...]
+    placeholder_dates: frozenset[dt.date]
+    kinds: dict[str, KindSpec]
+
+    def spec(self, kind: str) -> KindSpec:
+        if kind not in self.kinds:
+            raise ProfileError(f"profile {self.name!r} has no {kind!r} section (it has: {', '.join(self.kinds)})")
+        return self.kinds[kind]
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in PROFILES.glob("*.yaml"))
+
+
+def load(name_or_path: str | Path) -> Profile:
+    """A shipped profile by name (`cnemc_stations`) or a YAML file by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PROFILES / f"{name_or_path}.yaml"
+    if not path.is_file():
+        raise ProfileError(f"no profile {str(name_or_path)!r} (shipped: {', '.join(available())})")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{path}: a profile is a mapping of keys")
+    return _parse(path.stem, raw)
+
+
+def _key(raw, where: str) -> Key:
+    if not isinstance(raw, dict) or "column" not in raw and "columns" not in raw:
+        raise ProfileError(f"{where}: give `column` (or `columns`) and optionally `prefix`")
+    columns = raw.get("columns") or [raw["column"]]
+    return Key(tuple(str(c) for c in columns), str(raw.get("prefix", "")))
+
+
+def _parse(name: str, raw: dict) -> Profile:
+    unknown = set(raw) - {"description", "crs", "date_formats", "placeholder_dates", *KINDS}
+    if unknown:
+        raise ProfileError(f"profile {name!r}: unknown keys {', '.join(sorted(unknown))}")
+    kinds = {kind: _kind(name, kind, raw[kind]) for kind in KINDS if kind in raw}
+    if not kinds:
+        raise ProfileError(f"profile {name!r}: no section for any of {', '.join(KINDS)}")
+    try:
+        placeholders = frozenset(dt.date.fromisoformat(str(d)) for d in raw.get("placeholder_dates", []))
+    except ValueError as exc:
+        raise ProfileError(f"profile {name!r}: placeholder_dates: {exc}") from exc
+    return Profile(name=name, description=str(raw.get("description", "")).strip(), crs=str(raw.get("crs", "wgs84")),
+                   date_formats=tuple(raw.get("date_formats", ["%Y-%m-%d"])), placeholder_dates=placeholders, kinds=kinds)
+
+
+def _kind(name: str, kind: str, raw) -> KindSpec:
+    where = f"profile {name!r}, {kind}"
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{where}: must be a mapping")
+    codes = {f: {str(k): v for k, v in (m or {}).items()} for f, m in (raw.get("codes") or {}).items()}
+    for target, mapping in codes.items():
+        allowed = VOCABULARIES.get(target)
+        if allowed is None:
+            raise ProfileError(f"{where}: codes for {target!r}: only {', '.join(VOCABULARIES)} have code maps")
+        wrong = sorted({str(v) for v in mapping.values() if v is not None and v not in allowed})
+        if wrong:
+            raise ProfileError(f"{where}: codes.{target} maps to {', '.join(wrong)}, not in ({', '.join(allowed)})")
+    for target, value in (raw.get("defaults") or {}).items():
+        if target in VOCABULARIES and value not in VOCABULARIES[target]:
+            raise ProfileError(f"{where}: defaults.{target} {value!r} is not one of {', '.join(VOCABULARIES[target])}")
+    columns = {f: tuple(c) if isinstance(c, list) else str(c) for f, c in (raw.get("columns") or {}).items()}
+    if kind == "readings":
+        for needed in ("device", "measured_at", "values"):
+            if not raw.get(needed):
+                raise ProfileError(f"{where}: `{needed}` is required")
+        return KindSpec(kind=kind, device=raw["device"], measured_at=raw["measured_at"], values=raw["values"],
+                        missing=tuple(str(m) for m in raw.get("missing", [""])))
+    allowed_fields = ENTITY_FIELDS if kind == "entities" else INSPECTION_FIELDS
+    wrong = sorted(set(columns) - allowed_fields)
+    if wrong:
+        raise ProfileError(f"{where}: unknown fields {', '.join(wrong)} (known: {', '.join(sorted(allowed_fields))})")
+    required = ("name", "specialty", "subtype") if kind == "entities" else ("inspected_on", "kind", "result")
+    for needed in required:
+        if needed not in columns and needed not in (raw.get("defaults") or {}):
+            raise ProfileError(f"{where}: field {needed!r} needs a column or a default")
+    key_name = "key" if kind == "entities" else "entity_key"
+    if key_name not in raw:
+        raise ProfileError(f"{where}: `{key_name}` is required")
+    scale = tuple(GradeBand(None if b.get("max") is None else float(b["max"]), str(b["grade"]))
+                  for b in raw.get("grade_scale", []))
+    return KindSpec(kind=kind, key=_key(raw[key_name], f"{where}.{key_name}"),
+                    many_rows_per_record=raw.get("rows_per_record", "one") == "many", columns=columns,
+                    defaults={k: str(v) for k, v in (raw.get("defaults") or {}).items()}, codes=codes,
+                    notices=tuple(raw.get("notices", [])), grade_scale=scale)
