@@ -16,7 +16,7 @@ from callbacks import alerts as alert_callbacks
 from callbacks import kiosk as kiosk_callbacks
 from callbacks import manager as manager_callbacks
 from callbacks import wall as wall_callbacks
-from dashboard import api, audit_view, auth, i18n
+from dashboard import api, audit_view, auth, headers, i18n
 from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
 from dashboard.pages import device as device_page
@@ -88,4 +88,5 @@ def create_app(settings: Settings | None = None) -> Dash:
     wall_callbacks.register(app)
     alert_callbacks.register(app)
     kiosk_callbacks.register(app)
+    headers.install(app, settings)  # last: the CSP hashes the inline scripts of every callback
     return app

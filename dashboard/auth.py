@@ -104,17 +104,6 @@ def install(server: Flask, settings: Settings, store) -> None:
         login(account)
         return redirect(_safe_next(request.args.get("next", "/wall")))
 
-    @server.after_request
-    def _headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Framed by this site's own kiosk (/kiosk), by no other site.
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if settings.environment == "production":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
-
     @server.route("/login", methods=["GET", "POST"])
     def _login():
         lang = i18n.normalise_language(request.args.get("lang") or settings.language)

@@ -126,7 +126,10 @@ def test_production_refuses_to_start_with_a_default_secret(tmp_path):
 def test_security_headers_on_every_answer(demo_app):
     answer = demo_app.server.test_client().get("/login")
     assert answer.headers["X-Frame-Options"] == "SAMEORIGIN" and answer.headers["X-Content-Type-Options"] == "nosniff"
-    assert answer.headers["Content-Security-Policy"] == "frame-ancestors 'self'"  # the kiosk's frames, no other site's
+    csp = dict(part.strip().split(" ", 1) for part in answer.headers["Content-Security-Policy"].split(";") if part.strip())
+    assert csp["frame-ancestors"] == "'self'"  # the kiosk's frames, no other site's
+    assert "unsafe-inline" not in csp["script-src"] and "unsafe-eval" not in csp["script-src"]
+    assert csp["script-src"].startswith("'self' 'sha256-") and csp["default-src"] == "'self'"
     cookie = answer.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
