@@ -13,12 +13,14 @@ from dash import Dash, html
 from flask import Flask, Response
 
 from callbacks import alerts as alert_callbacks
+from callbacks import entity as entity_callbacks
 from callbacks import manager as manager_callbacks
 from callbacks import wall as wall_callbacks
-from dashboard import api, auth, i18n
+from dashboard import api, auth, i18n, public
 from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
 from dashboard.pages import device as device_page
+from dashboard.pages import entity as entity_page
 from dashboard.pages import manager as manager_page
 from dashboard.pages import wall as wall_page
 from dashboard.settings import Settings, get_settings
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     auth.install(server, settings, store)
     server.register_blueprint(api.blueprint())
+    server.register_blueprint(public.blueprint())
 
     @server.get("/theme.css")
     def theme_css() -> Response:
@@ -75,6 +78,8 @@ def create_app(settings: Settings | None = None) -> Dash:
                        title=i18n.t("app_title", settings.language))
     dash.register_page("device", path_template=device_page.PATH_TEMPLATE, layout=device_page.layout,
                        title=i18n.t("device_title", settings.language))
+    dash.register_page("entity", path_template=entity_page.PATH_TEMPLATE, layout=entity_page.layout,
+                       title=i18n.t("entity_title", settings.language))
     dash.register_page("alerts", path=alerts_page.PATH, layout=alerts_page.layout,
                        title=i18n.t("alert_inbox", settings.language))
     dash.register_page("wall", path=wall_page.PATH, layout=wall_page.layout, title=i18n.t("wall_title", settings.language))
@@ -82,4 +87,5 @@ def create_app(settings: Settings | None = None) -> Dash:
     manager_callbacks.register(app)
     wall_callbacks.register(app)
     alert_callbacks.register(app)
+    entity_callbacks.register(app)
     return app

@@ -37,3 +37,8 @@ ALERT_ASSIGNEE = "alert-assignee"
 ALERT_MESSAGE = "alert-message"
 ALERT_NAV = "alert-nav"
 ALERT_LANG = "alert-lang"
+
+ENTITY_STATE = "entity-state"  # {"entity_id", "lang"} of the entity file
+ENTITY_QR = "entity-qr"
+ENTITY_RENEW = "entity-renew"
+ENTITY_TIMELINE = "entity-timeline"
