@@ -163,24 +163,25 @@ def timeline_figure(events: pd.DataFrame, lang: str) -> go.Figure:
     kind, outcome, detail = _labels(events, lang)
     frame = events.assign(local=_local(events), kind_label=kind, outcome_label=outcome, detail_label=detail)
     styles = [
-        ("inspection", frame["outcome"] == "compliant", THEME.good, "circle"),
-        ("inspection", frame["outcome"] == "non_compliant", THEME.bad, "circle"),
-        ("penalty", frame["event"] == "penalty", THEME.warn, "diamond"),
-        ("complaint", frame["event"] == "complaint", THEME.accent, "triangle-up"),
-        ("alert", frame["event"] == "alert", THEME.bad, "square"),
+        ("inspection", frame["outcome"] == "compliant", THEME.good, "circle", i18n.t("result_compliant", lang)),
+        ("inspection", frame["outcome"] == "non_compliant", THEME.bad, "circle", i18n.t("result_non_compliant", lang)),
+        ("penalty", frame["event"] == "penalty", THEME.warn, "diamond", i18n.t("event_penalty", lang)),
+        ("complaint", frame["event"] == "complaint", THEME.accent, "triangle-up", i18n.t("event_complaint", lang)),
+        ("alert", frame["event"] == "alert", THEME.bad, "square", i18n.t("event_alert", lang)),
     ]
     fig = go.Figure()
-    for event, mask, colour, symbol in styles:
+    for event, mask, colour, symbol, name in styles:
         part = frame[(frame["event"] == event) & mask]
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=part["local"], y=[i18n.t("event_" + event, lang)] * len(part), mode="markers",
+            x=part["local"], y=[i18n.t("event_" + event, lang)] * len(part), mode="markers", name=name,
             marker=dict(color=colour, symbol=symbol, size=12, line=dict(width=1, color=THEME.background)),
             customdata=list(zip(part["kind_label"], part["outcome_label"], part["detail_label"])),
             hovertemplate="%{x|%Y-%m-%d} · %{customdata[0]} · %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         ))
-    fig.update_layout(template=THEME.plotly_template(), height=230, showlegend=False, margin=dict(l=10, r=20, t=10, b=10),
+    fig.update_layout(template=THEME.plotly_template(), height=250, margin=dict(l=10, r=20, t=30, b=10), showlegend=True,
+                      legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom", font=dict(size=13)),
                       xaxis=dict(type="date", tickformat="%Y-%m", automargin=True),
                       yaxis=dict(categoryorder="array", categoryarray=lanes[::-1], range=[-0.6, len(lanes) - 0.4],
                                  type="category", automargin=True))
