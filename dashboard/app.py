@@ -13,13 +13,15 @@ from dash import Dash, html
 from flask import Flask, Response
 
 from callbacks import alerts as alert_callbacks
+from callbacks import entity as entity_callbacks
 from callbacks import kiosk as kiosk_callbacks
 from callbacks import manager as manager_callbacks
 from callbacks import wall as wall_callbacks
-from dashboard import api, audit_view, auth, headers, i18n
+from dashboard import api, audit_view, auth, headers, i18n, public
 from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
 from dashboard.pages import device as device_page
+from dashboard.pages import entity as entity_page
 from dashboard.pages import kiosk as kiosk_page
 from dashboard.pages import manager as manager_page
 from dashboard.pages import wall as wall_page
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     auth.install(server, settings, store)
     audit_view.install(server, store)
     server.register_blueprint(api.blueprint())
+    server.register_blueprint(public.blueprint())
 
     @server.get("/theme.css")
     def theme_css() -> Response:
@@ -78,6 +81,8 @@ def create_app(settings: Settings | None = None) -> Dash:
                        title=i18n.t("app_title", settings.language))
     dash.register_page("device", path_template=device_page.PATH_TEMPLATE, layout=device_page.layout,
                        title=i18n.t("device_title", settings.language))
+    dash.register_page("entity", path_template=entity_page.PATH_TEMPLATE, layout=entity_page.layout,
+                       title=i18n.t("entity_title", settings.language))
     dash.register_page("alerts", path=alerts_page.PATH, layout=alerts_page.layout,
                        title=i18n.t("alert_inbox", settings.language))
     dash.register_page("wall", path=wall_page.PATH, layout=wall_page.layout, title=i18n.t("wall_title", settings.language))
@@ -88,5 +93,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     wall_callbacks.register(app)
     alert_callbacks.register(app)
     kiosk_callbacks.register(app)
+    entity_callbacks.register(app)
     headers.install(app, settings)  # last: the CSP hashes the inline scripts of every callback
     return app

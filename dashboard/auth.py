@@ -1,7 +1,7 @@
 """Login, sessions and the gate every request passes, in front of the pages, the Dash callbacks and the API.
 
-- Every path needs a logged-in user except the login page, static assets and device ingest (which
-  has its own token). Anonymous page requests go to /login; anonymous callback and API requests get
+- Every path needs a logged-in user except the login page, static assets, device ingest (which
+  has its own token) and the venues' public pages under /public/ (a random token each). Anonymous page requests go to /login; anonymous callback and API requests get
   401 and nothing else.
 - The viewer's scope is their home region, read from the session on the server (dashboard/context.py),
   never from what the browser sends; the queries apply it again.
@@ -32,7 +32,9 @@ from data import accounts, displays
 from data.accounts import Account
 
 IDLE = dt.timedelta(minutes=30)
-PUBLIC_PREFIXES = ("/login", "/display/", "/assets/", "/theme.css", "/_favicon.ico", "/favicon.ico", "/api/v1/readings")
+# "/public/" is the venues' public pages: dashboard/public.py answers every path under it (a page or a 404).
+PUBLIC_PREFIXES = ("/login", "/display/", "/assets/", "/theme.css", "/_favicon.ico", "/favicon.ico", "/api/v1/readings",
+                   "/public/")
 ADMIN_ALLOWED = ("/logout", "/audit")  # the auditor's viewer checks the role itself (dashboard/audit_view.py)
 
 

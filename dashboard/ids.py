@@ -57,3 +57,8 @@ KIOSK_FRAME_A = "kiosk-frame-a"
 KIOSK_FRAME_B = "kiosk-frame-b"
 KIOSK_NOTICE = "kiosk-notice"
 KIOSK_FAILED = "kiosk-failed"  # written by assets/30_kiosk.js only
+
+ENTITY_STATE = "entity-state"  # {"entity_id", "lang"} of the entity file
+ENTITY_QR = "entity-qr"
+ENTITY_RENEW = "entity-renew"
+ENTITY_TIMELINE = "entity-timeline"

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     secret_key: str = ""
     language: Literal["zh", "en"] = "zh"
+    public_base_url: str = ""  # where phones reach /public/…, e.g. https://weijian.example.gov.cn; empty: the request's host
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"WEIJIAN_PUBLIC_BASE_URL {value!r} must start with http:// or https://")
+        return value
 
     @field_validator("region")
     @classmethod

@@ -24,6 +24,12 @@ class Theme:
     bad: str = "#f46a6a"
     boundary: str = "#5d7fa3"
     input_text: str = "#102030"  # text inside the (light) dropdowns
+    qr_light: str = "#ffffff"  # behind a QR code's black modules: scanners need dark on light
+    # The public page is read on a phone in daylight at the venue: dark text on a light page.
+    public_background: str = "#f4f7fb"
+    public_text: str = "#14233a"
+    public_card: str = "#ffffff"
+    public_muted: str = "#4a5d75"  # labels on the card: still 6:1 against white
     # Sequential scale for counts of non-compliance: dark blue (few) → amber → red (many).
     sequential: tuple[str, ...] = ("#16324f", "#1f5f8b", "#3fa7d6", "#f6c453", "#f08a4b", "#e3493b")
     # 量化分级: A green (good), B amber, C red (needs the most supervision), not graded grey; four hues
@@ -42,7 +48,8 @@ class Theme:
 
     def css(self) -> str:
         """CSS custom properties consumed by assets/*.css."""
-        names = ("background", "panel", "border", "text", "muted", "accent", "good", "warn", "bad", "boundary", "input_text")
+        names = ("background", "panel", "border", "text", "muted", "accent", "good", "warn", "bad", "boundary", "input_text",
+                 "qr_light", "public_background", "public_text", "public_card", "public_muted")
         lines = [f"  --wj-{name.replace('_', '-')}: {getattr(self, name)};" for name in names]
         lines.append(f"  --wj-font: {self.font_family};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"

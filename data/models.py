@@ -106,8 +106,53 @@ class Entity(RegionCodes, Base):
     lat: Mapped[float | None] = mapped_column(Float)
     licence_no: Mapped[str | None] = mapped_column(String(64))
     licence_expiry: Mapped[dt.date | None] = mapped_column(Date)
-    grade: Mapped[str | None] = mapped_column(String(1))
+    grade: Mapped[str | None] = mapped_column(String(1))  # the latest of its EntityGrade rows
     risk_level: Mapped[str | None] = mapped_column(String(16))
+    # Personal data of the entity's legal representative (法定代表人): shown to officers, masked on screens in
+    # public view (dashboard/masking.py), never on the public page. Plain columns until the security issue
+    # masks them by role and encrypts them.
+    legal_representative: Mapped[str | None] = mapped_column(String(64))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+
+
+class EntityGrade(Base):
+    """One hygiene grading (量化分级) of an entity: the grade, its score and who graded it, on a day.
+
+    The entity's `grade` is the grade of its latest row; the history shows how it got there.
+    """
+
+    __tablename__ = "entity_grade"
+    __table_args__ = (
+        CheckConstraint(_one_of("grade", vocab.GRADES), name="grade"),
+        CheckConstraint("score BETWEEN 0 AND 100", name="score"),
+        Index(None, "entity_id", "graded_on"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    graded_on: Mapped[dt.date] = mapped_column(Date)
+    grade: Mapped[str] = mapped_column(String(1))
+    score: Mapped[int] = mapped_column(Integer)
+    grader: Mapped[str] = mapped_column(String(64))
+
+
+class PublicToken(Base):
+    """The random token in the QR code at a venue, which opens its public page (/public/<token>).
+
+    Never the entity's id (ids are sequential and would let anyone walk through every entity). At most
+    one active token per entity (partial unique index); revoking one sets `revoked_at`, so a code that
+    was printed and then withdrawn answers 404 from that moment on.
+    """
+
+    __tablename__ = "public_token"
+    __table_args__ = (
+        Index("uq_public_token_active", "entity_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Inspection(RegionCodes, Base):

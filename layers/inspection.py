@@ -90,6 +90,13 @@ def summary(frame: pd.DataFrame, lang: str) -> str:
     return line
 
 
+def entity_link(point: dict, lang: str) -> str | None:
+    """A clicked entity point opens its entity file (its id is the last of the point's customdata)."""
+    data = point.get("customdata")
+    last = str(data[-1]) if isinstance(data, list) and data else ""
+    return f"/entity/{last}?lang={lang}" if last.isdigit() else None
+
+
 INSPECTION = Layer(
     key="inspection",
     regions_view=View(
@@ -110,4 +117,5 @@ INSPECTION = Layer(
         map_title="map_title_points",
         summary=summary,
     ),
+    point_link=entity_link,
 )

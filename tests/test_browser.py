@@ -318,3 +318,51 @@ def test_charts_cross_filter_the_page_the_grid_sorts_and_the_table_exports(serve
     browser.save_screenshot(str(ARTIFACTS / "manager_county_table_en.png"))
     assert _external_requests(browser) == []
     assert _severe_console_errors(browser) == []
+def test_entity_file_and_its_public_page_on_a_phone(server, browser, demo_app):
+    """The entity file at 1920×1080 with its timeline, readings and QR code; the code, read off the screen,
+    opens the public page, shown at 390×844 (a phone)."""
+    import cv2
+    import numpy as np
+    import pandas as pd
+    from sqlalchemy import text
+
+    with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
+        entity_id = int(pd.read_sql(text(
+            "SELECT a.entity_id, COUNT(i.id) AS n FROM alert a JOIN inspection i ON i.entity_id = a.entity_id "
+            "WHERE a.rule = 'sustained' AND a.entity_id IN (SELECT entity_id FROM penalty) "
+            "GROUP BY a.entity_id ORDER BY n DESC, a.entity_id LIMIT 1"), conn)["entity_id"].iloc[0])
+        phone = conn.execute(text("SELECT contact_phone FROM entity WHERE id = :i"), {"i": entity_id}).scalar()
+    browser.get(server + f"/entity/{entity_id}")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#entity-timeline .scatterlayer .point"))
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".wj-series .js-plotly-plot .shapelayer path"))
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "一户一档" in body and "量化分级记录" in body and "行政处罚" in body and phone in body
+    time.sleep(1)
+    browser.save_screenshot(str(ARTIFACTS / "entity.png"))
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1920, height)
+    try:
+        time.sleep(1)
+        browser.save_screenshot(str(ARTIFACTS / "entity_full.png"))
+    finally:
+        browser.set_window_size(1920, 1080)
+
+    image = browser.find_element(By.ID, "entity-qr-image")
+    shot = cv2.imdecode(np.frombuffer(image.screenshot_as_png, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    framed = cv2.copyMakeBorder(shot, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
+    # OpenCV's Aruco-based detector: the classic one misses about 3 % of clean codes of this size.
+    url, *_ = cv2.QRCodeDetectorAruco().detectAndDecode(framed)
+    assert url == browser.find_element(By.CSS_SELECTOR, ".wj-qr-url").text and url.startswith(server + "/public/")
+    assert _severe_console_errors(browser) == [] and _external_requests(browser) == []
+
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(url)
+        _wait(browser, lambda d: d.find_elements(By.ID, "public-name"))
+        text_shown = browser.find_element(By.TAG_NAME, "body").text
+        assert "最近一次监督检查" in text_shown and "信用等级" in text_shown and phone not in text_shown
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        browser.save_screenshot(str(ARTIFACTS / "public.png"))
+        assert _severe_console_errors(browser) == [] and _external_requests(browser) == []
+    finally:
+        browser.set_window_size(1920, 1080)

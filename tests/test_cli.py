@@ -31,7 +31,7 @@ def test_regions_prints_the_hierarchy(env):
 
 def test_db_upgrade_and_demo(env):
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "empty → 0007" in result.output
+    assert result.exit_code == 0 and "empty → 0008" in result.output
     result = runner.invoke(app, ["demo", "--scale", "county", "--seed", "5", "--until", "2026-06-30"])
     assert result.exit_code == 0, result.output
     assert "entity 3,000" in result.output and "stored reading" in result.output
@@ -40,6 +40,14 @@ def test_db_upgrade_and_demo(env):
     assert runner.invoke(app, ["demo", "--if-empty"]).output.strip() == "demo database present; nothing to do"
     bad = runner.invoke(app, ["demo", "--scale", "galaxy", "--replace"])
     assert bad.exit_code == 1 and "unknown scale 'galaxy'" in bad.output
+
+    # The URL behind an entity's QR code: stable until revoked, then a new one.
+    first = runner.invoke(app, ["public", "token", "1"])
+    assert first.exit_code == 0 and first.stdout.startswith("/public/") and len(first.stdout.strip()) >= len("/public/") + 22
+    assert runner.invoke(app, ["public", "token", "1"]).stdout == first.stdout
+    renewed = runner.invoke(app, ["public", "token", "1", "--revoke"])
+    assert renewed.exit_code == 0 and renewed.stdout != first.stdout and "no longer" in renewed.output
+    assert runner.invoke(app, ["public", "token", "999999"]).exit_code == 1
 
 
 def test_bad_region_setting_is_refused(env, monkeypatch):

@@ -22,8 +22,13 @@ def _sample_rows():
     entity = models.Entity(
         id=1, credit_code="91410105MA4123450F", name="金水华泰宾馆", specialty="public_place", subtype="hotel",
         address="郑州市金水区花园路1号", lon=113.6787, lat=34.7610, licence_no="豫卫公证字[2024]第000001号",
-        licence_expiry=dt.date(2028, 3, 1), grade="A", risk_level="low", **codes,
+        licence_expiry=dt.date(2028, 3, 1), grade="A", risk_level="low", legal_representative="张伟",
+        contact_phone="13800000000", **codes,
     )
+    grading = models.EntityGrade(id=1, entity_id=1, graded_on=dt.date(2026, 3, 1), grade="A", score=93,
+                                 grader="金水区卫生健康委员会")
+    token = models.PublicToken(id=1, entity_id=1, token="fK1oH6aGASo-28T1X3ZHV82X",
+                               created_at=dt.datetime(2026, 3, 2, tzinfo=UTC), revoked_at=None)
     inspection = models.Inspection(
         id=1, entity_id=1, specialty="public_place", inspected_on=dt.date(2026, 5, 12), kind="random_draw",
         result="non_compliant", findings="从业人员无有效健康合格证明", inspector_id=1, second_inspector_id=None, **codes,
@@ -70,7 +75,7 @@ def _sample_rows():
                               actor="豫卫监4101050001", from_status="open", to_status="dispatched", note="请现场核查")
     pending = models.RollupPending(county_adcode="410105")
     meta = models.DatasetMeta(key="note", value="测试")
-    return [region_p, region_c, region_x, inspector, entity, inspection, penalty, complaint, device, reading, limit,
+    return [region_p, region_c, region_x, inspector, entity, grading, token, inspection, penalty, complaint, device, reading, limit,
             rule, state, alert, event, pending, meta]
 
 
@@ -97,13 +102,13 @@ def _same(a, b) -> bool:
 def test_migrations_create_every_table_and_go_down_again(database_url):
     engine = db.make_engine(database_url)
     db.upgrade(engine)
-    assert db.current_revision(engine) == "0007"
+    assert db.current_revision(engine) == "0008"
     tables = set(inspect(engine).get_table_names())
     assert {t.name for t in models.Base.metadata.sorted_tables} <= tables
     db.downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     db.upgrade(engine)  # and up again: migrations are repeatable
-    assert db.current_revision(engine) == "0007"
+    assert db.current_revision(engine) == "0008"
     engine.dispose()
 
 

@@ -59,12 +59,14 @@ def layout(device_id: str | None = None, days: str | None = None, lang: str | No
         ]))
     back = manager_url(device["county_adcode"] or device["city_adcode"], "last-12-months", None, lang, "monitoring")
     links = not view["kiosk"]
+    entity_name = masking.free_text(device["entity"]) if view["mask"] else device["entity"]
     return _page(lang, view, [
         *([html.Nav(className="wj-breadcrumb", children=[dcc.Link("← " + i18n.t("map_title_devices", lang), href=back,
                                                                   className="wj-crumb")])] if links else []),
         html.Section(className="wj-panel wj-facts", children=[
-            html.H2(f"{masking.free_text(device['entity']) if view['mask'] else device['entity']} · "
-                    f"{i18n.t('scene_' + device['scene'], lang)}", className="wj-panel-title"),
+            html.H2([dcc.Link(entity_name, href=f"/entity/{device['entity_id']}?lang={lang}" + ("&mask=1" if view["mask"] else ""),
+                              className="wj-crumb", title=i18n.t("open_entity_file", lang)) if links else entity_name,
+                     f" · {i18n.t('scene_' + device['scene'], lang)}"], className="wj-panel-title"),
             html.Dl(children=_facts(device, lang)),
             html.Div(className="wj-spans", children=[
                 dcc.Link(i18n.t("last_days", lang).format(d), className="wj-crumb" + (" wj-crumb-current" if d == span else ""),
@@ -97,8 +99,7 @@ def alert_table(feed: pd.DataFrame, trail: pd.DataFrame, lang: str, actions: boo
         overdue = html.Span(i18n.t("overdue", lang), className="wj-badge wj-badge-bad") if alert.overdue else ""
         rows.append(html.Tr(className=f"wj-alert wj-severity-{alert.severity}", children=[
             html.Td(f"{alert.raised_at.tz_convert('Asia/Shanghai'):%Y-%m-%d %H:%M}"),
-            html.Td(dcc.Link(alert.entity or alert.device_id, href=f"/device/{alert.device_id}?lang={lang}")
-                    if links else alert.entity or alert.device_id),
+            html.Td(_entity_cell(alert, lang) if links else alert.entity or alert.device_id),
             html.Td(i18n.t("rule_" + alert.rule, lang)),
             html.Td(i18n.t("indicator_" + alert.indicator, lang) if alert.indicator else "–"),
             html.Td(i18n.t("severity_" + alert.severity, lang)),
@@ -117,6 +118,14 @@ def alert_table(feed: pd.DataFrame, trail: pd.DataFrame, lang: str, actions: boo
     return html.Table(className="wj-table", children=[
         html.Thead(html.Tr([html.Th(i18n.t("col_" + h, lang)) for h in head] + ([html.Th("")] if actions else []))),
         html.Tbody(rows)])
+
+
+def _entity_cell(alert, lang: str) -> list:
+    """The entity's name, opening its file, and the device, opening its page (the pages check the scope)."""
+    device = dcc.Link(alert.device_id, href=f"/device/{alert.device_id}?lang={lang}", className="wj-device-link")
+    if alert.entity and pd.notna(alert.entity_id):
+        return [dcc.Link(alert.entity, href=f"/entity/{int(alert.entity_id)}?lang={lang}"), " · ", device]
+    return [device]
 
 
 def _page(lang: str, view: dict, body: list) -> html.Div:

@@ -24,8 +24,9 @@ from geo import boundaries, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
 _TABLES = (models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
-           models.SeriesState, models.Reading, models.Device, models.AppUser, models.Penalty, models.Inspection, models.Complaint,
-           models.Entity, models.Inspector, models.Region)
+           models.SeriesState, models.Reading, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
+           models.Inspection, models.Complaint, models.EntityGrade, models.PublicToken, models.Entity, models.Inspector,
+           models.Region)
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -92,6 +93,10 @@ def build(
     step(f"boundaries: {len(leaves)} counties under {hierarchy.get_region(root).name}")
     ents = generate.entities(rng, leaves, spec.entities, until)
     staff = generate.inspectors(rng, ents)
+    # A stream of its own for what came later (people, grade history), so every earlier table stays as it was.
+    later = np.random.default_rng([seed, 6])
+    ents = pd.concat([ents, generate.representatives(later, len(ents))], axis=1)
+    grades = generate.grade_history(later, ents, until)
     step(f"generated {len(ents):,} entities and {len(staff):,} inspectors")
     insp = generate.inspections(rng, ents, staff, start, until)
     pens = generate.penalties(rng, ents, insp, until)
@@ -106,6 +111,7 @@ def build(
             models.Region: region_rows(root),
             models.Inspector: staff,
             models.Entity: ents.drop(columns="quality"),
+            models.EntityGrade: grades,
             models.Inspection: insp,
             models.Penalty: pens,
             models.Complaint: comps,
@@ -134,8 +140,8 @@ def build(
         step(f"stored alert: {len(alerts):,} rows")
 
         _demo_accounts(conn, root, staff, alerts)
-        for model in (models.Inspector, models.Entity, models.Inspection, models.Penalty, models.Complaint,
-                      models.Reading, models.Alert):
+        for model in (models.Inspector, models.Entity, models.EntityGrade, models.Inspection, models.Penalty,
+                      models.Complaint, models.Reading, models.Alert):
             reset_sequence(conn, model.__table__)
         report.rows["rollups"] = rollups.refresh(conn)
         step(f"refreshed rollups: {report.rows['rollups']:,} rows")

@@ -178,16 +178,66 @@ def _base31(number: int, width: int) -> str:
     return "".join(reversed(chars))
 
 
+_SURNAMES = np.array(list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"))
+_GIVEN = np.array(list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华红梅玉兰建国志强海燕晓东"))
+# Mobile prefixes of the three carriers: numbers look real and are random, so they belong to no one known.
+_MOBILE_PREFIXES = np.array("130 131 132 135 136 137 138 139 150 151 152 155 156 157 158 159 166 176 177 180 181 182 "
+                            "185 186 187 188 189 198 199".split())
+
+
+def _person_names(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Chinese personal names of two or three characters."""
+    return _SURNAMES[rng.integers(0, len(_SURNAMES), n)] + _GIVEN[rng.integers(0, len(_GIVEN), n)] + np.where(
+        rng.random(n) < 0.6, _GIVEN[rng.integers(0, len(_GIVEN), n)], "")
+
+
+def representatives(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """legal_representative and contact_phone (a mobile number) for `n` entities: realistic and made up."""
+    digits = rng.integers(0, 100_000_000, n)
+    phone = pd.Series(_MOBILE_PREFIXES[rng.integers(0, len(_MOBILE_PREFIXES), n)]) + pd.Series(digits).map("{:08d}".format)
+    return pd.DataFrame({"legal_representative": _person_names(rng, n), "contact_phone": phone.to_numpy()})
+
+
+# 量化分级 scores: A 90 and above, B 75–89, C 60–74 (below 60 an entity is not graded but made to rectify).
+GRADE_SCORES = {"A": (90, 100), "B": (75, 89), "C": (60, 74)}
+
+
+def grade_history(rng: np.random.Generator, ents: pd.DataFrame, until: dt.date) -> pd.DataFrame:
+    """One to four yearly gradings of every graded entity, the latest within the last year and of the
+    entity's current grade; earlier grades move at most one step from one year to the next."""
+    graded = ents[ents["grade"].notna()]
+    counts = rng.integers(1, 5, len(graded))
+    idx = np.repeat(np.arange(len(graded)), counts)
+    back = np.concatenate([np.arange(c) for c in counts]) if len(counts) else np.zeros(0, dtype=int)  # 0 = latest
+    latest = np.repeat(rng.integers(0, 365, len(graded)), counts)
+    days = latest + back * 365 + np.where(back > 0, rng.integers(-45, 46, len(idx)), 0)
+    graded_on = (np.datetime64(until) - days.astype("timedelta64[D]")).astype("datetime64[D]")
+    # Walk back from the current grade: each earlier year one step better, the same, or one step worse.
+    level = pd.Series(graded["grade"].to_numpy()[idx]).map({"A": 0, "B": 1, "C": 2}).to_numpy()
+    step = np.where(back > 0, rng.choice([-1, 0, 1], len(idx), p=[0.2, 0.6, 0.2]), 0)
+    drift = pd.Series(step).groupby(idx).cumsum().to_numpy()
+    grade = np.array(["A", "B", "C"])[np.clip(level + drift, 0, 2)]
+    low = np.array([GRADE_SCORES[g][0] for g in grade])
+    high = np.array([GRADE_SCORES[g][1] for g in grade])
+    county_name = hierarchy.region_table()["name"].reindex(graded["county_adcode"].to_numpy()[idx]).to_numpy()
+    frame = pd.DataFrame({
+        "entity_id": graded["id"].to_numpy()[idx],
+        "graded_on": graded_on,
+        "grade": grade,
+        "score": rng.integers(low, high + 1),
+        "grader": pd.Series(county_name).fillna("") + "卫生健康委员会",
+    }).sort_values(["entity_id", "graded_on"], ignore_index=True)
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    return frame
+
+
 def inspectors(rng: np.random.Generator, ents: pd.DataFrame) -> pd.DataFrame:
     """About one officer per 120 entities, at least two per county (inspections go in pairs)."""
     per_county = ents.groupby("county_adcode").size()
     counts = np.maximum(2, np.round(per_county / 120).astype(int))
     county = np.repeat(per_county.index.to_numpy(), counts.to_numpy())
     n = len(county)
-    surnames = np.array(list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"))
-    given = np.array(list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华红梅玉兰建国志强海燕晓东"))
-    name = surnames[rng.integers(0, len(surnames), n)] + given[rng.integers(0, len(given), n)] + np.where(
-        rng.random(n) < 0.6, given[rng.integers(0, len(given), n)], "")
+    name = _person_names(rng, n)
     abbr = province_abbr(str(county[0]))
     return pd.DataFrame({
         "id": np.arange(1, n + 1),

@@ -14,7 +14,7 @@ from data.queries.base import scope_predicate
 from data.queries.filters import Scope
 from data.store import Store
 
-COLUMNS = ["id", "raised_at", "device_id", "entity", "rule", "indicator", "value", "severity", "level", "status",
+COLUMNS = ["id", "raised_at", "device_id", "entity_id", "entity", "rule", "indicator", "value", "severity", "level", "status",
            "active", "occurrences", "due_at", "overdue", "message", "county_adcode"]
 
 
