@@ -117,6 +117,7 @@ def install(server: Flask, settings: Settings, store) -> None:
             with store.engine.begin() as conn:
                 account = accounts.authenticate(conn, request.form.get("username", "")[:64],
                                                 request.form.get("password", "")[:256],
+                                                otp=request.form.get("otp", "")[:8],
                                                 now=dt.datetime.now(dt.UTC), ip=request.remote_addr)
             if account is not None:
                 login(account)
@@ -211,4 +212,6 @@ def _login_page(lang: str, token: str, error: str, next_path: str) -> str:
 <input type="hidden" name="csrf" value="{html.escape(token, quote=True)}">
 <label>{t('username')}<input name="username" id="username" required maxlength="64" autofocus></label>
 <label>{t('password')}<input name="password" id="password" type="password" required maxlength="256"></label>
+<label>{t('otp')}<input name="otp" id="otp" inputmode="numeric" autocomplete="one-time-code" maxlength="8"
+ placeholder="{t('otp_hint')}"></label>
 <button type="submit" id="login">{t('login')}</button></form></main></body></html>"""

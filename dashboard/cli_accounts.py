@@ -76,6 +76,24 @@ def user_unlock(username: str, actor: str = typer.Option(..., "--as", help="Who 
     typer.echo(f"user {username} unlocked")
 
 
+@user_app.command("totp")
+def user_totp(username: str, actor: str = typer.Option(..., "--as", help="Who enrols (the system administrator)."),
+              remove: bool = typer.Option(False, "--remove", help="Remove the second factor instead.")) -> None:
+    """Enrol a user in the TOTP second factor: prints the otpauth:// URI for their authenticator app, once."""
+    from data import accounts
+
+    try:
+        with _engine().begin() as conn:
+            if remove:
+                accounts.remove_totp(conn, username, actor=actor, now=dt.datetime.now(dt.UTC))
+                typer.echo(f"user {username}: second factor removed")
+                return
+            uri = accounts.enrol_totp(conn, username, actor=actor, now=dt.datetime.now(dt.UTC))
+    except LookupError as exc:
+        _fail(str(exc))
+    typer.echo(f"user {username}: scan this into the authenticator app (shown once)\n{uri}")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the hash chain; exit 1 naming the first row that was changed, inserted or follows a deleted one."""

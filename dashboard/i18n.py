@@ -5,6 +5,8 @@ from __future__ import annotations
 LANGUAGES = ("zh", "en")
 
 _STRINGS: dict[str, tuple[str, str]] = {
+    "otp": ("动态口令", "One-time code"),
+    "otp_hint": ("已绑定动态口令时填写", "If your account has a second factor"),
     "audit_title": ("审计日志", "Audit log"),
     "audit_actor": ("操作人", "Actor"),
     "audit_action": ("操作", "Action"),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from dataclasses import dataclass
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import insert, select, update
@@ -103,8 +105,9 @@ def by_username(conn: Connection, username: str) -> Account | None:
 
 
 def authenticate(conn: Connection, username: str, password: str, *, now: dt.datetime, ip: str | None = None,
-                 max_failures: int = MAX_FAILURES, lockout: dt.timedelta = LOCKOUT) -> Account | None:
-    """The account when the password is right and the account is neither locked nor disabled; else None."""
+                 otp: str = "", max_failures: int = MAX_FAILURES, lockout: dt.timedelta = LOCKOUT) -> Account | None:
+    """The account when the password (and, where enrolled, the TOTP code) is right and the account is neither
+    locked nor disabled; else None. A wrong or reused code counts as a failure like a wrong password."""
     table = AppUser.__table__
     row = conn.execute(select(table).where(table.c.username == username).with_for_update()).first()
     if row is None or not row.active:
@@ -118,18 +121,50 @@ def authenticate(conn: Connection, username: str, password: str, *, now: dt.date
         audit.append(conn, actor=username, action="login_failed", target=username,
                      detail={"reason": "locked", "until": locked_until.isoformat()}, now=now, ip=ip)
         return None
-    if not _verify(row.password_hash, password):
+    step = None if row.totp_secret is None else _totp_step(row.totp_secret, otp, now, row.totp_last_step)
+    if not _verify(row.password_hash, password) or (row.totp_secret is not None and step is None):
         failures = row.failed_logins + 1
         lock = now + lockout if failures >= max_failures else None
         conn.execute(update(AppUser).where(AppUser.id == row.id).values(
             failed_logins=0 if lock else failures, locked_until=lock))
         audit.append(conn, actor=username, action="login_failed", target=username,
-                     detail={"reason": "wrong password", "failures": failures, "locked": lock is not None}, now=now, ip=ip)
+                     detail={"reason": "wrong password or code", "failures": failures, "locked": lock is not None},
+                     now=now, ip=ip)
         return None
     conn.execute(update(AppUser).where(AppUser.id == row.id).values(failed_logins=0, locked_until=None,
-                                                                    last_login_at=now))
+                                                                    last_login_at=now,
+                                                                    totp_last_step=step if step is not None else row.totp_last_step))
     audit.append(conn, actor=username, action="login", target=username, detail={}, now=now, ip=ip)
     return _account(row)
+
+
+def _totp_step(secret: str, code: str, now: dt.datetime, last_step: int | None) -> int | None:
+    """The 30-second step `code` belongs to (this one or the one before or after, for clock drift), or None when
+    it is wrong or was already used: a code seen once cannot log in again."""
+    totp = pyotp.TOTP(secret)
+    code = (code or "").strip()
+    current = int(now.timestamp()) // totp.interval
+    for step in (current, current - 1, current + 1):
+        if secrets.compare_digest(totp.at(step * totp.interval), code) and (last_step is None or step > last_step):
+            return step
+    return None
+
+
+def enrol_totp(conn: Connection, username: str, *, actor: str, now: dt.datetime, issuer: str = "智慧卫监") -> str:
+    """Give the user a new TOTP secret; returns the otpauth:// URI for their authenticator app (shown once)."""
+    secret = pyotp.random_base32()
+    done = conn.execute(update(AppUser).where(AppUser.username == username).values(totp_secret=secret, totp_last_step=None))
+    if done.rowcount == 0:
+        raise LookupError(f"no user {username!r}")
+    audit.append(conn, actor=actor, action="user_totp_enrol", target=username, detail={}, now=now)
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
+
+
+def remove_totp(conn: Connection, username: str, *, actor: str, now: dt.datetime) -> None:
+    done = conn.execute(update(AppUser).where(AppUser.username == username).values(totp_secret=None, totp_last_step=None))
+    if done.rowcount == 0:
+        raise LookupError(f"no user {username!r}")
+    audit.append(conn, actor=actor, action="user_totp_remove", target=username, detail={}, now=now)
 
 
 def unlock(conn: Connection, username: str, *, actor: str, now: dt.datetime) -> None:

@@ -388,6 +388,8 @@ class AppUser(Base):
     active: Mapped[bool] = mapped_column(default=True)
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    totp_secret: Mapped[str | None] = mapped_column(String(32))  # second factor, when enrolled (pyotp, RFC 6238)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # the last code's 30-s step: no replay
 
 
 class AuditLog(Base):

@@ -56,3 +56,22 @@ def test_the_audit_chain_detects_a_changed_or_deleted_row(users):
     with users.begin() as conn:
         conn.execute(delete(models.AuditLog).where(models.AuditLog.id == ids[1]))
         assert audit.verify(conn) == ids[2]  # the row after the gap no longer fits
+
+
+def test_an_enrolled_user_needs_a_fresh_code_and_a_reused_one_fails(users):
+    import pyotp
+
+    with users.begin() as conn:
+        uri = accounts.enrol_totp(conn, "officer1", actor="admin", now=NOW)
+        secret = pyotp.parse_uri(uri).secret
+        code = pyotp.TOTP(secret).at(NOW)
+        assert accounts.authenticate(conn, "officer1", GOOD, now=NOW) is None  # the password alone is not enough
+        assert accounts.authenticate(conn, "officer1", GOOD, now=NOW, otp="000000" if code != "000000" else "111111") is None
+        assert accounts.authenticate(conn, "officer1", GOOD, now=NOW, otp=code) is not None
+        assert accounts.authenticate(conn, "officer1", GOOD, now=NOW, otp=code) is None  # replayed
+        later = NOW + dt.timedelta(seconds=60)
+        assert accounts.authenticate(conn, "officer1", GOOD, now=later, otp=pyotp.TOTP(secret).at(later)) is not None
+        accounts.remove_totp(conn, "officer1", actor="admin", now=later)
+        assert accounts.authenticate(conn, "officer1", GOOD, now=later) is not None
+        reasons = [r for r in conn.execute(select(models.AuditLog.action)).scalars()]
+    assert "user_totp_enrol" in reasons and "user_totp_remove" in reasons

@@ -31,7 +31,7 @@ def test_regions_prints_the_hierarchy(env):
 
 def test_db_upgrade_and_demo(env):
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "empty → 0008" in result.output
+    assert result.exit_code == 0 and "empty → 0009" in result.output
     result = runner.invoke(app, ["demo", "--scale", "county", "--seed", "5", "--until", "2026-06-30"])
     assert result.exit_code == 0, result.output
     assert "entity 3,000" in result.output and "stored reading" in result.output
@@ -170,6 +170,10 @@ def test_user_and_audit_commands(tmp_path, monkeypatch, var_dir):
         added = runner.invoke(app, ["user", "add", "wangwei", "--role", "county_officer", "--region", "410105",
                                     "--name", "王伟", "--badge", "A1", "--as", "sysadmin"], input="Jinshui#2026\nJinshui#2026\n")
         assert added.exit_code == 0, added.output
+        enrolled = runner.invoke(app, ["user", "totp", "wangwei", "--as", "sysadmin"])
+        assert enrolled.exit_code == 0 and "otpauth://totp/" in enrolled.output and "secret=" in enrolled.output
+        assert runner.invoke(app, ["user", "totp", "nobody", "--as", "sysadmin"]).exit_code == 1
+        assert runner.invoke(app, ["user", "totp", "wangwei", "--remove", "--as", "sysadmin"]).exit_code == 0
         weak = runner.invoke(app, ["user", "add", "weak", "--role", "display", "--region", "410105", "--name", "x",
                                    "--as", "sysadmin"], input="password\npassword\n")
         assert weak.exit_code == 1 and "at least 8 characters" in weak.output
