@@ -117,3 +117,17 @@ def demo_db(tmp_path_factory, cache_dir) -> str:
     build(engine, DEMO_REGION, "county", seed=7, cache_dir=cache_dir, until=DEMO_UNTIL, progress=lambda _m: None)
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def request_context(demo_app):
+    """A request of the demo's province manager (logged in, scope: Henan, from 10.1.2.3); yields the store.
+
+    Callbacks are plain functions, but they read the viewer from the session: this is the session."""
+    from dashboard import auth
+    from data import accounts
+
+    with demo_app.server.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+        with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
+            auth.login(accounts.by_username(conn, "demo_manager"))
+        yield demo_app.server.extensions["weijian"].store

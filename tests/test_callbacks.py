@@ -25,18 +25,6 @@ def _render(state):
     return (go.Figure(figure), map_title, go.Figure(ranking), *rest)
 
 
-@pytest.fixture
-def request_context(demo_app):
-    """A request of the demo's province manager (logged in, scope: Henan)."""
-    from dashboard import auth
-    from data import accounts
-
-    with demo_app.server.test_request_context("/"):
-        with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
-            auth.login(accounts.by_username(conn, "demo_manager"))
-        yield
-
-
 def _state(**overrides):
     state = {"region": "410000", "period": "2025-07..2026-06", "specialty": None, "lang": "zh", "layer": "inspection"}
     state.update(overrides)

@@ -70,18 +70,6 @@ def case(demo_app):
         yield found
 
 
-@pytest.fixture
-def request_context(demo_app):
-    """A request of the demo's province manager (logged in, scope: Henan)."""
-    from dashboard import auth
-    from data import accounts
-
-    with demo_app.server.test_request_context("/"):
-        with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
-            auth.login(accounts.by_username(conn, "demo_manager"))
-        yield
-
-
 def test_the_inbox_masks_in_a_kiosk_even_when_the_url_says_not_to(case, request_context):
     from dashboard.pages import alerts as inbox
 

@@ -62,18 +62,6 @@ def engine(demo_app):
     return demo_app.server.extensions["weijian"].store.engine
 
 
-@pytest.fixture
-def request_context(demo_app):
-    """A request of the demo's province manager (scope: Henan)."""
-    from dashboard import auth
-    from data import accounts
-
-    with demo_app.server.test_request_context("/"):
-        with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
-            auth.login(accounts.by_username(conn, "demo_manager"))
-        yield
-
-
 def _raw(engine, sql: str) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.read_sql(text(sql), conn)

@@ -24,18 +24,6 @@ PERIOD = "2025-07-15..2026-06-10"
 START, END = dt.date(2025, 7, 15), dt.date(2026, 6, 10)
 
 
-@pytest.fixture
-def request_context(demo_app):
-    """A request of the demo's province manager (logged in, scope: Henan)."""
-    from dashboard import auth
-    from data import accounts
-
-    with demo_app.server.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
-        with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
-            auth.login(accounts.by_username(conn, "demo_manager"))
-        yield demo_app.server.extensions["weijian"].store
-
-
 @pytest.fixture(scope="module")
 def raw(demo_app):
     """Inspections, penalties, complaints (with their China-time day) and entities, straight from the tables."""
