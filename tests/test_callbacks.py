@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from callbacks import manager
 from dashboard import ids
+from components import text as _text
 
 
 def _array(values):
@@ -97,17 +98,6 @@ def test_pages_render_for_good_and_bad_urls(demo_app):
     assert client.get("/").status_code == 200
     assert client.get("/theme.css").data.decode().startswith(":root")
     assert client.get("/assets/topojson/world_110m.json").status_code == 200
-
-
-def _text(component) -> str:
-    """All text inside a Dash component tree."""
-    if component is None or isinstance(component, (int, float)):
-        return str(component or "")
-    if isinstance(component, str):
-        return component
-    if isinstance(component, (list, tuple)):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 def test_page_layout_for_a_county_has_the_breadcrumb(request_context):

@@ -25,6 +25,7 @@ from data.models import PublicToken
 from data.queries import entity_file, public
 from data.queries.filters import OutOfScope, Scope
 from data.store import Store
+from components import text as component_text
 
 UNTIL = dt.date(2026, 6, 30)
 NOW = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
@@ -196,18 +197,8 @@ def test_the_svg_code_decodes_to_the_public_url():
 
 
 def _text(component) -> str:
-    if component is None or isinstance(component, (int, float)):
-        return str(component or "")
-    if isinstance(component, str):
-        return component
-    if isinstance(component, (list, tuple)):
-        return " ".join(_text(c) for c in component)
-    parts = [_text(getattr(component, "children", None))]
-    for attribute in ("href", "src", "alt", "data"):
-        value = getattr(component, attribute, None)
-        if value is not None:
-            parts.append(json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, dict) else str(value))
-    return " ".join(parts)
+    """The text of a layout with its links and images (href, src, alt, data): what a reader can reach."""
+    return component_text(component, ("href", "src", "alt", "data"))
 
 
 def _store(demo_app) -> Store:

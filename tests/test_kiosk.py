@@ -7,21 +7,10 @@ from dash import dcc, html, no_update
 from dashboard import masking
 from dashboard.pages import kiosk
 from kiosk_fixtures import ID_NUMBER, OFFICER, PHONE, public_case
+from components import text as _text
+from components import walk
 
 
-def _walk(component):
-    """Every component and string inside a Dash component tree."""
-    if isinstance(component, (list, tuple)):
-        for child in component:
-            yield from _walk(child)
-    elif component is not None:
-        yield component
-        if not isinstance(component, (str, int, float)):
-            yield from _walk(getattr(component, "children", None))
-
-
-def _text(component) -> str:
-    return " ".join(str(c) for c in _walk(component) if isinstance(c, (str, int, float)))
 
 
 def test_views_are_parsed_and_what_is_not_understood_is_reported():
@@ -80,7 +69,7 @@ def test_the_inbox_masks_in_a_kiosk_even_when_the_url_says_not_to(case, request_
         text = _text(page)
         assert OFFICER not in text and PHONE not in text and ID_NUMBER not in text and case["badge"] not in text
         assert "王**" in text and "139****5678" in text and "已脱敏" in text
-    shown = list(_walk(inbox.layout(kiosk="1", mask="0", region="410000")))
+    shown = list(walk(inbox.layout(kiosk="1", mask="0", region="410000")))
     assert not [c for c in shown if isinstance(c, (html.Button, dcc.Link, dcc.Dropdown, dcc.Store))]  # read-only
     rows = sum(isinstance(c, html.Tr) and "wj-alert" in getattr(c, "className", "") for c in shown)
     assert 0 < rows <= inbox.KIOSK_ROWS
@@ -97,7 +86,7 @@ def test_the_device_page_masks_its_alert_history(case, demo_app, request_context
     assert OFFICER in _text(device.layout(device_id=device_id))
     shown = device.layout(device_id=device_id, kiosk="1")
     assert OFFICER not in _text(shown) and PHONE not in _text(shown) and "王**" in _text(shown)
-    assert not [c for c in _walk(shown) if isinstance(c, dcc.Link)]
+    assert not [c for c in walk(shown) if isinstance(c, dcc.Link)]
 
 
 def test_the_wall_feed_is_masked_from_the_state_on_the_server(case, request_context):
@@ -111,7 +100,7 @@ def test_the_wall_feed_is_masked_from_the_state_on_the_server(case, request_cont
         feed = _text(wall.refresh(1, masked_state)[6])
         assert PHONE not in feed and "139****5678" in feed
     page = wall_page.layout(region="410000", kiosk="1", mask="0")
-    stores = [c for c in _walk(page) if isinstance(c, dcc.Store) and c.id == "wall-state"]
+    stores = [c for c in walk(page) if isinstance(c, dcc.Store) and c.id == "wall-state"]
     assert stores[0].data["kiosk"] and stores[0].data["mask"] and "已脱敏" in _text(page)
     assert wall.drill({"points": [{"location": "410100"}]}, stores[0].data) is no_update  # a kiosk never moves
     assert wall.drill({"points": [{"location": "410100"}]}, {**state, "mask": True}).endswith("&mask=1")
@@ -119,7 +108,7 @@ def test_the_wall_feed_is_masked_from_the_state_on_the_server(case, request_cont
 
 def test_the_kiosk_shell_carries_its_playlist_and_reports_unknown_views(request_context):
     page = kiosk.layout(views="wall,region:320600,clock", interval="1", reload="5", lang="en")
-    config = next(c for c in _walk(page) if isinstance(c, dcc.Store) and c.id == "kiosk-config").data
+    config = next(c for c in walk(page) if isinstance(c, dcc.Store) and c.id == "kiosk-config").data
     assert config["views"] == ["/wall?region=410000&kiosk=1&mask=1&lang=en", "/wall?region=320600&kiosk=1&mask=1&lang=en"]
     assert config["interval_ms"] == 2000 and config["reload_ms"] == 60000
     assert "Skipped views not understood: clock" in _text(page)

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from callbacks import manager
 from dashboard import ids
 from data import db
+from components import text as _text
 
 PERIOD = ("2025-07..2026-06", dt.date(2025, 7, 1), dt.date(2026, 6, 30))
 ZHENGZHOU, JINSHUI = "410100", "410105"
@@ -36,16 +37,6 @@ def _render(**overrides):
     state.update(overrides)
     figure, map_title, ranking, *rest = manager.render(state)
     return (go.Figure(figure), map_title, go.Figure(ranking), *rest)
-
-
-def _text(component) -> str:
-    if component is None or isinstance(component, (int, float)):
-        return str(component or "")
-    if isinstance(component, str):
-        return component
-    if isinstance(component, (list, tuple)):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 def _find(component, wanted_id):
