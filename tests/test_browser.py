@@ -186,25 +186,32 @@ def test_monitoring_layer_device_page_and_alert_inbox(server, browser, demo_app)
     assert _external_requests(browser) == [] and _severe_console_errors(browser) == []
 
 
-class _Failing:
-    """WSGI middleware: answers 500 to Dash callbacks while `failing` is set (the backend in trouble)."""
+class Failing:
+    """WSGI middleware: answers 500 to the requests `hit` picks (by path) while `failing` is set."""
 
-    def __init__(self, app):
-        self.app, self.failing = app, False
+    def __init__(self, app, hit):
+        self.app, self.hit, self.failing = app, hit, False
 
     def __call__(self, environ, start_response):
-        if self.failing and environ["PATH_INFO"].endswith("/_dash-update-component"):
+        if self.failing and self.hit(environ["PATH_INFO"]):
             start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
             return [b"backend down"]
         return self.app(environ, start_response)
 
 
-@pytest.fixture(scope="module")
-def flaky_server(demo_app):
-    middleware = _Failing(demo_app.server.wsgi_app)
+def serve_failing(demo_app, hit):
+    """(base URL, middleware) of the demo app on a free port, behind a Failing middleware; stop with shutdown()."""
+    middleware = Failing(demo_app.server.wsgi_app, hit)
     httpd = make_server("127.0.0.1", 0, middleware, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}", middleware
+    return f"http://127.0.0.1:{httpd.server_port}", middleware, httpd
+
+
+@pytest.fixture(scope="module")
+def flaky_server(demo_app):
+    """The backend in trouble: Dash callbacks answer 500 while `failing` is set."""
+    url, middleware, httpd = serve_failing(demo_app, lambda path: path.endswith("/_dash-update-component"))
+    yield url, middleware
     httpd.shutdown()
 
 

@@ -1,12 +1,10 @@
 """The kiosk in a real browser: it rotates by itself, shows no cursor and no controls, masks, refuses what is
 outside the viewer's scope and reloads itself after a failure. Screenshots: tests/artifacts/kiosk_*.png."""
 
-import threading
 import time
 
 import pytest
 from selenium.webdriver.common.by import By
-from werkzeug.serving import make_server
 
 import test_browser
 from kiosk_fixtures import ID_NUMBER, OFFICER, PHONE, public_case
@@ -103,25 +101,11 @@ def test_a_view_outside_the_scope_is_refused_and_an_unknown_one_reported(server,
     assert _severe_console_errors(browser) == []
 
 
-class _FailingPage:
-    """WSGI middleware: answers 500 to the inbox page itself while `failing` is set."""
-
-    def __init__(self, app):
-        self.app, self.failing = app, False
-
-    def __call__(self, environ, start_response):
-        if self.failing and environ["PATH_INFO"] == "/alerts":
-            start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
-            return [b"backend down"]
-        return self.app(environ, start_response)
-
-
 @pytest.fixture(scope="module")
 def failing_page(demo_app):
-    middleware = _FailingPage(demo_app.server.wsgi_app)
-    httpd = make_server("127.0.0.1", 0, middleware, threaded=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}", middleware
+    """The inbox page itself answers 500 while `failing` is set."""
+    url, middleware, httpd = test_browser.serve_failing(demo_app, lambda path: path == "/alerts")
+    yield url, middleware
     httpd.shutdown()
 
 
