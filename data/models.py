@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -219,6 +220,46 @@ class Complaint(RegionCodes, Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     substantiated: Mapped[bool | None]
+    # The workflow (data/complaints/workflow.py): the address the caller gave (repeat detection compares it,
+    # normalised), the earlier complaint this one repeats, the officer it was passed to, and when the
+    # current step is due. `due_on` is the whole case's statutory due date (later if extended once).
+    address: Mapped[str | None] = mapped_column(String(256))
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"))
+    step_due_on: Mapped[dt.date | None] = mapped_column(Date)
+    extended: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class ComplaintEvent(Base):
+    """One step of a complaint's handling (受理 → 转办 → 办理 → 反馈 → 办结): who, when, from and to, the note."""
+
+    __tablename__ = "complaint_event"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ComplaintDeadline(Base):
+    """The time a stage of complaint handling may take, with its source; seeded from deadlines.csv.
+
+    A stage runs from entering `from_status` until reaching `to_status`; `calendar` says whether the
+    days are working days (China's calendar with 调休, data/workdays.py) or calendar days.
+    """
+
+    __tablename__ = "complaint_deadline"
+    __table_args__ = (CheckConstraint("calendar IN ('working', 'calendar')", name="calendar"),
+                      CheckConstraint("days > 0", name="days"))
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    days: Mapped[int] = mapped_column(Integer)
+    calendar: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(Text)
 
 
 class Device(RegionCodes, Base):

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from data import accounts, db, models, rollups
 from data.bulk import constraints_deferred, insert_frame, reset_sequence
+from data.complaints import workflow
 from data.demo import generate
 from data.demo.monitoring import exceedance_alerts
 from geo import boundaries, hierarchy
@@ -135,6 +136,8 @@ def build(
         for device_id, at in seen.items():
             conn.execute(models.Device.__table__.update().where(models.Device.id == device_id).values(
                 last_seen_at=at.to_pydatetime()))
+        # Repeat links point at other complaints of the same table: written once all of them are stored.
+        workflow.store_links(conn, comps["id"], workflow.link_repeats(comps))
         alerts = _alerts(rng, pd.concat(episodes), seen, device_info, devs, until, _limit_ids(conn))
         report.rows["alert"] = insert_frame(conn, models.Alert.__table__, alerts)
         step(f"stored alert: {len(alerts):,} rows")

@@ -18,6 +18,8 @@ import pandas as pd
 import shapely
 
 from data import credit_code
+from data.complaints import deadlines as complaint_deadlines
+from data.complaints import workflow
 from data.demo import catalog
 from data.demo.monitoring import SCENE_BY_KEY, SCENES, reporting_mask, sensor_series
 from geo import assign as geo_assign
@@ -366,6 +368,10 @@ def complaints(rng: np.random.Generator, ents: pd.DataFrame, leaves: gpd.GeoData
     progress = np.where((age_days > 20) & (rng.random(n) < 0.03), rng.integers(1, 4, n), progress)  # stuck cases
     status = steps[progress]
     closed_at = received + pd.to_timedelta(rng.integers(2, 20, n), unit="D")
+    received_on = received.tz_convert("Asia/Shanghai").tz_localize(None).to_numpy().astype("datetime64[D]")
+    stage_started = received_on + (4 * progress).astype("timedelta64[D]")
+    due_on, step_due_on = workflow.due_dates(received_on, status, stage_started,
+                                             {d.stage: d for d in complaint_deadlines.seed_rows()})
     specialty = ents["specialty"].to_numpy()[idx]
     category = np.array([rng.choice(catalog.COMPLAINT_CATEGORIES[s]) for s in specialty])
     anonymous = rng.random(n) < 0.1  # the caller could not name the place
@@ -380,7 +386,9 @@ def complaints(rng: np.random.Generator, ents: pd.DataFrame, leaves: gpd.GeoData
         "lon": c_lon,
         "lat": c_lat,
         "status": status,
-        "due_on": (received + pd.Timedelta(days=15)).date,
+        "due_on": pd.to_datetime(due_on).date,
+        "step_due_on": pd.Series(pd.to_datetime(step_due_on)).dt.date.astype(object).where(~np.isnat(step_due_on), None),
+        "address": ents["address"].to_numpy()[idx],  # callers name the street even when not the venue
         "closed_at": closed_at.where(status == "closed", pd.NaT),
         "substantiated": np.where(status == "closed", rng.random(n) < 0.45, None),
         "province_adcode": codes["province_adcode"],

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
-
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from data import audit, db, vocab
-from data.models import Alert, AlertEvent, Device, Inspector
+from data import audit, casework, db, vocab
+from data.casework import Actor, active_officer, covers, in_scope
+from data.models import Alert, AlertEvent, Device
 from data.monitoring.rules import Occurrence, Rule, due_hours
 from data.queries.filters import OutOfScope, Scope
 
@@ -133,24 +132,9 @@ def _event(alert_id: int, at: dt.datetime, action: str, actor: str, before: str 
             "to_status": after, "note": note}
 
 
-def _in_scope(row, scope: Scope) -> bool:
-    code = row["county_adcode"] or row["city_adcode"] or row["province_adcode"]
-    return code is not None and scope.allows(code)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who takes a step: the name recorded, the home region that must cover the alert, their officer id."""
-
-    name: str
-    region: str
-    inspector_id: int | None = None
-
-
 def officer(conn: Connection, badge: str) -> Actor:
     """The officer with this badge, as an actor (the CLI names officers by badge)."""
-    row = _officer(conn, badge)
-    return Actor(badge, row["region_adcode"], row["id"])
+    return casework.officer(conn, badge, AlertActionError)
 
 
 def transition(conn: Connection, alert_id: int, action: str, *, actor: Actor, scope: Scope, now: dt.datetime,
@@ -165,9 +149,9 @@ def transition(conn: Connection, alert_id: int, action: str, *, actor: Actor, sc
         raise AlertActionError(f"unknown action {action!r} (one of {', '.join(TRANSITIONS)})")
     table = Alert.__table__
     row = conn.execute(select(table).where(table.c.id == alert_id).with_for_update()).mappings().first()
-    if row is None or not _in_scope(row, scope):
+    if row is None or not in_scope(row, scope):
         raise OutOfScope(f"alert {alert_id} is not in your region")
-    if not _covers(actor.region, row):
+    if not covers(actor.region, row):
         raise OutOfScope(f"{actor.name} ({actor.region}) does not cover alert {alert_id}")
     allowed_from, after = TRANSITIONS[action]
     if row["status"] not in allowed_from:
@@ -179,7 +163,7 @@ def transition(conn: Connection, alert_id: int, action: str, *, actor: Actor, sc
         if not assignee_badge:
             raise AlertActionError("dispatch needs the officer to send it to")
         assignee = _officer(conn, assignee_badge)
-        if not _covers(assignee["region_adcode"], row):
+        if not covers(assignee["region_adcode"], row):
             raise AlertActionError(f"officer {assignee_badge} is not of the alert's region")
         values["assignee_id"] = assignee["id"]
     if action == "handle" and (actor.inspector_id is None or row["assignee_id"] != actor.inspector_id):
@@ -198,14 +182,7 @@ def transition(conn: Connection, alert_id: int, action: str, *, actor: Actor, sc
 
 
 def _officer(conn: Connection, badge: str) -> dict:
-    row = conn.execute(select(Inspector.__table__).where(Inspector.badge_no == badge)).mappings().first()
-    if row is None or not row["active"]:
-        raise AlertActionError(f"no active officer with badge {badge!r}")
-    return dict(row)
-
-
-def _covers(region: str, alert_row) -> bool:
-    return region in {alert_row["province_adcode"], alert_row["city_adcode"], alert_row["county_adcode"]}
+    return active_officer(conn, badge, AlertActionError)
 
 
 def escalate(conn: Connection, now: dt.datetime) -> int:
