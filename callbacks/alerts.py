@@ -34,7 +34,7 @@ def panel(alert_id: int | None, lang: str, view: dict | None = None) -> list:
         return [html.Div(i18n.t("out_of_scope", lang), className="wj-problem")]
     masked = context.masks(view)
     text, name = (masking.free_text, masking.person_name) if masked else (str, str)
-    steps = STEPS.get(row["status"], ()) if account.acts_on_alerts else ()
+    steps = STEPS.get(row["status"], ()) if account.acts_on_cases else ()
     children = [html.H3(text(f"#{row['id']} · {row['entity'] or row['device_id']} · {row['message']}"),
                         className="wj-panel-title")]
     if not steps:
@@ -68,7 +68,7 @@ def act(trigger: dict | None, clicks: list, alert_id: int | None, note: str | No
     account = current_account()
     if not trigger or not any(clicks or []) or alert_id is None or account is None:
         return no_update, no_update
-    if not account.acts_on_alerts:
+    if not account.acts_on_cases:
         return html.Div(i18n.t("no_steps", lang), className="wj-problem"), no_update
     step = trigger["action"]
     actor = alerts.Actor(account.username, account.region_adcode, account.inspector_id)

@@ -13,6 +13,7 @@ from dash import Dash, html
 from flask import Flask, Response
 
 from callbacks import alerts as alert_callbacks
+from callbacks import complaints as complaint_callbacks
 from callbacks import entity as entity_callbacks
 from callbacks import kiosk as kiosk_callbacks
 from callbacks import manager as manager_callbacks
@@ -20,6 +21,7 @@ from callbacks import wall as wall_callbacks
 from dashboard import api, audit_view, auth, headers, i18n, public
 from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
+from dashboard.pages import complaints as complaints_page
 from dashboard.pages import device as device_page
 from dashboard.pages import entity as entity_page
 from dashboard.pages import kiosk as kiosk_page
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None) -> Dash:
                        title=i18n.t("entity_title", settings.language))
     dash.register_page("alerts", path=alerts_page.PATH, layout=alerts_page.layout,
                        title=i18n.t("alert_inbox", settings.language))
+    dash.register_page("complaints", path=complaints_page.PATH, layout=complaints_page.layout,
+                       title=i18n.t("complaint_inbox", settings.language))
     dash.register_page("wall", path=wall_page.PATH, layout=wall_page.layout, title=i18n.t("wall_title", settings.language))
     dash.register_page("kiosk", path=kiosk_page.PATH, layout=kiosk_page.layout,
                        title=i18n.t("kiosk_title", settings.language))
@@ -92,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     manager_callbacks.register(app)
     wall_callbacks.register(app)
     alert_callbacks.register(app)
+    complaint_callbacks.register(app)
     kiosk_callbacks.register(app)
     entity_callbacks.register(app)
     headers.install(app, settings)  # last: the CSP hashes the inline scripts of every callback

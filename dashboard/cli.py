@@ -1,4 +1,5 @@
-"""The `weijian` command: serve, database, demo data, regions, geo tools, monitoring (cli_monitoring.py).
+"""The `weijian` command: serve, database, demo data, regions, geo tools, monitoring (cli_monitoring.py),
+complaints (cli_complaints.py).
 
 Each command prints what it did and exits non-zero with a one-line reason when it cannot.
 """
@@ -13,6 +14,7 @@ import pandas as pd
 import typer
 
 from dashboard.cli_accounts import audit_app, display_app, user_app
+from dashboard.cli_complaints import complaint_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
 from dashboard.cli_errors import fail as _fail
 from dashboard.cli_import import import_command
@@ -28,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(geo_app, name="geo")
 app.add_typer(device_app, name="device")
 app.add_typer(alert_app, name="alert")
+app.add_typer(complaint_app, name="complaint")
 app.add_typer(limit_app, name="limit")
 app.add_typer(rule_app, name="rule")
 app.add_typer(monitor_app, name="monitor")

@@ -50,6 +50,17 @@ ALERT_MESSAGE = "alert-message"
 ALERT_NAV = "alert-nav"
 ALERT_LANG = "alert-lang"
 ALERT_VIEW = "alert-view"  # {"kiosk", "mask"} of the inbox, for its callbacks
+COMPLAINT_PICK = "complaint-pick"  # pattern-matching: {"type": COMPLAINT_PICK, "id": complaint id}
+COMPLAINT_ACT = "complaint-act"  # pattern-matching: {"type": COMPLAINT_ACT, "action": step}
+COMPLAINT_SELECTED = "complaint-selected"
+COMPLAINT_PANEL = "complaint-panel"
+COMPLAINT_NOTE = "complaint-note"
+COMPLAINT_ASSIGNEE = "complaint-assignee"
+COMPLAINT_SUBSTANTIATED = "complaint-substantiated"
+COMPLAINT_MESSAGE = "complaint-message"
+COMPLAINT_NAV = "complaint-nav"
+COMPLAINT_LANG = "complaint-lang"
+COMPLAINT_VIEW = "complaint-view"
 
 KIOSK_CONFIG = "kiosk-config"
 KIOSK_STARTED = "kiosk-started"

@@ -66,7 +66,8 @@ class Account:
         return self.role in vocab.DATA_ROLES
 
     @property
-    def acts_on_alerts(self) -> bool:
+    def acts_on_cases(self) -> bool:
+        """Whether this account takes steps on alerts and complaints (managers and officers; not displays)."""
         return self.role in ("province_manager", "city_manager", "county_manager", "county_officer")
 
 

@@ -222,6 +222,11 @@ def test_wall_kpis_agree_with_the_queries_they_summarise(request_context):
     by_city = inspections.noncompliance_by_child(context.store(), june, scope)
     assert k["inspections"] == by_city["inspections"].sum() > 0
     assert k["non_compliant"] == by_city["non_compliant"].sum()
+    from data.queries import complaint_cases
+
+    cases = complaint_cases.counts(context.store(), scope, "410000", today=june.period.end)
+    assert (k["complaints_open"], k["complaints_overdue"]) == (cases["unclosed"], cases["overdue"])
+    assert 0 < k["complaints_overdue"] < k["complaints_open"]  # the demo's stuck cases, not every open one
     trend = wall.monthly(context.store(), Filters("410000", Period(dt.date(2025, 7, 1), dt.date(2026, 6, 30))), scope)
     assert len(trend) == 12 and trend.iloc[-1]["inspections"] == k["inspections"]
 

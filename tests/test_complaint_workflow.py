@@ -167,3 +167,44 @@ def test_link_repeats_prefers_the_latest_of_entity_and_address_matches():
     frame = pd.DataFrame({"id": [1, 2, 3], "entity_id": [7, None, 7], "address": ["A路1号", "a路1号", "A路 1号"],
                           "received_at": [at, at + pd.Timedelta(days=1), at + pd.Timedelta(days=2)]})
     assert list(workflow.link_repeats(frame, 90)) == [None, 1, 2]
+
+
+def test_the_complaint_commands_walk_a_case_and_change_a_deadline(tmp_path, monkeypatch, var_dir):
+    """complaint list / step / deadlines / deadline, with the inbox's checks."""
+    from typer.testing import CliRunner
+
+    from dashboard.cli import app
+    from dashboard.settings import get_settings
+    from data import db
+
+    url = f"sqlite:///{tmp_path / 'complaints.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    populate(engine)
+    with engine.begin() as conn:
+        _complaint(conn, 1)
+    monkeypatch.setenv("WEIJIAN_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("WEIJIAN_DATABASE_URL", url)
+    monkeypatch.setenv("WEIJIAN_REGION", "410100")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        listed = runner.invoke(app, ["complaint", "list"])
+        assert listed.exit_code == 0 and listed.output.splitlines()[1].split()[0] == "1", listed.output
+        steps = [["1", "assign", "--as", "C1", "--to", "B1"],  # refused: an officer of another county
+                 ["1", "assign", "--as", "C1", "--to", "A1"],
+                 ["1", "start", "--as", "A1"],
+                 ["1", "feedback", "--as", "A1", "--note", "已整改"],  # refused: no finding
+                 ["1", "feedback", "--as", "A1", "--note", "已整改", "--held"],
+                 ["1", "close", "--as", "C1"]]
+        results = [runner.invoke(app, ["complaint", "step", *s]) for s in steps]
+        assert [r.exit_code for r in results] == [1, 0, 0, 1, 0, 0], [r.output for r in results]
+        assert "complaint 1: closed" in results[-1].output
+        changed = runner.invoke(app, ["complaint", "deadline", "handle", "--days", "7", "--source", "本所规程",
+                                      "--as", "市卫健委"])
+        assert changed.exit_code == 0 and "handle: 7 working days" in changed.output
+        assert "本所规程" in runner.invoke(app, ["complaint", "deadlines"]).output
+        assert runner.invoke(app, ["complaint", "deadline", "handle", "--days", "0", "--source", "x",
+                                   "--as", "y"]).exit_code == 1
+    finally:
+        get_settings.cache_clear()

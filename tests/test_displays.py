@@ -101,4 +101,4 @@ def test_ranges_are_checked_and_the_token_is_stored_as_a_hash(engine):
         assert token not in stored and len(token) >= 40 and re.fullmatch(r"[0-9a-f]{64}", stored)
         account = displays.redeem(conn, token, ip="10.0.0.1", now=NOW)
         assert (account.role, account.region_adcode, account.session_id) == ("display", "410105", f"d{token_id}")
-        assert not account.acts_on_alerts and displays.redeem(conn, token, ip="10.0.0.2", now=NOW) is None
+        assert not account.acts_on_cases and displays.redeem(conn, token, ip="10.0.0.2", now=NOW) is None

@@ -32,15 +32,18 @@ def _region_condition(table, store: Store, region: str, scope: Scope) -> list:
 @cached_query
 def kpis(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
     """One row: entities, inspections, non_compliant, rate, penalties, penalty_amount, complaints_open,
-    devices, devices_online, online_share, alerts_open, alerts_overdue (the period: this month so far)."""
+    complaints_overdue (past the case's or the step's due date), devices, devices_online, online_share,
+    alerts_open, alerts_overdue (the period: this month so far)."""
     ent, comp = Entity.__table__, Complaint.__table__
     with store.engine.connect() as conn:
         entities = conn.execute(select(func.count()).select_from(ent).where(
             *_region_condition(ent, store, filters.region, scope),
             *([ent.c.specialty == filters.specialty] if filters.specialty else []))).scalar_one()
-        complaints_open = conn.execute(select(func.count()).select_from(comp).where(
+        today = filters.period.end  # the wall's period runs to today; a cached answer is dated by it
+        late = (comp.c.due_on < today) | (comp.c.step_due_on < today)
+        complaints_open, complaints_overdue = conn.execute(select(func.count(), func.count().filter(late)).where(
             *_region_condition(comp, store, filters.region, scope), comp.c.status != "closed",
-            *([comp.c.specialty == filters.specialty] if filters.specialty else []))).scalar_one()
+            *([comp.c.specialty == filters.specialty] if filters.specialty else []))).one()
     measures = ("inspections", "non_compliant", "penalties", "penalty_amount")
     per_child = summary.child_totals(store, filters, scope, measures)  # empty for a region without children
     totals = per_child[list(measures)].sum() if len(per_child) else pd.Series(0, index=list(measures))
@@ -51,7 +54,7 @@ def kpis(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
         "entities": int(entities), "inspections": int(totals["inspections"]), "non_compliant": int(totals["non_compliant"]),
         "rate": float(totals["non_compliant"] / totals["inspections"]) if totals["inspections"] else None,
         "penalties": int(totals["penalties"]), "penalty_amount": float(totals["penalty_amount"]),
-        "complaints_open": int(complaints_open), "devices": len(devices), "devices_online": online,
+        "complaints_open": int(complaints_open), "complaints_overdue": int(complaints_overdue), "devices": len(devices), "devices_online": online,
         "online_share": online / len(devices) if len(devices) else None,
         "alerts_open": len(feed), "alerts_overdue": int(feed["overdue"].sum()) if len(feed) else 0,
     }
