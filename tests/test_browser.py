@@ -207,6 +207,19 @@ def serve_failing(demo_app, hit):
     return f"http://127.0.0.1:{httpd.server_port}", middleware, httpd
 
 
+def test_complaint_inbox_flags_overdue_cases_and_opens_the_step_panel(server, browser):
+    """/complaints?status=overdue: only late cases, each flagged; "处理" opens the panel of the steps it allows."""
+    browser.get(server + "/complaints?status=overdue")
+    rows = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "table.wj-table tbody tr.wj-complaint"))
+    assert all("已超时" in row.text for row in rows)
+    assert "投诉" in browser.find_element(By.CSS_SELECTOR, ".wj-summary").text
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.wj-complaint .wj-button"))[0].click()
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#complaint-panel .wj-steps .wj-button"))
+    assert "办理说明" in browser.find_element(By.ID, "complaint-panel").text
+    browser.save_screenshot(str(ARTIFACTS / "complaints.png"))
+    assert _external_requests(browser) == [] and _severe_console_errors(browser) == []
+
+
 @pytest.fixture(scope="module")
 def flaky_server(demo_app):
     """The backend in trouble: Dash callbacks answer 500 while `failing` is set."""

@@ -41,8 +41,11 @@ def _sample_rows():
         id=1, entity_id=1, specialty="public_place", received_at=dt.datetime(2026, 5, 1, 1, 30, tzinfo=UTC),
         channel="hotline_12345", category="毛巾床单不洁", description="房间毛巾有污渍", lon=113.679, lat=34.761,
         status="closed", due_on=dt.date(2026, 5, 16), closed_at=dt.datetime(2026, 5, 9, 8, 0, tzinfo=UTC),
-        substantiated=True, **codes,
+        substantiated=True, address="郑州市金水区花园路12号", assignee_id=1, step_due_on=None, extended=True, **codes,
     )
+    complaint_event = models.ComplaintEvent(id=1, complaint_id=1, at=dt.datetime(2026, 5, 2, 1, 0, tzinfo=UTC),
+                                            action="assign", actor="豫卫监4101050001", from_status="received",
+                                            to_status="assigned", note="→ 豫卫监4101050002")
     device = models.Device(
         id="WJ4101050001", entity_id=1, scene="public_air", lon=113.6787, lat=34.7610, interval_s=3600,
         installed_on=dt.date(2025, 1, 1), active=True, token_hash="ab" * 32,
@@ -75,7 +78,8 @@ def _sample_rows():
                               actor="豫卫监4101050001", from_status="open", to_status="dispatched", note="请现场核查")
     pending = models.RollupPending(county_adcode="410105")
     meta = models.DatasetMeta(key="note", value="测试")
-    return [region_p, region_c, region_x, inspector, entity, grading, token, inspection, penalty, complaint, device, reading, limit,
+    return [region_p, region_c, region_x, inspector, entity, grading, token, inspection, penalty, complaint, complaint_event,
+            device, reading, limit,
             rule, state, alert, event, pending, meta]
 
 

@@ -102,6 +102,7 @@ def build(
     insp = generate.inspections(rng, ents, staff, start, until)
     pens = generate.penalties(rng, ents, insp, until)
     comps = generate.complaints(rng, ents, leaves, start, until)
+    comps["assignee_id"] = generate.complaint_assignees(later, comps, staff)
     devs = generate.devices(rng, ents, until)
     step(f"generated {len(insp):,} inspections, {len(pens):,} penalties, {len(comps):,} complaints, {len(devs):,} devices")
 

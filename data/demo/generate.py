@@ -387,7 +387,7 @@ def complaints(rng: np.random.Generator, ents: pd.DataFrame, leaves: gpd.GeoData
         "lat": c_lat,
         "status": status,
         "due_on": pd.to_datetime(due_on).date,
-        "step_due_on": pd.Series(pd.to_datetime(step_due_on)).dt.date.astype(object).where(~np.isnat(step_due_on), None),
+        "step_due_on": [None if np.isnat(d) else d.astype(dt.date) for d in step_due_on],
         "address": ents["address"].to_numpy()[idx],  # callers name the street even when not the venue
         "closed_at": closed_at.where(status == "closed", pd.NaT),
         "substantiated": np.where(status == "closed", rng.random(n) < 0.45, None),
@@ -395,6 +395,15 @@ def complaints(rng: np.random.Generator, ents: pd.DataFrame, leaves: gpd.GeoData
         "city_adcode": codes["city_adcode"],
         "county_adcode": codes["county_adcode"],
     })
+
+
+def complaint_assignees(rng: np.random.Generator, comps: pd.DataFrame, staff: pd.DataFrame) -> pd.Series:
+    """An officer of the complaint's county for every complaint passed on (assigned or later), else None."""
+    by_county = staff.groupby("region_adcode")["id"].apply(np.asarray)
+    passed_on = comps["status"].ne("received").to_numpy()
+    chosen = [int(rng.choice(by_county[county])) if on and county in by_county.index else None
+              for county, on in zip(comps["county_adcode"], passed_on)]
+    return pd.Series(chosen, index=comps.index, dtype=object)
 
 
 # ---------------------------------------------------------------- monitoring
