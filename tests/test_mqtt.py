@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import socket
+import threading
 import uuid
 
 import paho.mqtt.client as mqtt
@@ -33,7 +34,10 @@ def test_readings_published_over_mqtt_are_ingested_and_acknowledged(engine, brok
     tokens = populate(engine)
     host, port = broker
     subscriber = mqtt_ingest.subscriber(engine, f"mqtt://{host}:{port}", client_id=f"wj-test-{uuid.uuid4().hex[:8]}")
+    subscribed = threading.Event()  # the subscriber subscribes once connected; a message before that is lost
+    subscriber.on_subscribe = lambda *_args: subscribed.set()
     subscriber.loop_start()
+    assert subscribed.wait(15), "the subscriber never subscribed to the readings topic"
     acks: queue.Queue = queue.Queue()
     device = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"wj-dev-{uuid.uuid4().hex[:8]}")
     device.on_message = lambda _c, _u, message: acks.put(json.loads(message.payload))
