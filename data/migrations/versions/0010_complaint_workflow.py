@@ -1,6 +1,6 @@
 """Complaint workflow: handling steps, stage deadlines as data, address, repeat link, assignee, step due date.
 
-Revision ID: 0015
+Revision ID: 0010
 Revises: 0009
 """
 from typing import Sequence, Union
@@ -8,7 +8,7 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015"
+revision: str = "0010"
 down_revision: Union[str, Sequence[str], None] = "0009"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
