@@ -43,14 +43,20 @@ def draw(pool: pd.DataFrame, count: int, seed: int, inspectors: pd.DataFrame,
         raise ValueError("every weight must be positive and finite")
     keys = np.log(rng.random(len(pool))) / weights
     order = np.argsort(-keys, kind="stable")
-    by_region = {(level, code): np.sort(group.to_numpy()) for level in LEVELS
-                 for code, group in inspectors.groupby(level)["id"]}
+    by_region: dict[tuple[str, str], list[int]] = {}
+    for level in LEVELS:
+        for officer, code in zip(inspectors["id"].tolist(), inspectors[level].tolist()):
+            if pd.notna(code):
+                by_region.setdefault((level, code), []).append(int(officer))
+    staff = {key: np.sort(np.array(ids)) for key, ids in by_region.items()}
+    entity_ids = pool["entity_id"].to_numpy()
+    codes = {level: pool[level].to_numpy() for level in LEVELS}
     picked, pairs, passed = [], [], 0
     for position in order:
         if len(picked) == count:
             break
-        row = pool.iloc[position]
-        pair = _pair(rng, row, by_region, excluded.get(int(row["entity_id"]), set()))
+        entity = int(entity_ids[position])
+        pair = _pair(rng, [(level, codes[level][position]) for level in LEVELS], staff, excluded.get(entity, set()))
         if pair is None:
             passed += 1
             continue
@@ -63,12 +69,13 @@ def draw(pool: pd.DataFrame, count: int, seed: int, inspectors: pd.DataFrame,
     return Drawn(items, passed)
 
 
-def _pair(rng: np.random.Generator, row: pd.Series, by_region: dict, excluded: set[int]) -> tuple[int, int] | None:
-    for level in LEVELS:
-        staff = by_region.get((level, row[level]))
-        if staff is None:
+def _pair(rng: np.random.Generator, homes: list[tuple[str, str]], staff: dict, excluded: set[int]) -> tuple[int, int] | None:
+    """Two different eligible officers of the first of `homes` (county, city, province) that has two."""
+    for home in homes:
+        officers = staff.get(home)
+        if officers is None:
             continue
-        eligible = staff[~np.isin(staff, list(excluded))]
+        eligible = officers[~np.isin(officers, list(excluded))] if excluded else officers
         if len(eligible) >= 2:
             first, second = rng.choice(len(eligible), size=2, replace=False)
             return int(eligible[first]), int(eligible[second])
