@@ -84,9 +84,9 @@ def pool(conn: Connection, request: Request, scope: Scope, as_of: dt.date, weigh
                    table.c.county_adcode).where(*conditions).order_by(table.c.id)
     frame = pd.DataFrame(conn.execute(query).all(),
                          columns=["entity_id", "risk_level", "province_adcode", "city_adcode", "county_adcode"])
+    frame["risk_level"] = frame["risk_level"].astype(object).where(frame["risk_level"].notna(), weights.UNASSESSED)
     frame["self_inspection"] = ratings(conn, frame["entity_id"], as_of).reindex(frame["entity_id"]).to_numpy()
     frame["weight"] = [weighted.of(r, s) for r, s in zip(frame["risk_level"], frame["self_inspection"])]
-    frame["risk_level"] = frame["risk_level"].fillna(weights.UNASSESSED)
     return frame
 
 

@@ -36,8 +36,9 @@ class Weights:
     table: dict[str, dict[str, float]]  # factor → value → weight
     notes: dict[tuple[str, str], str]
 
-    def of(self, risk_level: str | None, self_inspection: str) -> float:
-        return self.table["risk_level"][risk_level or UNASSESSED] * self.table["self_inspection"][self_inspection]
+    def of(self, risk_level: str, self_inspection: str) -> float:
+        """`risk_level` as weighed: one of RISK_LEVELS, or UNASSESSED for an entity without one."""
+        return self.table["risk_level"][risk_level] * self.table["self_inspection"][self_inspection]
 
     def rows(self) -> list[dict]:
         """factor, value, weight, note: what a draw shows beside its result."""
