@@ -12,7 +12,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
 from data import audit, credit_code, db, models
