@@ -47,7 +47,7 @@ def test_manager_runs_reads_and_exports_a_draw(demo_app):
         run_id = int(href.split("run=")[1].split("&")[0])
         shown = text(page.layout(run=str(run_id)))
         assert f"第 {run_id} 次抽取" in shown and "随机种子 20260701（指定）" in shown and "医疗卫生" in shown
-        assert "风险等级权重 × 自查情况权重" in shown and "未评定风险" in shown  # the weights, shown with the result
+        assert "风险等级权重 × 自查情况权重" in shown and "未评定风险" in shown and "自查良好" in shown  # the weights, shown with the result
         again, _ = callbacks.run_draw(1, "410100", "medical", "", 6, 20260701, {"lang": "zh"})
         assert again != href  # the same seed again: another recorded run, listed beside the first
         download, note = callbacks.export(1, {"run": run_id, "lang": "zh"})

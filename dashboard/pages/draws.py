@@ -121,7 +121,10 @@ def _form(account, lang: str) -> html.Section:
 def _run_panel(chosen: dict, items: pd.DataFrame, used: weights.Weights, lang: str) -> html.Section:
     listing = publication(items, chosen)
     headers, rows = cells(listing, ITEM_COLUMNS, lang)
-    weight_headers, weight_rows = cells(pd.DataFrame(used.rows()), WEIGHT_COLUMNS, lang)
+    table = pd.DataFrame(used.rows())
+    prefixes = {"risk_level": "risk_", "self_inspection": "self_inspection_"}
+    table["value"] = [label_of(prefixes[f])(v, lang) for f, v in zip(table["factor"], table["value"])]
+    weight_headers, weight_rows = cells(table, WEIGHT_COLUMNS, lang)
     seed_note = i18n.t("draw_seed_given" if chosen["seed_chosen"] else "draw_seed_drawn", lang)
     summary = i18n.t("draw_summary", lang).format(
         no=chosen["id"], at=f"{db.as_utc(chosen['run_at']).astimezone(runs.CHINA):%Y-%m-%d %H:%M}", by=chosen["run_by"],
@@ -131,9 +134,10 @@ def _run_panel(chosen: dict, items: pd.DataFrame, used: weights.Weights, lang: s
     return html.Section(className="wj-panel", children=[
         html.H2(i18n.t("draw_publication", lang), className="wj-panel-title"),
         html.Div(summary, id=ids.DRAW_SUMMARY, className="wj-summary"),
-        html.Button(i18n.t("export_xlsx", lang), id=ids.DRAW_EXPORT, className="wj-button"),
+        html.Div(className="wj-filters", children=[
+            html.Button(i18n.t("export_xlsx", lang), id=ids.DRAW_EXPORT, className="wj-button"),
+            html.Div(id=ids.DRAW_EXPORT_MESSAGE, className="wj-hint")]),
         dcc.Download(id=ids.DRAW_DOWNLOAD),
-        html.Div(id=ids.DRAW_EXPORT_MESSAGE, className="wj-hint"),
         html_table(headers, rows, links=[f"/entity/{e}?lang={lang}" for e in listing["entity_id"]], link_column=1,
                    empty=i18n.t("no_records", lang)),
         html.H3(i18n.t("draw_weights", lang).format(version=chosen["weights_version"])),

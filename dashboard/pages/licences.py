@@ -74,9 +74,10 @@ def layout(region: str | None = None, lang: str | None = None, **_ignored) -> ht
         body = [html.Section(className="wj-panel", children=[
             html.H2(f"{i18n.t('licences_title', lang)} · {_county(region, lang)}", className="wj-panel-title"),
             html.Div(summary, id=ids.LICENCE_STATE + "-summary", className="wj-summary"),
-            html.Button(i18n.t("export_xlsx", lang), id=ids.LICENCE_EXPORT, className="wj-button"),
+            html.Div(className="wj-filters", children=[
+                html.Button(i18n.t("export_xlsx", lang), id=ids.LICENCE_EXPORT, className="wj-button"),
+                html.Div(id=ids.LICENCE_EXPORT_MESSAGE, className="wj-hint")]),
             dcc.Download(id=ids.LICENCE_DOWNLOAD),
-            html.Div(id=ids.LICENCE_EXPORT_MESSAGE, className="wj-hint"),
             html_table(headers, rows, links=[f"/entity/{e}?lang={lang}" for e in frame["id"]],
                        empty=i18n.t("no_records", lang)),
         ])]
