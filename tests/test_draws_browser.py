@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_a_manager_runs_a_draw_and_reads_the_list(server, browser):  # noqa: F811
     browser.get(server + "/draws")
     for field, value in (("draw-count", "8"), ("draw-region", "410100"), ("draw-seed", "424242")):
-        box = _wait(browser, lambda d: d.find_element(By.ID, field))
+        box = _wait(browser, lambda d, field=field: d.find_element(By.ID, field))
         box.send_keys(Keys.CONTROL, "a")
         box.send_keys(value)  # typed over the selection: React sees the change (clear() it would not)
     browser.find_element(By.ID, "draw-run").click()
