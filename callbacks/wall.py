@@ -84,20 +84,23 @@ def _wall_fonts(figure: dict) -> dict:
 def _tiles(k, lang: str) -> list:
     def tile(label: str, value: str, note: str = "", bad: bool = False) -> html.Div:
         return html.Div(className="wj-kpi" + (" wj-kpi-bad" if bad else ""), children=[
-            html.Div(i18n.t(label, lang), className="wj-kpi-label"), html.Div(value, className="wj-kpi-value"),
+            html.Div(label, className="wj-kpi-label"), html.Div(value, className="wj-kpi-value"),
             html.Div(note, className="wj-kpi-note")])
 
     pct = (lambda v: "–" if v is None or v != v else f"{v:.1%}")  # noqa: E731 - NaN-safe percentage
     return [
-        tile("kpi_entities", f"{k['entities']:,}"),
-        tile("kpi_inspections_month", f"{k['inspections']:,}", f"{i18n.t('non_compliant', lang)} {k['non_compliant']:,}"),
-        tile("kpi_rate_month", pct(k["rate"])),
-        tile("kpi_penalties_month", f"{k['penalties']:,}", f"¥{k['penalty_amount']:,.0f}"),
-        tile("kpi_complaints_open", f"{k['complaints_open']:,}", f"{i18n.t('overdue', lang)} {k['complaints_overdue']:,}",
-             bad=k["complaints_overdue"] > 0),
-        tile("kpi_devices_online", pct(k["online_share"]), f"{k['devices_online']:,} / {k['devices']:,}"),
-        tile("kpi_alerts_open", f"{k['alerts_open']:,}", f"{i18n.t('overdue', lang)} {k['alerts_overdue']:,}",
+        tile(i18n.t("kpi_entities", lang), f"{k['entities']:,}"),
+        tile(i18n.t("kpi_inspections_month", lang), f"{k['inspections']:,}", f"{i18n.t('non_compliant', lang)} {k['non_compliant']:,}"),
+        tile(i18n.t("kpi_rate_month", lang), pct(k["rate"])),
+        tile(i18n.t("kpi_penalties_month", lang), f"{k['penalties']:,}", f"¥{k['penalty_amount']:,.0f}"),
+        tile(i18n.t("kpi_complaints_open", lang), f"{k['complaints_open']:,}",
+             f"{i18n.t('overdue', lang)} {k['complaints_overdue']:,}", bad=k["complaints_overdue"] > 0),
+        tile(i18n.t("kpi_devices_online", lang), pct(k["online_share"]), f"{k['devices_online']:,} / {k['devices']:,}"),
+        tile(i18n.t("kpi_alerts_open", lang), f"{k['alerts_open']:,}", f"{i18n.t('overdue', lang)} {k['alerts_overdue']:,}",
              bad=k["alerts_overdue"] > 0),
+        tile(i18n.t("kpi_licences_due", lang).format(days=k["licence_days"]), f"{k['licences_due']:,}",
+             f"{i18n.t('licence_within', lang).format(days=k['licence_soon_days'])} {k['licences_soon']:,} · "
+             f"{i18n.t('licence_expired', lang)} {k['licences_expired']:,}", bad=k["licences_expired"] > 0),
     ]
 
 

@@ -14,8 +14,10 @@ from flask import Flask, Response
 
 from callbacks import alerts as alert_callbacks
 from callbacks import complaints as complaint_callbacks
+from callbacks import draws as draw_callbacks
 from callbacks import entity as entity_callbacks
 from callbacks import kiosk as kiosk_callbacks
+from callbacks import licences as licence_callbacks
 from callbacks import manager as manager_callbacks
 from callbacks import wall as wall_callbacks
 from dashboard import api, audit_view, auth, headers, i18n, public
@@ -23,8 +25,10 @@ from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
 from dashboard.pages import complaints as complaints_page
 from dashboard.pages import device as device_page
+from dashboard.pages import draws as draws_page
 from dashboard.pages import entity as entity_page
 from dashboard.pages import kiosk as kiosk_page
+from dashboard.pages import licences as licences_page
 from dashboard.pages import manager as manager_page
 from dashboard.pages import wall as wall_page
 from dashboard.settings import Settings, get_settings
@@ -92,6 +96,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     dash.register_page("wall", path=wall_page.PATH, layout=wall_page.layout, title=i18n.t("wall_title", settings.language))
     dash.register_page("kiosk", path=kiosk_page.PATH, layout=kiosk_page.layout,
                        title=i18n.t("kiosk_title", settings.language))
+    dash.register_page("draws", path=draws_page.PATH, layout=draws_page.layout,
+                       title=i18n.t("draws_title", settings.language))
+    dash.register_page("licences", path=licences_page.PATH, layout=licences_page.layout,
+                       title=i18n.t("licences_title", settings.language))
     app.layout = html.Div(dash.page_container, className="wj-root")
     manager_callbacks.register(app)
     wall_callbacks.register(app)
@@ -99,5 +107,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     complaint_callbacks.register(app)
     kiosk_callbacks.register(app)
     entity_callbacks.register(app)
+    draw_callbacks.register(app)
+    licence_callbacks.register(app)
     headers.install(app, settings)  # last: the CSP hashes the inline scripts of every callback
     return app

@@ -73,3 +73,23 @@ ENTITY_STATE = "entity-state"  # {"entity_id", "lang"} of the entity file
 ENTITY_QR = "entity-qr"
 ENTITY_RENEW = "entity-renew"
 ENTITY_TIMELINE = "entity-timeline"
+
+DRAW_NAV = "draw-nav"
+DRAW_STATE = "draw-state"  # {"run", "lang"} of the draws page
+DRAW_REGION = "draw-region"
+DRAW_SPECIALTY = "draw-specialty"
+DRAW_SUBTYPE = "draw-subtype"
+DRAW_COUNT = "draw-count"
+DRAW_SEED = "draw-seed"
+DRAW_RUN = "draw-run"
+DRAW_MESSAGE = "draw-message"
+DRAW_SUMMARY = "draw-summary"
+DRAW_EXPORT = "draw-export"
+DRAW_DOWNLOAD = "draw-download"
+DRAW_EXPORT_MESSAGE = "draw-export-message"
+
+LICENCE_STATE = "licence-state"  # {"region", "lang"} of the licence list
+LICENCE_EXPORT = "licence-export"
+LICENCE_DOWNLOAD = "licence-download"
+LICENCE_EXPORT_MESSAGE = "licence-export-message"
+ENTITY_DRAWS = "entity-draws"

@@ -519,3 +519,90 @@ class RollupKindMonth(Base):
     city_adcode: Mapped[str] = mapped_column(String(6))
     province_adcode: Mapped[str] = mapped_column(String(6))
     records: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SelfInspection(Base):
+    """One entity's self-inspection (依法执业自查) for one period: done or not, when reported, what it found
+    and how much of it was put right. One row per (entity, period); a corrected import updates it.
+
+    `period` is a year (`2025`) or a part of one (`2025-H1`, `2025-Q3`): provinces set their own rhythm.
+    data/self_inspection.py rates an entity from these rows (good / poor / missing) for the draws and the risk model.
+    """
+
+    __tablename__ = "self_inspection"
+    __table_args__ = (
+        UniqueConstraint("entity_id", "period"),
+        CheckConstraint("findings >= 0", name="findings"),
+        CheckConstraint("rectified >= 0 AND rectified <= findings", name="rectified"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    completed: Mapped[bool] = mapped_column()
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    findings: Mapped[int] = mapped_column(Integer, default=0)  # problems the entity found in itself
+    rectified: Mapped[int] = mapped_column(Integer, default=0)  # of which put right
+
+
+class DrawWeight(Base):
+    """One factor value's weight in the 双随机 draws, per version (seeded from data/draws/weights.csv).
+
+    An entity's weight is the product of its factors' weights (risk level × self-inspection rating). A new
+    set of weights is a new version: a recorded draw names the version it used, so its weights stay readable.
+    """
+
+    __tablename__ = "draw_weight"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    factor: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(32), primary_key=True)
+    weight: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(String(256))
+
+
+class InspectorConflict(Base):
+    """A declared conflict of interest (利益冲突/回避): the inspector is never drawn for the entity."""
+
+    __tablename__ = "inspector_conflict"
+    __table_args__ = (UniqueConstraint("inspector_id", "entity_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"), index=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(256))
+    declared_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class RandomDraw(RegionCodes, Base):
+    """One run of a 双随机 draw: who ran it, when, on which pool, with which seed and weights version.
+
+    Rows are only ever inserted: a run with another seed is another row, so re-rolling until a wanted
+    result appears leaves every roll on record (and in the audit log). The region codes are those of the
+    pool's region itself (a city's draw has no county code), so the viewer's scope applies as everywhere."""
+
+    __tablename__ = "random_draw"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    run_by: Mapped[str] = mapped_column(String(64))
+    region_adcode: Mapped[str] = mapped_column(String(6), index=True)
+    specialty: Mapped[str | None] = mapped_column(String(16))
+    subtype: Mapped[str | None] = mapped_column(String(32))
+    requested: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    seed_chosen: Mapped[bool] = mapped_column()  # True: given by the person; False: drawn at random and recorded
+    weights_version: Mapped[int] = mapped_column(Integer)
+    pool_size: Mapped[int] = mapped_column(Integer)
+
+
+class RandomDrawItem(RegionCodes, Base):
+    """One drawn entity of a run, its two inspectors, and the weight it was drawn with (rank = draw order)."""
+
+    __tablename__ = "random_draw_item"
+    __table_args__ = (UniqueConstraint("draw_id", "rank"), UniqueConstraint("draw_id", "entity_id"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("random_draw.id"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"))
+    second_inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"))
+    risk_level: Mapped[str] = mapped_column(String(16))  # as weighed: "unassessed" where the entity had none
+    self_inspection: Mapped[str] = mapped_column(String(16))
+    weight: Mapped[float] = mapped_column(Float)

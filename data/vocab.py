@@ -18,6 +18,8 @@ SPECIALTIES: tuple[str, ...] = (
 
 GRADES: tuple[str, ...] = ("A", "B", "C")  # 量化分级; None = not graded
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
+# How an entity keeps up its self-inspection (依法执业自查): data/self_inspection.py rates it.
+SELF_INSPECTION_RATINGS: tuple[str, ...] = ("good", "poor", "missing")
 
 INSPECTION_KINDS: tuple[str, ...] = ("routine", "random_draw", "campaign", "complaint")
 INSPECTION_RESULTS: tuple[str, ...] = ("compliant", "non_compliant")

@@ -2,8 +2,8 @@
 
 Identity and licence (an expired licence, or one expiring within 90 days, is flagged), the region
 chain back to the manager page, the hygiene grade history, one timeline (figure and table) of its
-inspections, penalties, complaints and alerts, its devices' readings against their limits, and the
-QR code of its public page. Built on the server from the URL; the entity is checked against the
+inspections, penalties, complaints and alerts, the 双随机 draws that picked it (with their results), its
+devices' readings against their limits, and the QR code of its public page. Built on the server from the URL; the entity is checked against the
 viewer's scope first, and an id outside it answers exactly like an unknown one (no name, nothing).
 The legal representative's name and phone are masked with `?mask=1` (screens in public view).
 """
@@ -20,9 +20,11 @@ from flask import request
 from dashboard import context, i18n, ids, masking, qr
 from dashboard.auth import current_account
 from dashboard.series import series_figure
+from dashboard.tables import Column, cells, day, html_table, label_of
 from dashboard.theme import THEME
 from dashboard.urls import manager_url
 from data import db, public_tokens
+from data.draws import runs as draw_runs
 from data.queries import entity_file, monitoring, regions
 from data.queries.filters import OutOfScope
 
@@ -71,6 +73,7 @@ def layout(entity_id: str | None = None, lang: str | None = None, mask: str | No
             dcc.Graph(id=ids.ENTITY_TIMELINE, figure=timeline_figure(events, lang), config={"displayModeBar": False}),
             timeline_table(events, lang, masked),
         ]),
+        draws_panel(entity["id"], lang),
         *_device_panels(entity, lang),
     ])
 
@@ -238,6 +241,30 @@ def _device_panels(entity: dict, lang: str) -> list:
         html.H2(f"{i18n.t('entity_devices', lang)} · {i18n.t('last_days', lang).format(READING_DAYS)}", className="wj-panel-title"),
         html.Div(className="wj-series", children=graphs or [html.Div(i18n.t("no_data", lang), className="wj-hint")]),
     ])]
+
+
+DRAW_COLUMNS = (
+    Column("draw_id", "col_draw_no"),
+    Column("run_day", "col_draw_date", day),
+    Column("inspectors", "col_inspectors"),
+    Column("inspected_on", "col_inspected_on", day),
+    Column("result", "col_result", label_of("result_")),
+)
+
+
+def draws_panel(entity_id: int, lang: str) -> html.Section:
+    """The 双随机 draws that picked this entity, each linked to its 公示 list, with the result once recorded."""
+    store, scope = context.store(), context.viewer_scope()
+    with store.engine.connect() as conn:
+        frame = draw_runs.of_entity(conn, entity_id, scope)
+    frame["run_day"] = [t.astimezone(CHINA).date() for t in frame["run_at"]]
+    frame["inspectors"] = frame["inspector"] + "、" + frame["second_inspector"]
+    headers, rows = cells(frame, DRAW_COLUMNS, lang)
+    return html.Section(className="wj-panel", id=ids.ENTITY_DRAWS, children=[
+        html.H2(i18n.t("entity_draws", lang), className="wj-panel-title"),
+        html_table(headers, rows, links=[f"/draws?run={d}&lang={lang}" for d in frame["draw_id"]],
+                   empty=i18n.t("no_records", lang)),
+    ])
 
 
 def _page(lang: str, body: list) -> html.Div:

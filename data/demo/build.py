@@ -24,7 +24,8 @@ from data.demo.monitoring import exceedance_alerts
 from geo import boundaries, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
-_TABLES = (models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
+_TABLES = (models.RandomDrawItem, models.RandomDraw, models.InspectorConflict, models.SelfInspection,
+           models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
            models.SeriesState, models.Reading, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
            models.Inspection, models.Complaint, models.EntityGrade, models.PublicToken, models.Entity, models.Inspector,
            models.Region)
@@ -98,6 +99,10 @@ def build(
     later = np.random.default_rng([seed, 6])
     ents = pd.concat([ents, generate.representatives(later, len(ents))], axis=1)
     grades = generate.grade_history(later, ents, until)
+    # Self-inspections and declared conflicts came later still: a stream of their own again.
+    latest = np.random.default_rng([seed, 12])
+    selfs = generate.self_inspections(latest, ents, until)
+    conflicts = generate.conflicts(latest, ents, staff, until)
     step(f"generated {len(ents):,} entities and {len(staff):,} inspectors")
     insp = generate.inspections(rng, ents, staff, start, until)
     pens = generate.penalties(rng, ents, insp, until)
@@ -114,6 +119,8 @@ def build(
             models.Inspector: staff,
             models.Entity: ents.drop(columns="quality"),
             models.EntityGrade: grades,
+            models.SelfInspection: selfs,
+            models.InspectorConflict: conflicts,
             models.Inspection: insp,
             models.Penalty: pens,
             models.Complaint: comps,
@@ -144,7 +151,8 @@ def build(
         step(f"stored alert: {len(alerts):,} rows")
 
         _demo_accounts(conn, root, staff, alerts)
-        for model in (models.Inspector, models.Entity, models.EntityGrade, models.Inspection, models.Penalty,
+        for model in (models.Inspector, models.Entity, models.EntityGrade, models.SelfInspection, models.InspectorConflict,
+                      models.Inspection, models.Penalty,
                       models.Complaint, models.Reading, models.Alert):
             reset_sequence(conn, model.__table__)
         report.rows["rollups"] = rollups.refresh(conn)

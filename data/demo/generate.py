@@ -459,3 +459,43 @@ def readings(rng: np.random.Generator, devs: pd.DataFrame, scale: Scale, until: 
             batch, rows = [], 0
     if batch:
         yield pd.concat(batch, ignore_index=True)
+
+
+def self_inspections(rng: np.random.Generator, ents: pd.DataFrame, until: dt.date) -> pd.DataFrame:
+    """依法执业自查 for the two years before `until`'s: better entities do it more often and rectify more of
+    what they find; each is submitted in the three months after its year."""
+    years = (until.year - 2, until.year - 1)
+    quality = np.tile(ents["quality"].to_numpy(), len(years))
+    n = len(quality)
+    year = np.repeat(years, len(ents))
+    completed = rng.random(n) < 0.5 + 0.45 * quality
+    findings = np.where(completed, rng.poisson(4 * (1.2 - quality)), 0)
+    rectified = rng.binomial(findings, np.clip(0.35 + 0.65 * quality, 0, 1))
+    submitted = pd.to_datetime([f"{y + 1}-01-01" for y in year]) + pd.to_timedelta(rng.integers(0, 90, n), unit="D")
+    frame = pd.DataFrame({
+        "entity_id": np.tile(ents["id"].to_numpy(), len(years)),
+        "period": year.astype(str),
+        "completed": completed,
+        "submitted_on": np.where(completed & (submitted.date <= until), submitted.date, None),
+        "findings": findings,
+        "rectified": rectified,
+    })
+    frame = frame[~frame["completed"] | frame["submitted_on"].notna()]  # not yet handed in by `until`: no record
+    frame = frame.sort_values(["entity_id", "period"], ignore_index=True)
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    return frame
+
+
+def conflicts(rng: np.random.Generator, ents: pd.DataFrame, staff: pd.DataFrame, until: dt.date) -> pd.DataFrame:
+    """Declared conflicts of interest (回避): about one entity in a hundred with one officer of its county."""
+    chosen = ents[rng.random(len(ents)) < 0.01]
+    by_county = staff.groupby("region_adcode")["id"].apply(np.array)
+    officers = [int(rng.choice(by_county[c])) for c in chosen["county_adcode"]]
+    reasons = np.array(["近亲属在该单位任职", "曾在该单位任职", "与该单位存在经济往来"])
+    return pd.DataFrame({
+        "id": np.arange(1, len(chosen) + 1),
+        "inspector_id": officers,
+        "entity_id": chosen["id"].to_numpy(),
+        "reason": reasons[rng.integers(0, len(reasons), len(chosen))],
+        "declared_on": until - dt.timedelta(days=200),
+    })

@@ -1,4 +1,5 @@
-"""Import commands: `ImportEntities`, `ImportInspections`, `ImportReadings` (STYLE.md: validate, then run).
+"""Import commands: `ImportEntities`, `ImportInspections`, `ImportReadings`, `ImportSelfInspections` (STYLE.md:
+validate, then run).
 
 `.validate()` reads the whole file and returns every problem at once, each naming the row as in the file
 (header = row 1, first data row = row 2), the field, the value and the reason. It writes nothing.
@@ -33,10 +34,10 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Connection
 
-from data import credit_code, db, rollups
+from data import credit_code, db, rollups, self_inspection
 from data.imports.profile import KindSpec, Profile
 from data.imports.readers import read_table
-from data.models import Device, Entity, Inspection
+from data.models import Device, Entity, Inspection, SelfInspection
 from data.monitoring.ingest import MAX_BATCH, ingest_in
 from geo import assign, boundaries
 from geo import crs as crs_module
@@ -160,14 +161,15 @@ def _map_codes(values: pd.Series, mapping: dict[str, str | None], name: str, fou
     return out
 
 
-def _dates(values: pd.Series, profile: Profile, name: str, found: _Collector) -> pd.Series:
+def _dates(values: pd.Series, profile: Profile, name: str, found: _Collector, required: bool = True) -> pd.Series:
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     for fmt in profile.date_formats:
         todo = parsed.isna() & (values != "")
         if todo.any():
             parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
     empty = (values == "").to_numpy()
-    found.add(empty, name, values, "empty", "missing")
+    if required:
+        found.add(empty, name, values, "empty", "missing")
     found.add(parsed.isna().to_numpy() & ~empty, name, values,
               f"not a date in the profile's formats ({', '.join(profile.date_formats)})", "bad_date")
     days = parsed.dt.date
@@ -384,16 +386,8 @@ class ImportInspections(_FileImport):
         spec, profile, found = self.spec, self.profile, _Collector(_file_rows(frame))
         for source in spec.columns.values():
             _need(frame, (source,) if isinstance(source, str) else source)
-        entity_keys = _natural_key(frame, spec, found, validate_code=True)
-        known = {}
-        for part in _chunks(sorted(set(entity_keys) - {""})):
-            query = select(Entity.credit_code, Entity.id, Entity.specialty, Entity.province_adcode, Entity.city_adcode,
-                           Entity.county_adcode).where(Entity.credit_code.in_(part))
-            known.update({r.credit_code: r for r in conn.execute(query)})
+        entity_keys, known = _stored_entities(conn, frame, spec, found)
         key_label = _label(spec.key.columns)
-        unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
-        found.add(unknown, key_label, entity_keys, "no stored entity has this key (import the entities first)",
-                  "unknown_entity")
         columns = spec.columns
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
         out["inspected_on"] = _dates(_text(frame, columns["inspected_on"]), profile, _label(columns["inspected_on"]), found)
@@ -472,6 +466,20 @@ class ImportInspections(_FileImport):
         self.progress(len(changed) + outcome.unchanged)
         outcome.inserted, outcome.updated = len(new), len(changed)
         return touched - {None}
+
+
+def _stored_entities(conn: Connection, frame: pd.DataFrame, spec: KindSpec, found: _Collector) -> tuple[pd.Series, dict]:
+    """Each row's entity key, and the stored entities they name (key → row); unknown keys are refused."""
+    entity_keys = _natural_key(frame, spec, found, validate_code=True)
+    known = {}
+    for part in _chunks(sorted(set(entity_keys) - {""})):
+        query = select(Entity.credit_code, Entity.id, Entity.specialty, Entity.province_adcode, Entity.city_adcode,
+                       Entity.county_adcode).where(Entity.credit_code.in_(part))
+        known.update({r.credit_code: r for r in conn.execute(query)})
+    unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
+    found.add(unknown, _label(spec.key.columns), entity_keys, "no stored entity has this key (import the entities first)",
+              "unknown_entity")
+    return entity_keys, known
 
 
 def _grade_for(score: pd.Series, spec: KindSpec) -> pd.Series:
@@ -564,11 +572,95 @@ class ImportReadings(_FileImport):
         return self.counties if outcome.inserted else set()
 
 
-COMMANDS: dict[str, type[_FileImport]] = {c.kind: c for c in (ImportEntities, ImportInspections, ImportReadings)}
+class ImportSelfInspections(_FileImport):
+    """Self-inspection records (依法执业自查) of stored entities, one per (entity, period): done or not, the day
+    it was submitted, findings and how many were rectified. Checked: the period's form (2025, 2025-H1,
+    2025-Q3), a completed record needs its submission day, counts are whole numbers ≥ 0 with rectified ≤
+    findings. A corrected file updates the record of the same entity and period."""
+
+    kind = "self_inspections"
+    FIELDS = ("completed", "submitted_on", "findings", "rectified")
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, profile, found = self.spec, self.profile, _Collector(_file_rows(frame))
+        for source in spec.columns.values():
+            _need(frame, (source,) if isinstance(source, str) else source)
+        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        columns = spec.columns
+        out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
+        period = _text(frame, columns["period"]) if "period" in columns else pd.Series(spec.defaults["period"], index=frame.index)
+        bad_period = ~period.map(self_inspection.is_period).to_numpy()
+        found.add(bad_period, _label(columns.get("period", "period")), period,
+                  "not a period: a year (2025), a half (2025-H1) or a quarter (2025-Q3)", "bad_period")
+        out["period"] = period
+        if "completed" in columns:
+            completed = _map_codes(_text(frame, columns["completed"]), spec.codes.get("completed", {}),
+                                   _label(columns["completed"]), found, required=True)
+        else:
+            completed = pd.Series(spec.defaults["completed"], index=frame.index)
+        out["completed"] = completed == "yes"
+        if "submitted_on" in columns:
+            raw = _text(frame, columns["submitted_on"])
+            out["submitted_on"] = _dates(raw, profile, _label(columns["submitted_on"]), found, required=False)
+            undated = out["completed"].to_numpy() & (raw == "").to_numpy()
+            found.add(undated, _label(columns["submitted_on"]), raw, "a completed self-inspection needs the day it was "
+                      "submitted", "missing")
+        else:
+            out["submitted_on"] = None
+        for name in ("findings", "rectified"):
+            if name in columns:
+                raw = _text(frame, columns[name])
+                numbers = _numbers(raw, _label(columns[name]), found)
+                whole = numbers.isna() | ((numbers >= 0) & (numbers == numbers.round()))
+                found.add(~whole.to_numpy(), _label(columns[name]), raw, "not a whole number ≥ 0", "bad_number")
+                out[name] = numbers.fillna(0).where(whole, 0).astype(int)
+            else:
+                out[name] = 0
+        if "rectified" in columns:
+            over = (out["rectified"] > out["findings"]).to_numpy()
+            shown = _text(frame, columns["rectified"]) + " of " + (_text(frame, columns["findings"]) if "findings" in columns
+                                                                  else "0")
+            found.add(over, _label(columns["rectified"]), shown, "more rectified than found", "rectified_over_findings")
+        record = out["entity_key"] + "|" + out["period"]
+        first = _group(record, found, False, _label(spec.key.columns), entity_keys)
+        records = out.iloc[first].reset_index(drop=True)
+        records["entity_id"] = [known[k].id for k in records["entity_key"]]
+        return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), int(record[found.bad].nunique()))
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        rows = records.drop(columns=["rows", "entity_key"]).astype(object).where(records.notna(), None).to_dict("records")
+        table = SelfInspection.__table__
+        existing = {}
+        for part in _chunks(sorted({r["entity_id"] for r in rows})):
+            for stored in conn.execute(select(table).where(table.c.entity_id.in_(part))).mappings():
+                existing[(stored["entity_id"], stored["period"])] = stored
+        new, changed = [], []
+        for row in rows:
+            row = {**row, "completed": bool(row["completed"]), "findings": int(row["findings"]),
+                   "rectified": int(row["rectified"])}
+            stored = existing.get((row["entity_id"], row["period"]))
+            if stored is None:
+                new.append(row)
+            elif any(stored[c] != row[c] for c in self.FIELDS):
+                changed.append((stored["id"], row))
+            else:
+                outcome.unchanged += 1
+        for part in _chunks(new):
+            conn.execute(insert(table), part)
+            self.progress(len(part))
+        for record_id, row in changed:
+            conn.execute(update(table).where(table.c.id == record_id).values({c: row[c] for c in self.FIELDS}))
+        self.progress(len(changed) + outcome.unchanged)
+        outcome.inserted, outcome.updated = len(new), len(changed)
+        return set()  # no rollup counts self-inspections
+
+
+COMMANDS: dict[str, type[_FileImport]] = {c.kind: c for c in (ImportEntities, ImportInspections, ImportReadings,
+                                                              ImportSelfInspections)}
 
 
 def command(kind: str, engine: Engine, path: Path, profile: Profile, **options) -> _FileImport:
-    """The import command of `kind` (entities, inspections, readings) for one file."""
+    """The import command of `kind` (entities, inspections, readings, self_inspections) for one file."""
     if kind not in COMMANDS:
         raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(COMMANDS)}")
     return COMMANDS[kind](engine, path, profile, **options)

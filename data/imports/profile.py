@@ -1,7 +1,7 @@
 """Mapping profiles: which source column feeds which of our fields, and how source codes become ours.
 
 A profile is a small YAML file (data/imports/profiles/*.yaml, or any path) with one section per kind it
-can import (`entities`, `inspections`, `readings`) beside shared settings (`crs`, `date_formats`,
+can import (`entities`, `inspections`, `readings`, `self_inspections`) beside shared settings (`crs`, `date_formats`,
 `placeholder_dates`). It is checked when loaded, so a typo in a profile is one clear error before any row
 is read, not a thousand row problems. README.md ("How to write a profile") documents the keys.
 """
@@ -17,13 +17,18 @@ import yaml
 from data import vocab
 
 PROFILES = Path(__file__).with_name("profiles")
-KINDS = ("entities", "inspections", "readings")
+KINDS = ("entities", "inspections", "readings", "self_inspections")
 # The fields each kind fills from columns; `required` ones must be mapped to a column or given a default.
 ENTITY_FIELDS = {"name", "lon", "lat", "address", "specialty", "subtype", "grade"}
 INSPECTION_FIELDS = {"inspected_on", "kind", "result", "findings", "score", "grade"}
+SELF_INSPECTION_FIELDS = {"period", "completed", "submitted_on", "findings", "rectified"}
+# The fields each kind must map to a column or give a default.
+REQUIRED = {"entities": ("name", "specialty", "subtype"), "inspections": ("inspected_on", "kind", "result"),
+            "self_inspections": ("period", "completed")}
+FIELDS = {"entities": ENTITY_FIELDS, "inspections": INSPECTION_FIELDS, "self_inspections": SELF_INSPECTION_FIELDS}
 # Our vocabularies a code map may target; a profile mapping to anything else is refused when loaded.
 VOCABULARIES = {"specialty": vocab.SPECIALTIES, "kind": vocab.INSPECTION_KINDS, "result": vocab.INSPECTION_RESULTS,
-                "grade": vocab.GRADES}
+                "grade": vocab.GRADES, "completed": ("yes", "no")}
 
 
 class ProfileError(ValueError):
@@ -140,12 +145,11 @@ def _kind(name: str, kind: str, raw) -> KindSpec:
                 raise ProfileError(f"{where}: `{needed}` is required")
         return KindSpec(kind=kind, device=raw["device"], measured_at=raw["measured_at"], values=raw["values"],
                         missing=tuple(str(m) for m in raw.get("missing", [""])))
-    allowed_fields = ENTITY_FIELDS if kind == "entities" else INSPECTION_FIELDS
+    allowed_fields = FIELDS[kind]
     wrong = sorted(set(columns) - allowed_fields)
     if wrong:
         raise ProfileError(f"{where}: unknown fields {', '.join(wrong)} (known: {', '.join(sorted(allowed_fields))})")
-    required = ("name", "specialty", "subtype") if kind == "entities" else ("inspected_on", "kind", "result")
-    for needed in required:
+    for needed in REQUIRED[kind]:
         if needed not in columns and needed not in (raw.get("defaults") or {}):
             raise ProfileError(f"{where}: field {needed!r} needs a column or a default")
     key_name = "key" if kind == "entities" else "entity_key"

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from data.models import Complaint, Entity, RollupRegionMonth
-from data.queries import alerts, monitoring, regions, summary
+from data.queries import alerts, licences, monitoring, regions, summary
 from data.queries.base import cached_query, scope_predicate
 from data.queries.filters import Filters, Period, Scope
 from data.store import Store
@@ -33,7 +33,9 @@ def _region_condition(table, store: Store, region: str, scope: Scope) -> list:
 def kpis(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
     """One row: entities, inspections, non_compliant, rate, penalties, penalty_amount, complaints_open,
     complaints_overdue (past the case's or the step's due date), devices, devices_online, online_share,
-    alerts_open, alerts_overdue (the period: this month so far)."""
+    alerts_open, alerts_overdue (the period: this month so far), and the licences: licence_days (the largest
+    reminder threshold), licences_due (expiring within it, from the period's last day), licences_soon (within
+    the smallest), licence_soon_days, licences_expired."""
     ent, comp = Entity.__table__, Complaint.__table__
     with store.engine.connect() as conn:
         entities = conn.execute(select(func.count()).select_from(ent).where(
@@ -50,13 +52,19 @@ def kpis(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
     devices = monitoring.devices(store, filters, scope)
     feed = alerts.feed(store, scope, filters.region, status="unclosed", limit=100_000)
     online = int((devices["state"] != "offline").sum())
+    due = licences.due(store, filters.region, scope, filters.period.end)
+    by_bucket, limits = licences.counts(due), due.attrs["thresholds"]
     row = {
         "entities": int(entities), "inspections": int(totals["inspections"]), "non_compliant": int(totals["non_compliant"]),
         "rate": float(totals["non_compliant"] / totals["inspections"]) if totals["inspections"] else None,
         "penalties": int(totals["penalties"]), "penalty_amount": float(totals["penalty_amount"]),
-        "complaints_open": int(complaints_open), "complaints_overdue": int(complaints_overdue), "devices": len(devices), "devices_online": online,
+        "complaints_open": int(complaints_open), "complaints_overdue": int(complaints_overdue),
+        "devices": len(devices), "devices_online": online,
         "online_share": online / len(devices) if len(devices) else None,
         "alerts_open": len(feed), "alerts_overdue": int(feed["overdue"].sum()) if len(feed) else 0,
+        "licence_days": limits[0], "licences_due": int((due["bucket"] != licences.EXPIRED).sum()),
+        "licence_soon_days": limits[-1], "licences_soon": by_bucket[str(limits[-1])],
+        "licences_expired": by_bucket[licences.EXPIRED],
     }
     return pd.DataFrame([row])
 
