@@ -56,15 +56,17 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (idempotent), then seed the monitoring limits and rules if absent."""
+    """Bring the schema to `revision` (idempotent), then seed the monitoring limits and rules and the risk model if absent."""
     command.upgrade(alembic_config(engine), revision)
     if revision == "head":
         from data.monitoring import limits, rules
+        from data.risk import params
 
         with engine.begin() as conn:
             now = datetime.now(UTC)
             limits.seed(conn, now)
             rules.seed(conn, now)
+            params.seed(conn, now)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -18,6 +18,11 @@ SPECIALTIES: tuple[str, ...] = (
 
 GRADES: tuple[str, ...] = ("A", "B", "C")  # 量化分级; None = not graded
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
+# The risk model's parameters (data/risk/parameters.csv): feature points, level thresholds, ledger terms.
+RISK_PARAMETER_KINDS: tuple[str, ...] = ("feature", "threshold", "ledger")
+# 风险台账: an entry is open until it is settled (销账) on a follow-up inspection.
+LEDGER_STATUSES: tuple[str, ...] = ("open", "closed")
+LEDGER_LEVELS: tuple[str, ...] = ("high", "very_high")  # the levels that enter the ledger
 
 INSPECTION_KINDS: tuple[str, ...] = ("routine", "random_draw", "campaign", "complaint")
 INSPECTION_RESULTS: tuple[str, ...] = ("compliant", "non_compliant")

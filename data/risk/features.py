@@ -1,0 +1,147 @@
+"""The risk model's features, computed with pandas over all entities at once, from records BEFORE a date.
+
+Every feature of an entity at `as_of` uses only records dated strictly before `as_of` and within the
+feature's window (its parameter's `window_days`): the same function scores today's entities and, in
+the back-test, each period from what was known when it began, so the back-test cannot leak.
+
+Features (units; points per unit and caps are data, data/risk/parameters.csv):
+- non_compliance_rate: non-compliant / all inspections in the window (0 when none).
+- penalties, penalty_amount: penalty decisions and their amounts (10 000 yuan) in the window.
+- complaints_substantiated: complaints about the entity found substantiated, in the window.
+- monitoring_alerts: alerts raised on the entity's devices in the window.
+- grade:C, grade:B, grade:none: the latest hygiene grade before `as_of` (1 or 0).
+- months_since_inspection: since the last inspection; never inspected (in the window) counts as the whole window.
+- self_inspection_missed: from `self_inspection_feature`, the one hook for self-inspection records.
+- specialty:<s>: 1 for the entity's specialty (its base risk), 0 for the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from data.risk.params import Feature
+
+DAYS_PER_MONTH = 365.25 / 12
+YUAN_PER_UNIT = 10_000  # penalty_amount is counted in 万元
+
+
+@dataclass(frozen=True)
+class History:
+    """What is recorded about a set of entities, as plain frames (each `on` a calendar date).
+
+    entities: entity_id, specialty · inspections: entity_id, on, non_compliant · penalties: entity_id, on,
+    amount · complaints: entity_id, on, substantiated · alerts: entity_id, on · grades: entity_id, on, grade.
+    """
+
+    entities: pd.DataFrame
+    inspections: pd.DataFrame
+    penalties: pd.DataFrame
+    complaints: pd.DataFrame
+    alerts: pd.DataFrame
+    grades: pd.DataFrame
+
+
+def self_inspection_feature(entity_ids: pd.Index, as_of: dt.date, window_days: int | None) -> pd.Series:
+    """Share (0–1) of the self-inspections (依法执业自查) due in the window that each entity did not do.
+
+    THE hook for self-inspection records: they are not stored yet (issue 8 part B adds the table), so
+    every entity is neutral (0) until this function reads them; nothing else in the model changes then.
+    """
+    return pd.Series(0.0, index=entity_ids)
+
+
+def _window(frame: pd.DataFrame, as_of: dt.date, window_days: int | None) -> pd.DataFrame:
+    """Rows dated before `as_of` and, with a window, not older than `window_days`."""
+    on = pd.to_datetime(frame["on"])
+    keep = on < pd.Timestamp(as_of)
+    if window_days is not None:
+        keep &= on >= pd.Timestamp(as_of) - pd.Timedelta(days=window_days)
+    return frame[keep.to_numpy()]
+
+
+def _per_entity(values: pd.Series, index: pd.Index) -> pd.Series:
+    return values.reindex(index, fill_value=0).astype(float)
+
+
+def _non_compliance_rate(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
+    rows = _window(h.inspections, as_of, f.window_days)
+    rate = rows.groupby("entity_id")["non_compliant"].mean()
+    return _per_entity(rate, index)
+
+
+def _penalties(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
+    return _per_entity(_window(h.penalties, as_of, f.window_days).groupby("entity_id").size(), index)
+
+
+def _penalty_amount(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
+    amounts = _window(h.penalties, as_of, f.window_days).groupby("entity_id")["amount"].sum()
+    return _per_entity(amounts.astype(float) / YUAN_PER_UNIT, index)
+
+
+def _complaints(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
+    rows = _window(h.complaints, as_of, f.window_days)
+    return _per_entity(rows[rows["substantiated"].fillna(False).astype(bool)].groupby("entity_id").size(), index)
+
+
+def _alerts(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
+    return _per_entity(_window(h.alerts, as_of, f.window_days).groupby("entity_id").size(), index)
+
+
+def _months_since(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
+    rows = _window(h.inspections, as_of, f.window_days)
+    last = pd.to_datetime(rows.groupby("entity_id")["on"].max()).reindex(index)
+    days = (pd.Timestamp(as_of) - last).dt.days.astype(float)
+    never = float(f.window_days) if f.window_days is not None else np.inf
+    return (days.fillna(never) / DAYS_PER_MONTH).astype(float)
+
+
+def latest_grades(h: History, index: pd.Index, as_of: dt.date) -> pd.Series:
+    """Each entity's latest grade before `as_of` (NaN: never graded)."""
+    rows = _window(h.grades, as_of, None).sort_values("on", kind="stable")
+    return rows.groupby("entity_id")["grade"].last().reindex(index)
+
+
+def _indicator(prefix: str) -> Callable[[History, pd.Index, dt.date, Feature], pd.Series]:
+    """A 1/0 feature per value: `grade:C` for the latest grade, `specialty:medical` for the specialty."""
+
+    def compute(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
+        wanted = f.key[len(prefix):]
+        if prefix == "grade:":
+            values = latest_grades(h, index, as_of).fillna("none")
+        else:
+            values = h.entities.set_index("entity_id")["specialty"].reindex(index)
+        return (values == wanted).astype(float)
+
+    return compute
+
+
+FIXED: dict[str, Callable[[History, pd.Index, dt.date, Feature], pd.Series]] = {
+    "non_compliance_rate": _non_compliance_rate,
+    "penalties": _penalties,
+    "penalty_amount": _penalty_amount,
+    "complaints_substantiated": _complaints,
+    "monitoring_alerts": _alerts,
+    "months_since_inspection": _months_since,
+    "self_inspection_missed": lambda h, index, as_of, f: self_inspection_feature(index, as_of, f.window_days),
+}
+PREFIXED = ("grade:", "specialty:")
+
+
+def compute(history: History, as_of: dt.date, features: tuple[Feature, ...]) -> pd.DataFrame:
+    """One row per entity (index entity_id), one column per feature, in the feature's units."""
+    index = pd.Index(history.entities["entity_id"], name="entity_id")
+    columns = {}
+    for feature in features:
+        prefix = next((p for p in PREFIXED if feature.key.startswith(p)), None)
+        if prefix is not None:
+            columns[feature.key] = _indicator(prefix)(history, index, as_of, feature)
+        elif feature.key in FIXED:
+            columns[feature.key] = FIXED[feature.key](history, index, as_of, feature)
+        else:
+            raise ValueError(f"risk parameter {feature.key!r} names no known feature")
+    return pd.DataFrame(columns, index=index)
