@@ -17,6 +17,7 @@ from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_a
 from dashboard.cli_errors import fail as _fail
 from dashboard.cli_import import import_command
 from dashboard.cli_public import public_app
+from dashboard.cli_risk import ledger_app, risk_app
 from dashboard.settings import get_settings
 
 # No locals in tracebacks: they may hold credentials from the database URL.
@@ -36,6 +37,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(display_app, name="display")
 app.command("import")(import_command)
 app.add_typer(public_app, name="public")
+app.add_typer(risk_app, name="risk")
+app.add_typer(ledger_app, name="ledger")
 
 
 
