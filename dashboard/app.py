@@ -15,14 +15,17 @@ from flask import Flask, Response
 from callbacks import alerts as alert_callbacks
 from callbacks import entity as entity_callbacks
 from callbacks import kiosk as kiosk_callbacks
+from callbacks import ledger as ledger_callbacks
 from callbacks import manager as manager_callbacks
 from callbacks import wall as wall_callbacks
 from dashboard import api, audit_view, auth, headers, i18n, public
 from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
+from dashboard.pages import analysis_risk as analysis_risk_page
 from dashboard.pages import device as device_page
 from dashboard.pages import entity as entity_page
 from dashboard.pages import kiosk as kiosk_page
+from dashboard.pages import ledger as ledger_page
 from dashboard.pages import manager as manager_page
 from dashboard.pages import wall as wall_page
 from dashboard.settings import Settings, get_settings
@@ -88,11 +91,16 @@ def create_app(settings: Settings | None = None) -> Dash:
     dash.register_page("wall", path=wall_page.PATH, layout=wall_page.layout, title=i18n.t("wall_title", settings.language))
     dash.register_page("kiosk", path=kiosk_page.PATH, layout=kiosk_page.layout,
                        title=i18n.t("kiosk_title", settings.language))
+    dash.register_page("ledger", path=ledger_page.PATH, layout=ledger_page.layout,
+                       title=i18n.t("ledger_title", settings.language))
+    dash.register_page("analysis_risk", path=analysis_risk_page.PATH, layout=analysis_risk_page.layout,
+                       title=i18n.t("analysis_risk_title", settings.language))
     app.layout = html.Div(dash.page_container, className="wj-root")
     manager_callbacks.register(app)
     wall_callbacks.register(app)
     alert_callbacks.register(app)
     kiosk_callbacks.register(app)
     entity_callbacks.register(app)
+    ledger_callbacks.register(app)
     headers.install(app, settings)  # last: the CSP hashes the inline scripts of every callback
     return app

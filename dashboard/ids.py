@@ -62,3 +62,16 @@ ENTITY_STATE = "entity-state"  # {"entity_id", "lang"} of the entity file
 ENTITY_QR = "entity-qr"
 ENTITY_RENEW = "entity-renew"
 ENTITY_TIMELINE = "entity-timeline"
+
+LEDGER_PICK = "ledger-pick"  # pattern-matching: {"type": LEDGER_PICK, "id": entry id}
+LEDGER_ACT = "ledger-act"  # pattern-matching: {"type": LEDGER_ACT, "action": assign | measure | close}
+LEDGER_SELECTED = "ledger-selected"
+LEDGER_PANEL = "ledger-panel"
+LEDGER_OFFICER = "ledger-officer"
+LEDGER_DUE = "ledger-due"
+LEDGER_TEXT = "ledger-text"
+LEDGER_MESSAGE = "ledger-message"
+LEDGER_NAV = "ledger-nav"
+LEDGER_LANG = "ledger-lang"
+
+ANALYSIS_RISK_CHART = "analysis-risk-chart"

@@ -216,7 +216,7 @@ def flaky_server(demo_app):
 
 
 def _kpis(driver):
-    return _wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#wall-kpis .wj-kpi")) == 7
+    return _wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#wall-kpis .wj-kpi")) == 8
                  and d.find_elements(By.CSS_SELECTOR, "#wall-map path.choroplethlocation"))
 
 
@@ -237,7 +237,7 @@ def test_wall_at_both_sizes_keeps_data_and_shows_the_delay_when_the_backend_fail
     backend.failing = True
     try:
         _wait(browser, lambda d: "数据延迟" in d.find_element(By.ID, "wall-stale").text, timeout=40)
-        assert len(browser.find_elements(By.CSS_SELECTOR, "#wall-kpis .wj-kpi")) == 7  # the last good data stays
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#wall-kpis .wj-kpi")) == 8  # the last good data stays
         browser.save_screenshot(str(ARTIFACTS / "wall_stale.png"))
     finally:
         backend.failing = False
