@@ -51,7 +51,7 @@ def periods(inspections: pd.DataFrame, *, warmup_days: int, min_inspections: int
     quarters = pd.period_range(first, on.max(), freq="Q")
     chosen = []
     for quarter in quarters:
-        start, end = quarter.start_time.normalize(), (quarter.end_time + pd.Timedelta(1)).normalize()
+        start, end = quarter.start_time, (quarter + 1).start_time
         if start < first:
             continue
         if int(((on >= start) & (on < end)).sum()) >= min_inspections:
