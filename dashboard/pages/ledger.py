@@ -24,7 +24,7 @@ PATH = "/ledger"
 def layout(region: str | None = None, status: str | None = None, lang: str | None = None, **_ignored) -> html.Div:
     lang = i18n.normalise_language(lang)
     store, scope = context.store(), context.viewer_scope()
-    region = region or context.settings().region
+    region = region or sorted(scope.roots)[0]  # the viewer's home region: an officer's county, a manager's province
     status = status if status in ledger_queries.STATUSES else "open"
     try:
         frame = ledger_queries.entries(store, scope, region=region, status=status)
