@@ -385,6 +385,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "backtest_source_nyc": ("纽约市餐馆检查（真实数据，严重违规）", "NYC restaurant inspections (real data, critical violations)"),
     "backtest_explain": ("每季度的检查按两种顺序排列：实际先后顺序，与按季度开始前可知信息计算的风险分值由高到低。表中为前 10% / 25% 的检查发现的违规占本季度全部违规的比例（随机顺序约为 10% / 25%）。",
                          "Each quarter's inspections in two orders: as they were done, and by the risk score computed from what was known before the quarter began. The figures are the share of the quarter's violations found by the first 10 % / 25 % of inspections (a random order finds about 10 % / 25 %)."),
+    "backtest_all": ("全部季度合计", "All quarters"),
     "backtest_none": ("没有检查足够多的季度", "No quarter with enough inspections"),
     "col_period": ("期间", "Period"),
     "col_inspections": ("检查次数", "Inspections"),

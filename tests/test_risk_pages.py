@@ -118,4 +118,4 @@ def test_the_analysis_page_shows_both_back_tests(request_context):
     shown = page.layout()
     text = component_text(shown)
     assert "风险模型回测" in text and "本库数据（按季度）" in text and "纽约市餐馆检查" in text
-    assert "2022Q1" in text and "all" in text and "前25%·风险排序" in text
+    assert "2022Q1" in text and "全部季度合计" in text and "前25%·风险排序" in text

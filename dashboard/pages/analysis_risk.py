@@ -55,15 +55,15 @@ def figure(table: pd.DataFrame, lang: str) -> go.Figure:
         go.Scatter(x=quarters["period"], y=quarters["model_10"], name=i18n.t("col_model_10", lang), mode="lines+markers",
                    line=dict(color=THEME.warn, width=2, dash="dot")),
     ])
-    fig.update_layout(template=THEME.plotly_template(), height=320, margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", y=1.1), yaxis=dict(tickformat=".0%", rangemode="tozero"),
-                      xaxis=dict(type="category"))
+    fig.update_layout(template=THEME.plotly_template(), height=320, margin=dict(l=50, r=10, t=40, b=40),
+                      legend=dict(orientation="h", y=1.12), yaxis=dict(tickformat=".0%", rangemode="tozero", automargin=True),
+                      xaxis=dict(type="category", automargin=True))
     return fig
 
 
 def figures_table(table: pd.DataFrame, lang: str) -> html.Table:
     pct = (lambda v: "–" if pd.isna(v) else f"{v:.1%}")  # noqa: E731 - NaN-safe percentage
-    rows = [html.Tr([html.Td(r.period), html.Td(f"{r.inspections:,}", className="wj-number"),
+    rows = [html.Tr([html.Td(i18n.t("backtest_all", lang) if r.period == "all" else r.period), html.Td(f"{r.inspections:,}", className="wj-number"),
                      html.Td(f"{r.violations:,}", className="wj-number"),
                      *(html.Td(pct(getattr(r, c)), className="wj-number") for c in backtest.COLUMNS[3:])])
             for r in table.itertuples()]
