@@ -8,7 +8,8 @@ import pandas as pd
 from sqlalchemy import select
 
 from data import vocab
-from data.models import Alert, AlertEvent, Entity, Inspector
+from data.models import Alert, AlertEvent, Entity
+from data.queries import officers as officers_of
 from data.queries import regions
 from data.queries.base import scope_predicate
 from data.queries.filters import Scope
@@ -70,16 +71,7 @@ def trail(store: Store, scope: Scope, alert_ids: list[int]) -> pd.DataFrame:
 
 def officers(store: Store, scope: Scope, alert_id: int) -> pd.DataFrame:
     """badge_no and name of the active officers who may be sent this alert (of its county, city or province)."""
-    table = Alert.__table__
-    with store.engine.connect() as conn:
-        row = conn.execute(select(table.c.province_adcode, table.c.city_adcode, table.c.county_adcode).where(
-            table.c.id == alert_id, scope_predicate(table, scope))).first()
-        if row is None:
-            return pd.DataFrame(columns=["badge_no", "name"])
-        codes = [c for c in row if c]
-        found = conn.execute(select(Inspector.badge_no, Inspector.name).where(
-            Inspector.region_adcode.in_(codes), Inspector.active.is_(True)).order_by(Inspector.badge_no)).all()
-    return pd.DataFrame(found, columns=["badge_no", "name"])
+    return officers_of.of_case(store, Alert.__table__, alert_id, scope)
 
 
 def one(store: Store, scope: Scope, alert_id: int) -> dict | None:

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from data.models import Entity, Inspector, RiskLedgerEntry, RiskLedgerEvent
+from data.queries import officers as officers_of
 from data.queries import regions
 from data.queries.base import scope_predicate
 from data.queries.filters import Scope
@@ -86,12 +87,4 @@ def steps(store: Store, scope: Scope, entry_ids: list[int]) -> pd.DataFrame:
 
 def officers(store: Store, scope: Scope, entry_id: int) -> pd.DataFrame:
     """badge_no and name of the active inspectors of the entry's county, city or province (empty outside scope)."""
-    table = RiskLedgerEntry.__table__
-    with store.engine.connect() as conn:
-        row = conn.execute(select(table.c.province_adcode, table.c.city_adcode, table.c.county_adcode).where(
-            table.c.id == entry_id, scope_predicate(table, scope))).first()
-        if row is None:
-            return pd.DataFrame(columns=["badge_no", "name"])
-        found = conn.execute(select(Inspector.badge_no, Inspector.name).where(
-            Inspector.region_adcode.in_([c for c in row if c]), Inspector.active.is_(True)).order_by(Inspector.badge_no)).all()
-    return pd.DataFrame(found, columns=["badge_no", "name"])
+    return officers_of.of_case(store, RiskLedgerEntry.__table__, entry_id, scope)

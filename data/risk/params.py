@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from data import audit, vocab
 from data.models import RiskParameter
+from data.monitoring.limits import optional_number
 
 SEED = Path(__file__).with_name("parameters.csv")
 LEVEL_PREFIX = "level:"
@@ -44,10 +45,6 @@ class Model:
         return next((f for f in self.features if f.key == key), None)
 
 
-def _number(text: str) -> float | None:
-    return float(text) if text.strip() else None
-
-
 def seed_rows() -> list[dict]:
     """The seed file's rows, checked: known kind, known level, points given."""
     rows = []
@@ -57,11 +54,11 @@ def seed_rows() -> list[dict]:
                 raise ValueError(f"{SEED.name} line {line}: unknown kind {row['kind']!r}")
             if row["key"].startswith(LEVEL_PREFIX) and row["key"][len(LEVEL_PREFIX):] not in vocab.RISK_LEVELS:
                 raise ValueError(f"{SEED.name} line {line}: unknown level {row['key']!r}")
-            points = _number(row["points"])
+            points = optional_number(row["points"])
             if points is None:
                 raise ValueError(f"{SEED.name} line {line}: points missing for {row['key']!r}")
-            window = _number(row["window_days"])
-            rows.append({"key": row["key"], "kind": row["kind"], "points": points, "cap": _number(row["cap"]),
+            window = optional_number(row["window_days"])
+            rows.append({"key": row["key"], "kind": row["kind"], "points": points, "cap": optional_number(row["cap"]),
                          "window_days": int(window) if window is not None else None})
     return rows
 
