@@ -393,6 +393,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col_historical_10": ("前10%·实际顺序", "First 10 % · historical"),
     "col_model_10": ("前10%·风险排序", "First 10 % · risk order"),
     "col_historical_25": ("前25%·实际顺序", "First 25 % · historical"),
+    "col_fitted_10": ("前10%·逻辑回归", "First 10 % · logistic regression"),
+    "col_fitted_25": ("前25%·逻辑回归", "First 25 % · logistic regression"),
     "col_model_25": ("前25%·风险排序", "First 25 % · risk order"),
     "kiosk_reloading": ("视图加载失败，{} 秒后重新加载", "A view failed to load; reloading in {} s"),
 }
