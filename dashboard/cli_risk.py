@@ -45,6 +45,7 @@ def _scope(region: str = ""):
 def risk_score(region: str = typer.Option("", help="Only the entities under this region code (default: the configured region)."),
                as_of: str = typer.Option("", "--as-of", help="Score from records before this day (YYYY-MM-DD; default today).")) -> None:
     """Recompute every entity's risk score, set its risk level, and enter new high-risk entities in the ledger."""
+    from data import db
     from data.risk import scoring
 
     try:
@@ -53,6 +54,7 @@ def risk_score(region: str = typer.Option("", help="Only the entities under this
         _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
     with _store().engine.begin() as conn:
         report = scoring.recompute(conn, _scope(region), actor="cli", now=dt.datetime.now(dt.UTC), as_of=day)
+        db.bump_data_version(conn)
     levels = ", ".join(f"{level} {n:,}" for level, n in report.levels.items())
     typer.echo(f"scored {report.scored:,} entities (model version {report.model_version}): {levels}; "
                f"{report.entered:,} new ledger entries")

@@ -168,3 +168,32 @@ def test_scope_bounds_scoring_ledger_steps_and_lists(county_pair):
     assert ledger_queries.officers(store, Scope.of(HOME), neighbour).empty
     with pytest.raises(OutOfScope):
         ledger_queries.entries(store, Scope.of(HOME), region=OTHER)
+
+
+def test_weijian_risk_score_and_ledger_commands(county_pair, var_dir, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dashboard.cli import app
+    from dashboard.settings import get_settings
+
+    monkeypatch.setenv("WEIJIAN_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("WEIJIAN_DATABASE_URL", county_pair.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("WEIJIAN_REGION", "410000")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        scored = runner.invoke(app, ["risk", "score", "--as-of", "2026-06-30"])
+        assert scored.exit_code == 0, scored.output
+        assert "scored 3 entities" in scored.output and "high 2" in scored.output and "2 new ledger entries" in scored.output
+        listed = runner.invoke(app, ["ledger", "list", "--region", HOME])
+        assert listed.exit_code == 0 and "单位1" in listed.output and "单位3" not in listed.output
+        entry = int(listed.output.strip().splitlines()[1].split()[0])
+        refused = runner.invoke(app, ["ledger", "close", str(entry), "--as", "王敏"])
+        assert refused.exit_code == 1 and "no follow-up inspection" in refused.output
+        assigned = runner.invoke(app, ["ledger", "assign", str(entry), "--officer", "B-HOME", "--as", "王主任"])
+        assert assigned.exit_code == 0, assigned.output
+        assert "王敏" in runner.invoke(app, ["ledger", "list"]).output
+        outside = runner.invoke(app, ["risk", "score", "--region", "110000"])
+        assert outside.exit_code == 1 and "outside the configured region" in outside.output
+    finally:
+        get_settings.cache_clear()

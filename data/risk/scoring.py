@@ -1,7 +1,8 @@
 """A scoring run: score every entity in scope, store the history row, set entity.risk_level, fill the ledger.
 
 One transaction (the caller's): scores, levels, new ledger entries and the audit entry commit together
-or not at all. `weijian risk score` and the demo build call `recompute`.
+or not at all. `weijian risk score` and the demo build call `recompute`; like every writer of a
+transaction, the caller bumps the data version once for all of it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
-from data import audit, db, vocab
+from data import audit, vocab
 from data.bulk import insert_frame
 from data.models import Entity, RiskScore
 from data.queries.filters import Scope
@@ -61,5 +62,4 @@ def recompute(conn: Connection, scope: Scope, *, actor: str, now: dt.datetime, a
     audit.append(conn, actor=actor, action="risk_score", target=",".join(sorted(scope.roots)),
                  detail={"as_of": as_of.isoformat(), "scored": len(rows), "levels": counts, "entered": entered,
                          "model_version": model.version}, now=now)
-    db.bump_data_version(conn)
     return RunReport(scored=len(rows), levels=counts, entered=entered, model_version=model.version)
