@@ -34,7 +34,7 @@ YUAN_PER_UNIT = 10_000  # penalty_amount is counted in 万元
 class History:
     """What is recorded about a set of entities, as plain frames (each `on` a calendar date).
 
-    entities: entity_id, specialty · inspections: entity_id, on, non_compliant · penalties: entity_id, on,
+    entities: entity_id, specialty (and, from the database, its region codes) · inspections: entity_id, on, non_compliant · penalties: entity_id, on,
     amount · complaints: entity_id, on, substantiated · alerts: entity_id, on · grades: entity_id, on, grade.
     """
 
@@ -106,18 +106,15 @@ def latest_grades(h: History, index: pd.Index, as_of: dt.date) -> pd.Series:
     return rows.groupby("entity_id")["grade"].last().reindex(index)
 
 
-def _indicator(prefix: str) -> Callable[[History, pd.Index, dt.date, Feature], pd.Series]:
-    """A 1/0 feature per value: `grade:C` for the latest grade, `specialty:medical` for the specialty."""
+def _grade(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
+    """`grade:C`: 1 where the latest grade before `as_of` is C (`grade:none`: never graded)."""
+    return (latest_grades(h, index, as_of).fillna("none") == f.key.removeprefix("grade:")).astype(float)
 
-    def compute(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-        wanted = f.key[len(prefix):]
-        if prefix == "grade:":
-            values = latest_grades(h, index, as_of).fillna("none")
-        else:
-            values = h.entities.set_index("entity_id")["specialty"].reindex(index)
-        return (values == wanted).astype(float)
 
-    return compute
+def _specialty(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
+    """`specialty:medical`: 1 for the entities of that specialty."""
+    specialty = h.entities.set_index("entity_id")["specialty"].reindex(index)
+    return (specialty == f.key.removeprefix("specialty:")).astype(float)
 
 
 FIXED: dict[str, Callable[[History, pd.Index, dt.date, Feature], pd.Series]] = {
@@ -129,7 +126,10 @@ FIXED: dict[str, Callable[[History, pd.Index, dt.date, Feature], pd.Series]] = {
     "months_since_inspection": _months_since,
     "self_inspection_missed": lambda h, index, as_of, f: self_inspection_feature(index, as_of, f.window_days),
 }
-PREFIXED = ("grade:", "specialty:")
+PREFIXED: dict[str, Callable[[History, pd.Index, dt.date, Feature], pd.Series]] = {
+    "grade:": _grade,
+    "specialty:": _specialty,
+}
 
 
 def compute(history: History, as_of: dt.date, features: tuple[Feature, ...]) -> pd.DataFrame:
@@ -139,7 +139,7 @@ def compute(history: History, as_of: dt.date, features: tuple[Feature, ...]) -> 
     for feature in features:
         prefix = next((p for p in PREFIXED if feature.key.startswith(p)), None)
         if prefix is not None:
-            columns[feature.key] = _indicator(prefix)(history, index, as_of, feature)
+            columns[feature.key] = PREFIXED[prefix](history, index, as_of, feature)
         elif feature.key in FIXED:
             columns[feature.key] = FIXED[feature.key](history, index, as_of, feature)
         else:

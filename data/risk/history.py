@@ -19,6 +19,9 @@ def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(conn.execute(query).all(), columns=columns)
 
 
+REGION_COLUMNS = ("province_adcode", "city_adcode", "county_adcode")
+
+
 def entities(conn: Connection, scope: Scope) -> pd.DataFrame:
     """entity_id, specialty and region codes of the entities in scope (a scoring run's scope is its region)."""
     ent = Entity.__table__
@@ -35,7 +38,7 @@ def load(conn: Connection, scope: Scope) -> History:
     ins, pen, com, ale, gra = (Inspection.__table__, Penalty.__table__, Complaint.__table__, Alert.__table__,
                                EntityGrade.__table__)
     return History(
-        entities=ents[["entity_id", "specialty"]],
+        entities=ents,
         inspections=_frame(conn, select(ins.c.entity_id, ins.c.inspected_on, ins.c.result == "non_compliant")
                            .where(ins.c.entity_id.in_(chosen), scope_predicate(ins, scope)),
                            ["entity_id", "on", "non_compliant"]).astype({"non_compliant": bool}),

@@ -35,20 +35,18 @@ def china_today(now: dt.datetime) -> dt.date:
     return now.astimezone(CHINA).date()
 
 
-def scores_for(conn: Connection, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+def scores_for(conn: Connection, scope: Scope, as_of: dt.date, model: params.Model) -> pd.DataFrame:
     """score, level, factors per entity in scope (index entity_id) and the region codes, from records before `as_of`."""
-    model = params.current(conn)
     found = history.load(conn, scope)
     scored = score.score(features.compute(found, as_of, model.features), model)
-    codes = history.entities(conn, scope).set_index("entity_id")[["province_adcode", "city_adcode", "county_adcode"]]
-    return scored.join(codes)
+    return scored.join(found.entities.set_index("entity_id")[list(history.REGION_COLUMNS)])
 
 
 def recompute(conn: Connection, scope: Scope, *, actor: str, now: dt.datetime, as_of: dt.date | None = None) -> RunReport:
     """Score the entities in scope as of `as_of` (default: today, China time), store and apply the result."""
     as_of = as_of or china_today(now)
     model = params.current(conn)
-    scored = scores_for(conn, scope, as_of)
+    scored = scores_for(conn, scope, as_of, model)
     first_id = (conn.execute(select(func.max(RiskScore.id))).scalar() or 0) + 1
     rows = scored.reset_index().assign(scored_at=now, as_of=as_of, model_version=model.version)
     rows.insert(0, "id", range(first_id, first_id + len(rows)))
