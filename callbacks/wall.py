@@ -23,6 +23,7 @@ from dashboard.auth import current_account
 from dashboard.figures import integer_ticks, ranking_figure
 from dashboard.theme import THEME
 from data.queries import alerts as alert_queries
+from data.queries import ledger as ledger_queries
 from data.queries import regions, wall
 from data.queries.filters import Filters, OutOfScope, Period
 from layers import registry
@@ -44,6 +45,7 @@ def refresh(_tick: int | None, state: dict) -> tuple:
         region = str(state.get("region"))
         month = Filters(region=region, period=wall.this_month(today))
         kpis = wall.kpis(store, month, scope).iloc[0]
+        ledger_open = ledger_queries.overdue_count(store, scope, region, today)
         trend = wall.monthly(store, Filters(region=region, period=Period.last_months(TREND_MONTHS, today)), scope)
         feed = alert_queries.feed(store, scope, region, status="unclosed", limit=14)
         if context.masks(state):  # from the state on the server: a kiosk state masks whatever its mask says
@@ -60,7 +62,7 @@ def refresh(_tick: int | None, state: dict) -> tuple:
     now = dt.datetime.now(CHINA)
     figure, ranking = _wall_fonts(figure), _wall_fonts(ranking)
     updated = f"{i18n.t('updated_at', lang)} {now:%H:%M:%S}"
-    return (_tiles(kpis, lang), figure, map_title, trend_figure(trend, lang), ranking, ranking_title,
+    return (_tiles(kpis, ledger_open, lang), figure, map_title, trend_figure(trend, lang), ranking, ranking_title,
             _feed(feed, lang), updated, {"ms": int(time.time() * 1000), "hhmm": f"{now:%H:%M}"})
 
 
@@ -81,7 +83,7 @@ def _wall_fonts(figure: dict) -> dict:
     return {**figure, "layout": {**layout, "font": {**layout.get("font", {}), "size": 15}}}
 
 
-def _tiles(k, lang: str) -> list:
+def _tiles(k, ledger_open: tuple[int, int], lang: str) -> list:
     def tile(label: str, value: str, note: str = "", bad: bool = False) -> html.Div:
         return html.Div(className="wj-kpi" + (" wj-kpi-bad" if bad else ""), children=[
             html.Div(label, className="wj-kpi-label"), html.Div(value, className="wj-kpi-value"),
@@ -101,6 +103,7 @@ def _tiles(k, lang: str) -> list:
         tile(i18n.t("kpi_licences_due", lang).format(days=k["licence_days"]), f"{k['licences_due']:,}",
              f"{i18n.t('licence_within', lang).format(days=k['licence_soon_days'])} {k['licences_soon']:,} · "
              f"{i18n.t('licence_expired', lang)} {k['licences_expired']:,}", bad=k["licences_expired"] > 0),
+        tile(i18n.t("kpi_ledger_open", lang), f"{ledger_open[0]:,}", f"{i18n.t('overdue', lang)} {ledger_open[1]:,}", bad=ledger_open[1] > 0),
     ]
 
 

@@ -18,17 +18,20 @@ from callbacks import draws as draw_callbacks
 from callbacks import entity as entity_callbacks
 from callbacks import kiosk as kiosk_callbacks
 from callbacks import licences as licence_callbacks
+from callbacks import ledger as ledger_callbacks
 from callbacks import manager as manager_callbacks
 from callbacks import wall as wall_callbacks
 from dashboard import api, audit_view, auth, headers, i18n, public
 from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
 from dashboard.pages import complaints as complaints_page
+from dashboard.pages import analysis_risk as analysis_risk_page
 from dashboard.pages import device as device_page
 from dashboard.pages import draws as draws_page
 from dashboard.pages import entity as entity_page
 from dashboard.pages import kiosk as kiosk_page
 from dashboard.pages import licences as licences_page
+from dashboard.pages import ledger as ledger_page
 from dashboard.pages import manager as manager_page
 from dashboard.pages import wall as wall_page
 from dashboard.settings import Settings, get_settings
@@ -100,6 +103,10 @@ def create_app(settings: Settings | None = None) -> Dash:
                        title=i18n.t("draws_title", settings.language))
     dash.register_page("licences", path=licences_page.PATH, layout=licences_page.layout,
                        title=i18n.t("licences_title", settings.language))
+    dash.register_page("ledger", path=ledger_page.PATH, layout=ledger_page.layout,
+                       title=i18n.t("ledger_title", settings.language))
+    dash.register_page("analysis_risk", path=analysis_risk_page.PATH, layout=analysis_risk_page.layout,
+                       title=i18n.t("analysis_risk_title", settings.language))
     app.layout = html.Div(dash.page_container, className="wj-root")
     manager_callbacks.register(app)
     wall_callbacks.register(app)
@@ -109,5 +116,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     entity_callbacks.register(app)
     draw_callbacks.register(app)
     licence_callbacks.register(app)
+    ledger_callbacks.register(app)
     headers.install(app, settings)  # last: the CSP hashes the inline scripts of every callback
     return app

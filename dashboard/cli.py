@@ -20,6 +20,7 @@ from dashboard.cli_draw import draw_command
 from dashboard.cli_errors import fail as _fail
 from dashboard.cli_import import import_command
 from dashboard.cli_public import public_app
+from dashboard.cli_risk import ledger_app, risk_app
 from dashboard.settings import get_settings
 
 # No locals in tracebacks: they may hold credentials from the database URL.
@@ -41,6 +42,8 @@ app.add_typer(display_app, name="display")
 app.command("import")(import_command)
 app.command("draw")(draw_command)
 app.add_typer(public_app, name="public")
+app.add_typer(risk_app, name="risk")
+app.add_typer(ledger_app, name="ledger")
 
 
 

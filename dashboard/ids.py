@@ -93,3 +93,15 @@ LICENCE_EXPORT = "licence-export"
 LICENCE_DOWNLOAD = "licence-download"
 LICENCE_EXPORT_MESSAGE = "licence-export-message"
 ENTITY_DRAWS = "entity-draws"
+LEDGER_PICK = "ledger-pick"  # pattern-matching: {"type": LEDGER_PICK, "id": entry id}
+LEDGER_ACT = "ledger-act"  # pattern-matching: {"type": LEDGER_ACT, "action": assign | measure | close}
+LEDGER_SELECTED = "ledger-selected"
+LEDGER_PANEL = "ledger-panel"
+LEDGER_OFFICER = "ledger-officer"
+LEDGER_DUE = "ledger-due"
+LEDGER_TEXT = "ledger-text"
+LEDGER_MESSAGE = "ledger-message"
+LEDGER_NAV = "ledger-nav"
+LEDGER_LANG = "ledger-lang"
+
+ANALYSIS_RISK_CHART = "analysis-risk-chart"

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     secret_key: str = ""
     language: Literal["zh", "en"] = "zh"
+    datasets: Path = Path("../shared/datasets")  # the shared public datasets (the NYC back-test reads one)
     public_base_url: str = ""  # where phones reach /public/…, e.g. https://weijian.example.gov.cn; empty: the request's host
 
     @field_validator("public_base_url")

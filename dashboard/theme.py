@@ -49,7 +49,8 @@ class Theme:
     def css(self) -> str:
         """CSS custom properties consumed by assets/*.css."""
         names = ("background", "panel", "border", "text", "muted", "accent", "good", "warn", "bad", "boundary", "input_text",
-                 "qr_light", "public_background", "public_text", "public_card", "public_muted")
+                 "qr_light", "public_background", "public_text", "public_card", "public_muted", "risk_low", "risk_medium",
+                 "risk_high", "risk_very_high")
         lines = [f"  --wj-{name.replace('_', '-')}: {getattr(self, name)};" for name in names]
         lines.append(f"  --wj-font: {self.font_family};")
         return ":root {\n" + "\n".join(lines) + "\n}\n"

@@ -67,7 +67,7 @@ class Account:
 
     @property
     def acts_on_cases(self) -> bool:
-        """Whether this account takes steps on alerts and complaints (managers and officers; not displays)."""
+        """Whether this account takes steps on cases: alerts, complaints, ledger entries (managers and officers; not displays)."""
         return self.role in ("province_manager", "city_manager", "county_manager", "county_officer")
 
 

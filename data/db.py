@@ -56,17 +56,20 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (idempotent), then seed the monitoring limits and rules and the complaint deadlines if absent."""
+    """Bring the schema to `revision` (idempotent), then seed what is data, not code, if absent: the monitoring
+    limits and rules, the complaint deadlines and the risk model."""
     command.upgrade(alembic_config(engine), revision)
     if revision == "head":
         from data.complaints import deadlines
         from data.monitoring import limits, rules
+        from data.risk import params
 
         with engine.begin() as conn:
             now = datetime.now(UTC)
             limits.seed(conn, now)
             rules.seed(conn, now)
             deadlines.seed(conn)
+            params.seed(conn, now)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

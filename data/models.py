@@ -469,6 +469,98 @@ class DisplayToken(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class RiskParameter(Base):
+    """One version of one parameter of the risk model: a feature's points, a level's threshold, a ledger term.
+
+    The model is data (seeded from data/risk/parameters.csv), versioned like indicator_limit: a change
+    closes the row in force (`valid_to`) and adds the next version, so every stored score can be traced to
+    the parameters it was computed with (risk_score.model_version: the largest parameter id then in force).
+    kind: `feature` (points per unit of the feature, at most `cap`, over the last `window_days`),
+    `threshold` (the score from which a level begins) or `ledger` (`points` = days an entry has to be settled).
+    """
+
+    __tablename__ = "risk_parameter"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", vocab.RISK_PARAMETER_KINDS), name="kind"),
+        Index(None, "key", "valid_to"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(48))
+    kind: Mapped[str] = mapped_column(String(16))
+    points: Mapped[float] = mapped_column(Float)
+    cap: Mapped[float | None] = mapped_column(Float)
+    window_days: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(256))
+
+
+class RiskScore(RegionCodes, Base):
+    """One computed risk score of an entity: its points, level and the points of every contributing factor.
+
+    `factors` is JSON {feature: points} of the features that added points, largest first: the score is
+    their sum, so a reader sees exactly why. History: one row per entity per scoring run.
+    """
+
+    __tablename__ = "risk_score"
+    __table_args__ = (
+        CheckConstraint(_one_of("level", vocab.RISK_LEVELS), name="level"),
+        Index(None, "entity_id", "scored_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    scored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    score: Mapped[float] = mapped_column(Float)
+    level: Mapped[str] = mapped_column(String(16))
+    factors: Mapped[str] = mapped_column(Text)
+    model_version: Mapped[int] = mapped_column(Integer)
+
+
+class RiskLedgerEntry(RegionCodes, Base):
+    """An entry of the risk ledger (风险台账): a high or very-high risk entity, why, who settles it, by when.
+
+    At most one open entry per entity (partial unique index). Close-out (销账) names the follow-up
+    inspection it rests on, dated on or after the entry; data/risk/ledger.py refuses it otherwise.
+    """
+
+    __tablename__ = "risk_ledger"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", vocab.LEDGER_STATUSES), name="status"),
+        CheckConstraint(_one_of("level", vocab.RISK_LEVELS), name="level"),
+        Index("uq_risk_ledger_open", "entity_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    risk_score_id: Mapped[int] = mapped_column(ForeignKey("risk_score.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    entered_on: Mapped[dt.date] = mapped_column(Date)  # China date of entry: follow-ups are dated from it
+    level: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)  # JSON of the top factors {feature: points}
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    follow_up_inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+
+
+class RiskLedgerEvent(Base):
+    """One step of a ledger entry: entered, assigned, a measure taken, closed; who, when, the note."""
+
+    __tablename__ = "risk_ledger_event"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("risk_ledger.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class RollupPending(Base):
     """Counties whose rollups are behind the raw rows (written by ingest, cleared by the sweep)."""
 

@@ -43,6 +43,11 @@ def rate_record(completed: bool | None, findings: int, rectified: int) -> str:
     return "good"
 
 
+RECORD_COLUMNS = ["entity_id", "period", "completed", "findings", "rectified", "submitted_on"]
+# How much each rating adds to the risk model's self_inspection_missed feature (data/risk/features.py).
+MISSED = {"good": 0.0, "poor": 0.5, "missing": 1.0}
+
+
 def ratings(conn: Connection, entity_ids: Iterable[int], as_of: dt.date) -> pd.Series:
     """Rating of each entity (index: entity id), 'missing' for those without a counting record."""
     ids = sorted({int(i) for i in entity_ids})
@@ -50,19 +55,30 @@ def ratings(conn: Connection, entity_ids: Iterable[int], as_of: dt.date) -> pd.S
     years = (str(as_of.year), str(as_of.year - 1))
     frames = []
     for start in range(0, len(ids), CHUNK):
-        query = select(table.c.entity_id, table.c.period, table.c.completed, table.c.findings, table.c.rectified).where(
-            table.c.entity_id.in_(ids[start:start + CHUNK]),
-            or_(*(table.c.period.startswith(year) for year in years)),
-            or_(table.c.submitted_on.is_(None), table.c.submitted_on <= as_of))
-        frames.append(pd.DataFrame(conn.execute(query).all(),
-                                   columns=["entity_id", "period", "completed", "findings", "rectified"]))
-    out = pd.Series("missing", index=pd.Index(ids, name="entity_id"), dtype=object)
-    records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if len(records):
-        latest = records.sort_values(["entity_id", "period"]).drop_duplicates("entity_id", keep="last")
-        rated = [rate_record(bool(c), int(f), int(r)) for c, f, r in
-                 zip(latest["completed"], latest["findings"], latest["rectified"])]
-        out.loc[latest["entity_id"].to_numpy()] = rated
+        query = select(*(table.c[c] for c in RECORD_COLUMNS)).where(
+            table.c.entity_id.in_(ids[start:start + CHUNK]), or_(*(table.c.period.startswith(year) for year in years)))
+        frames.append(pd.DataFrame(conn.execute(query).all(), columns=RECORD_COLUMNS))
+    records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RECORD_COLUMNS)
+    return rate_frame(records, pd.Index(ids, name="entity_id"), as_of)
+
+
+def rate_frame(records: pd.DataFrame, entity_ids: pd.Index, as_of: dt.date) -> pd.Series:
+    """The rating rule over a frame of records (RECORD_COLUMNS): the one rule the draws and the risk model share.
+
+    Counts the records of as_of's year and the year before that were submitted on or before `as_of` (or
+    carry no submission date: a 'not done' row); the latest period of each entity decides.
+    """
+    out = pd.Series("missing", index=entity_ids, dtype=object)
+    if records.empty:
+        return out
+    years = {str(as_of.year), str(as_of.year - 1)}
+    submitted = pd.to_datetime(records["submitted_on"])
+    keep = records["period"].str[:4].isin(years) & (submitted.isna() | (submitted <= pd.Timestamp(as_of)))
+    keep &= records["entity_id"].isin(entity_ids)
+    latest = records[keep.to_numpy()].sort_values(["entity_id", "period"]).drop_duplicates("entity_id", keep="last")
+    rated = [rate_record(bool(c), int(f), int(r)) for c, f, r in
+             zip(latest["completed"], latest["findings"], latest["rectified"])]
+    out.loc[latest["entity_id"].to_numpy()] = rated
     return out
 
 

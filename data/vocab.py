@@ -20,6 +20,11 @@ GRADES: tuple[str, ...] = ("A", "B", "C")  # 量化分级; None = not graded
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 # How an entity keeps up its self-inspection (依法执业自查): data/self_inspection.py rates it.
 SELF_INSPECTION_RATINGS: tuple[str, ...] = ("good", "poor", "missing")
+# The risk model's parameters (data/risk/parameters.csv): feature points, level thresholds, ledger terms.
+RISK_PARAMETER_KINDS: tuple[str, ...] = ("feature", "threshold", "ledger")
+# 风险台账: an entry is open until it is settled (销账) on a follow-up inspection.
+LEDGER_STATUSES: tuple[str, ...] = ("open", "closed")
+LEDGER_LEVELS: tuple[str, ...] = ("high", "very_high")  # the levels that enter the ledger
 
 INSPECTION_KINDS: tuple[str, ...] = ("routine", "random_draw", "campaign", "complaint")
 INSPECTION_RESULTS: tuple[str, ...] = ("compliant", "non_compliant")

@@ -229,7 +229,7 @@ def flaky_server(demo_app):
 
 
 def _kpis(driver):
-    return _wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#wall-kpis .wj-kpi")) == 8
+    return _wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#wall-kpis .wj-kpi")) == 9
                  and d.find_elements(By.CSS_SELECTOR, "#wall-map path.choroplethlocation"))
 
 
@@ -250,7 +250,7 @@ def test_wall_at_both_sizes_keeps_data_and_shows_the_delay_when_the_backend_fail
     backend.failing = True
     try:
         _wait(browser, lambda d: "数据延迟" in d.find_element(By.ID, "wall-stale").text, timeout=40)
-        assert len(browser.find_elements(By.CSS_SELECTOR, "#wall-kpis .wj-kpi")) == 8  # the last good data stays
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#wall-kpis .wj-kpi")) == 9  # the last good data stays
         browser.save_screenshot(str(ARTIFACTS / "wall_stale.png"))
     finally:
         backend.failing = False
@@ -386,3 +386,23 @@ def test_entity_file_and_its_public_page_on_a_phone(server, browser, demo_app):
         assert _severe_console_errors(browser) == [] and _external_requests(browser) == []
     finally:
         browser.set_window_size(1920, 1080)
+
+
+def test_risk_ledger_close_out_refused_and_the_back_test_page(server, browser):
+    """The ledger: 处置 on an entry opens its panel; 销账 without a follow-up inspection shows the refusal.
+    The back-test page draws both charts."""
+    browser.get(server + "/ledger")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".wj-ledger-table tbody tr"))
+    browser.find_elements(By.CSS_SELECTOR, ".wj-ledger-table button.wj-button")[0].click()
+    _wait(browser, lambda d: d.find_elements(By.ID, "ledger-text"))
+    next(b for b in browser.find_elements(By.CSS_SELECTOR, "#ledger-panel button") if b.text == "销账").click()
+    _wait(browser, lambda d: "no follow-up inspection" in d.find_element(By.ID, "ledger-message").text)
+    time.sleep(0.5)
+    browser.save_screenshot(str(ARTIFACTS / "ledger.png"))
+    assert _severe_console_errors(browser) == [] and _external_requests(browser) == []
+    browser.get(server + "/analysis/risk")
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .scatterlayer .trace")) >= 4)
+    time.sleep(0.5)
+    browser.save_screenshot(str(ARTIFACTS / "analysis_risk.png"))
+    assert "前25%·风险排序" in browser.find_element(By.TAG_NAME, "body").text
+    assert _severe_console_errors(browser) == [] and _external_requests(browser) == []

@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 
 from test_browser import (ARTIFACTS, _external_requests, _regions, _severe_console_errors, _wait, _wait_text,
                           browser, server)  # noqa: F401 - the module's fixtures, shared here
-from test_layers import engine, risk_levels  # noqa: F401 - risk levels written as a risk model would
+from test_layers import engine, risk_levels, saved_risk_levels, without_risk_levels  # noqa: F401 - risk levels set by hand
 
 pytestmark = pytest.mark.browser
 
@@ -51,10 +51,10 @@ def test_switching_layers_on_the_manager_page(server, browser):  # noqa: F811
     time.sleep(1)
     browser.save_screenshot(str(ARTIFACTS / "layer_grade.png"))
 
-    # Without a risk model the dropdown offers no risk layer.
+    # The demo build's scoring run wrote risk levels: the dropdown offers the risk layer.
     browser.find_element(By.ID, "manager-layer").click()
     options_text = [o.text for o in _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "[role=option]"))]
-    assert "风险分级" not in options_text and "量化分级" in options_text
+    assert "风险分级" in options_text and "量化分级" in options_text
     browser.find_element(By.TAG_NAME, "body").send_keys("\ue00c")  # Escape closes it
 
     # Inside a county: entities by grade with a legend of the four classes; penalised entities by amount.
@@ -76,7 +76,7 @@ def test_the_wall_layer_buttons_switch_the_map_and_kiosk_mode_hides_them(server,
     browser.get(server + "/wall?region=410000&interval=30")
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-map path.choroplethlocation"))
     buttons = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-layers a"))
-    assert [b.text for b in buttons] == ["监督检查", "行政处罚", "量化分级", "投诉举报", "在线监测"]
+    assert [b.text for b in buttons] == ["监督检查", "行政处罚", "量化分级", "投诉举报", "在线监测", "风险分级"]
     assert all(b.value_of_css_property("font-size") == "20px" for b in buttons)
     next(b for b in buttons if b.text == "量化分级").click()
     _wait(browser, lambda d: "layer=grade" in d.current_url)

@@ -197,7 +197,8 @@ def test_wall_refresh_draws_every_panel(request_context):
 
     state = {"region": "410000", "layer": "monitoring", "lang": "zh", "interval": 30}
     tiles, figure, map_title, trend, ranking, ranking_title, feed, updated, last_ok = wall.refresh(1, state)
-    assert len(tiles) == 8 and "监管对象" in _text(tiles) and "设备在线率" in _text(tiles) and "许可证 90 天内到期" in _text(tiles)
+    assert len(tiles) == 9 and "监管对象" in _text(tiles) and "设备在线率" in _text(tiles) and "风险台账未销账" in _text(tiles)
+    assert "许可证 90 天内到期" in _text(tiles)
     assert len(go.Figure(figure).data[0].locations) == 18 and "超标与离线设备分布" in map_title
     trend = go.Figure(trend)
     assert len(trend.data[0].x) == 12 and trend.data[0].name == "检查次数"

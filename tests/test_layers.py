@@ -1,8 +1,8 @@
 """The grade, penalty and risk layers through the manager and wall callbacks, as plain functions on the demo.
 
 Every number drawn is checked against an independent count of the raw tables (pandas over plain SQL).
-The risk layer is checked in both states: as the demo is built (no risk model: not offered, a URL asking
-for it gets the default layer) and with risk levels written into the database (offered and drawn).
+The risk layer is checked in both states: with no risk levels (as before any scoring run: not offered, a
+URL asking for it gets the default layer) and with risk levels written into the database (offered and drawn).
 """
 
 from __future__ import annotations
@@ -156,7 +156,29 @@ def test_a_crafted_state_outside_scope_gets_nothing(request_context, layer):
     assert map_title == "无权查看该区域" and len(figure.data) == 0 and len(ranking.data) == 0
 
 
-def test_without_a_risk_model_the_risk_layer_is_not_offered(request_context):
+@pytest.fixture
+def saved_risk_levels(engine):
+    """The demo's risk levels as its build's scoring run wrote them, put back after the test."""
+    with engine.connect() as conn:
+        saved = conn.execute(text("SELECT id, risk_level FROM entity")).all()
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE entity SET risk_level = :level WHERE id = :id"),
+                         [{"level": level, "id": id_} for id_, level in saved])
+            db.bump_data_version(conn)
+
+
+@pytest.fixture
+def without_risk_levels(engine, saved_risk_levels):
+    """The demo as if no risk model had run: no entity has a level."""
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE entity SET risk_level = NULL"))
+        db.bump_data_version(conn)
+
+
+def test_without_a_risk_model_the_risk_layer_is_not_offered(request_context, without_risk_levels):
     from dashboard.pages import manager as page
     from dashboard.pages import wall as wall_page
 
@@ -172,21 +194,15 @@ def test_without_a_risk_model_the_risk_layer_is_not_offered(request_context):
 
 
 @pytest.fixture
-def risk_levels(engine):
-    """Risk levels for every entity of 郑州市 (cycling through the four), as a risk model would write them;
-    removed afterwards. Both writes bump the data version, so no cached answer outlives them."""
+def risk_levels(engine, without_risk_levels):
+    """Risk levels for every entity of 郑州市 only (cycling through the four); the demo's own levels are put
+    back afterwards. Every write bumps the data version, so no cached answer outlives them."""
     levels = ("low", "medium", "high", "very_high")
     with engine.begin() as conn:
         ids_ = conn.execute(text(f"SELECT id FROM entity WHERE city_adcode = '{ZHENGZHOU}' ORDER BY id")).scalars().all()
         conn.execute(text("UPDATE entity SET risk_level = :level WHERE id = :id"),
                      [{"level": levels[i % 4], "id": i_} for i, i_ in enumerate(ids_)])
         db.bump_data_version(conn)
-    try:
-        yield
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE entity SET risk_level = NULL"))
-            db.bump_data_version(conn)
 
 
 def test_with_risk_levels_the_risk_layer_is_offered_and_drawn(request_context, engine, risk_levels):

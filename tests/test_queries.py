@@ -232,7 +232,13 @@ def test_grades_and_entity_points_match_the_raw_rows(nantong):
 
 
 def test_risk_levels_are_counted_and_make_the_risk_layer_available(nantong):
-    """No risk model: nothing assessed anywhere. Levels written in one county: assessed there, for viewers of it."""
+    """No risk levels (the demo's scoring run undone): nothing assessed anywhere. Levels written in one county:
+    assessed there, for viewers of it. The demo's own levels are put back afterwards."""
+    assert entities.risk_assessed(nantong, NANTONG)  # the demo build scores every entity
+    with nantong.engine.begin() as conn:
+        saved = conn.execute(text("SELECT id, risk_level FROM entity")).all()
+        conn.execute(text("UPDATE entity SET risk_level = NULL"))
+        db.bump_data_version(conn)
     assert not entities.risk_assessed(nantong, NANTONG)
     levels = ("low", "medium", "high", "very_high")
     with nantong.engine.begin() as conn:
@@ -256,6 +262,7 @@ def test_risk_levels_are_counted_and_make_the_risk_layer_available(nantong):
         assert (got["risk_unassessed"] + got["assessed"] == got["entities"]).all()
     finally:
         with nantong.engine.begin() as conn:
-            conn.execute(text("UPDATE entity SET risk_level = NULL"))
+            conn.execute(text("UPDATE entity SET risk_level = :level WHERE id = :id"),
+                         [{"level": level, "id": id_} for id_, level in saved])
             db.bump_data_version(conn)
-    assert not entities.risk_assessed(nantong, NANTONG)
+    assert entities.risk_assessed(nantong, NANTONG)

@@ -21,7 +21,7 @@ from data.queries.filters import OutOfScope, UnknownRegion
 
 PATH = "/complaints"
 STATUS_CHOICES = ("unclosed", "overdue", "all", *vocab.COMPLAINT_STATUSES)
-HEAD = ["received_at", "category", "entity", "address", "status", "assignee", "step_due_on", "due_on"]
+HEAD = ["received_at", "category", "entity", "address", "status", "assignee", "step_due_on", "case_due_on"]
 
 
 def layout(region: str | None = None, status: str | None = None, lang: str | None = None, mask: str | None = None,

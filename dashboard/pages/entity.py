@@ -26,6 +26,7 @@ from dashboard.urls import manager_url
 from data import db, public_tokens
 from data.draws import runs as draw_runs
 from data.queries import entity_file, monitoring, regions
+from data.queries import risk as risk_queries
 from data.queries.filters import OutOfScope
 
 PATH_TEMPLATE = "/entity/<entity_id>"
@@ -66,6 +67,7 @@ def layout(entity_id: str | None = None, lang: str | None = None, mask: str | No
             ]),
             html.Section(id=ids.ENTITY_QR, className="wj-panel wj-qr-panel", children=qr_panel(entity["id"], lang)),
         ]),
+        risk_panel(entity["id"], lang),
         html.Section(className="wj-panel", children=[
             html.H2(i18n.t("timeline", lang), className="wj-panel-title"),
             html.Div(i18n.t("timeline_counts", lang).format(*(int((events["event"] == e).sum()) for e in entity_file.EVENTS)),
@@ -114,6 +116,28 @@ def _identity(entity: dict, lang: str, masked: bool) -> list:
         ("contact_phone", (masking.phone(phone) if masked else phone) or "–"),
     ]
     return [item for key, value in pairs for item in (html.Dt(i18n.t(key, lang)), html.Dd(value))]
+
+
+def risk_panel(entity_id: int, lang: str) -> html.Section:
+    """The latest risk score, its level, and every factor with its points (they add up to the score)."""
+    latest = risk_queries.latest(context.store(), entity_id, context.viewer_scope())
+    title = html.H2(i18n.t("risk_assessment", lang), className="wj-panel-title")
+    if latest is None:
+        return html.Section(id="entity-risk", className="wj-panel", children=[
+            title, html.Div(i18n.t("risk_not_scored", lang), className="wj-hint")])
+    rows = [html.Tr([html.Td(i18n.t("risk_factor_" + key, lang)), html.Td(f"{points:g}", className="wj-number")])
+            for key, points in latest["factors"].items()]
+    return html.Section(id="entity-risk", className="wj-panel", children=[
+        title,
+        html.Div(className="wj-summary", children=[
+            html.Span(i18n.t("risk_" + latest["level"], lang), className=f"wj-badge wj-risk-{latest['level']}"),
+            f" {i18n.t('risk_score_label', lang)} {latest['score']:g} · {i18n.t('risk_as_of', lang)} "
+            f"{latest['as_of']:%Y-%m-%d} · {i18n.t('risk_model_version', lang)} {latest['model_version']}"]),
+        html.Table(className="wj-table wj-risk-factors", children=[
+            html.Thead(html.Tr([html.Th(i18n.t("col_risk_factor", lang)), html.Th(i18n.t("col_points", lang))])),
+            html.Tbody(rows)]),
+        html.P(i18n.t("risk_factors_hint", lang), className="wj-hint"),
+    ])
 
 
 def qr_panel(entity_id: int, lang: str, notice: str | None = None) -> list:

@@ -21,10 +21,13 @@ from data.bulk import constraints_deferred, insert_frame, reset_sequence
 from data.complaints import workflow
 from data.demo import generate
 from data.demo.monitoring import exceedance_alerts
+from data.queries.filters import Scope
+from data.risk import scoring
 from geo import boundaries, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
-_TABLES = (models.RandomDrawItem, models.RandomDraw, models.InspectorConflict, models.SelfInspection,
+_TABLES = (models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
+           models.InspectorConflict, models.SelfInspection, models.ComplaintEvent,
            models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
            models.SeriesState, models.Reading, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
            models.Inspection, models.Complaint, models.EntityGrade, models.PublicToken, models.Entity, models.Inspector,
@@ -46,8 +49,8 @@ class BuildReport:
 
     @property
     def records(self) -> int:
-        """Every stored supervision record (all rows except regions and inspectors)."""
-        return sum(v for k, v in self.rows.items() if k not in ("region", "inspector", "rollups"))
+        """Every stored supervision record (all rows except regions, inspectors and what is derived from the records)."""
+        return sum(v for k, v in self.rows.items() if k not in ("region", "inspector", "rollups", "risk_score"))
 
 
 def has_entities(engine: Engine) -> bool:
@@ -157,6 +160,11 @@ def build(
             reset_sequence(conn, model.__table__)
         report.rows["rollups"] = rollups.refresh(conn)
         step(f"refreshed rollups: {report.rows['rollups']:,} rows")
+        # The risk model scores the demo as of its last day, so the risk layer and the ledger have something to show.
+        now = dt.datetime.combine(until, dt.time(18), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        run = scoring.recompute(conn, Scope.of(root), actor="demo", now=now, as_of=until + dt.timedelta(days=1))
+        report.rows["risk_score"] = run.scored
+        step(f"scored risk: {run.levels}, {run.entered:,} ledger entries")
         for key, value in {"demo_region": root, "demo_scale": scale, "demo_seed": str(seed),
                            "demo_until": until.isoformat()}.items():
             db.set_meta(conn, key, value)

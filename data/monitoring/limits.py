@@ -51,7 +51,8 @@ class Limit:
         return "—"
 
 
-def _number(text: str) -> float | None:
+def optional_number(text: str) -> float | None:
+    """A CSV cell as a number; empty: None (no such bound)."""
     return float(text) if text.strip() else None
 
 
@@ -62,7 +63,7 @@ def seed_rows() -> list[dict]:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             if row["scene"] not in vocab.SCENES:
                 raise ValueError(f"{SEED.name} line {line}: unknown scene {row['scene']!r}")
-            low, high, step = _number(row["low"]), _number(row["high"]), _number(row["max_step"])
+            low, high, step = optional_number(row["low"]), optional_number(row["high"]), optional_number(row["max_step"])
             if low is not None and high is not None and low > high:
                 raise ValueError(f"{SEED.name} line {line}: low {low} > high {high}")
             rows.append({"scene": row["scene"], "indicator": row["indicator"], "subtype": row["subtype"],

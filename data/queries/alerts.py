@@ -71,9 +71,7 @@ def trail(store: Store, scope: Scope, alert_ids: list[int]) -> pd.DataFrame:
 
 def officers(store: Store, scope: Scope, alert_id: int) -> pd.DataFrame:
     """badge_no and name of the active officers who may be sent this alert (of its county, city or province)."""
-    table = Alert.__table__
-    with store.engine.connect() as conn:
-        return officers_of.of_case(conn, table, alert_id, scope_predicate(table, scope))
+    return officers_of.of_case(store, Alert.__table__, alert_id, scope)
 
 
 def one(store: Store, scope: Scope, alert_id: int) -> dict | None:

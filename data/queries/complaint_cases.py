@@ -106,6 +106,4 @@ def one(store: Store, scope: Scope, complaint_id: int) -> dict | None:
 
 def officers(store: Store, scope: Scope, complaint_id: int) -> pd.DataFrame:
     """badge_no and name of the active officers the complaint may be passed to."""
-    table = Complaint.__table__
-    with store.engine.connect() as conn:
-        return officers_of.of_case(conn, table, complaint_id, scope_predicate(table, scope))
+    return officers_of.of_case(store, Complaint.__table__, complaint_id, scope)
