@@ -157,5 +157,6 @@ def raster_index(root: str, cache_dir: Path) -> RasterIndex:
 def _raster_index_cached(root: str, cache_dir: str) -> RasterIndex:
     leaves = polygons(root, "county", Path(cache_dir))
     cell = raster_index_module.cell_size(leaves)
-    path = _cache_path(Path(cache_dir), root, "county", f"raster-{cell:g}.npz")
-    return raster_index_module.load_or_build(leaves, path, cell)
+    # Reach of one cell (>= 110 m) covers the default 50 m snap; assign falls back to exact for larger snaps.
+    path = _cache_path(Path(cache_dir), root, "county", f"raster-v{raster_index_module.FORMAT}-{cell:g}.npz")
+    return raster_index_module.load_or_build(leaves, path, cell, reach=cell)
