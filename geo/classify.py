@@ -1,7 +1,9 @@
 """Choropleth classes: how counts become a handful of legend colours.
 
-Natural breaks (Fisher-Jenks, exact) suit skewed counts such as non-compliance; quantiles suit rates
-where every class should hold as many regions. Each layer chooses its scheme (layers/*.py).
+Natural breaks (Fisher-Jenks, exact) suit skewed counts such as non-compliance; quantiles suit shares
+where every class should hold as many regions. Each layer chooses its scheme and says why (SCHEME in
+layers/inspection.py, penalty.py, complaint.py, monitoring.py: natural breaks; layers/classes.py, the
+grade and risk shares: quantiles); dashboard.figures.class_colours turns the classes into map colours.
 """
 
 from __future__ import annotations
