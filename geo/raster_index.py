@@ -110,7 +110,7 @@ def build(leaves: gpd.GeoDataFrame, cell: float, reach: float) -> RasterIndex:
         near_any[block] |= ndimage.binary_dilation(burned, np.ones((3, 3), bool), iterations=grow) if grow else burned
     boundary = features.rasterize(((line, 1) for line in shapely.boundary(geoms)), out_shape=(height, width),
                                   transform=transform, fill=0, dtype=np.uint8, all_touched=True).astype(bool)
-    _check_vertices_are_border(geoms, boundary, minx, maxy, cell)
+    _mark_sampled_boundaries(geoms, boundary, minx, maxy, cell)
 
     pure = (touching == 1) & ~boundary
     deferred = np.flatnonzero(~pure & near_any)
@@ -147,14 +147,16 @@ def _candidate_sets(geoms: np.ndarray, cells: np.ndarray, width: int, transform:
     return cells[kept], set_of_cell.astype(np.int64), offsets, flat
 
 
-def _check_vertices_are_border(geoms: np.ndarray, boundary: np.ndarray, minx: float, maxy: float, cell: float) -> None:
-    """Refuse a grid whose boundary burn missed a vertex: the lookup would then answer near a border."""
-    xy = shapely.get_coordinates(geoms)
-    cols = ((xy[:, 0] - minx) / cell).astype(np.int64)
+def _mark_sampled_boundaries(geoms: np.ndarray, boundary: np.ndarray, minx: float, maxy: float, cell: float) -> None:
+    """Also mark the cells of every vertex and of points every half cell along each boundary.
+
+    GDAL's all_touched line burn can miss a cell where a vertex sits exactly on a cell edge (it did for
+    32 of China's vertices); a missed border cell would be answered from the grid near a boundary.
+    """
+    xy = shapely.get_coordinates(shapely.segmentize(shapely.boundary(geoms), cell / 2))
     rows = ((maxy - xy[:, 1]) / cell).astype(np.int64)
-    missed = int((~boundary[rows, cols]).sum())
-    if missed:
-        raise RuntimeError(f"raster index: {missed} boundary vertices fell in cells not marked as border")
+    cols = ((xy[:, 0] - minx) / cell).astype(np.int64)
+    boundary[rows, cols] = True
 
 
 def load_or_build(leaves: gpd.GeoDataFrame, path: Path, cell: float, reach: float) -> RasterIndex:
