@@ -78,6 +78,8 @@ def class_colours(values, scheme: str, theme: Theme, colorbar: dict, k: int = CL
     hover and the clicks keep the real numbers. `colorbar` is the layer's own colour-bar settings (title).
     """
     classes = classify.classify(values, scheme, k)
+    # Plotly drops ticksuffix where ticktext is given: the class labels carry it themselves.
+    labels = [label + colorbar.get("ticksuffix", "") for label in classes.labels]
     if not classes.bins:
         return dict(colorscale=theme.colorscale(), zmin=0, zmax=1, colorbar=colorbar)
     data = np.asarray(values, dtype="float64")
@@ -85,14 +87,14 @@ def class_colours(values, scheme: str, theme: Theme, colorbar: dict, k: int = CL
     colours = theme.sequential[-len(classes.bins):]
     if high <= low:  # one value: one class
         return dict(colorscale=[[0, colours[-1]], [1, colours[-1]]], zmin=low, zmax=low + 1,
-                    colorbar=dict(colorbar, tickvals=[low], ticktext=list(classes.labels)))
+                    colorbar=dict(colorbar, tickvals=[low], ticktext=labels))
     edges = [0.0] + [(b - low) / (high - low) for b in classes.bins]
     scale = []
     for colour, start, end in zip(colours, edges[:-1], edges[1:]):
         scale += [[start, colour], [end, colour]]
     lower = [low, *classes.bins[:-1]]
     middles = [(a + b) / 2 for a, b in zip(lower, classes.bins)]
-    return dict(colorscale=scale, zmin=low, zmax=high, colorbar=dict(colorbar, tickvals=middles, ticktext=list(classes.labels)))
+    return dict(colorscale=scale, zmin=low, zmax=high, colorbar=dict(colorbar, tickvals=middles, ticktext=labels))
 
 
 def integer_ticks(maximum: float) -> dict:

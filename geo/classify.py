@@ -44,6 +44,8 @@ def classify(values, scheme: str = "natural_breaks", k: int = 5) -> Classes:
 
 def _label(lo: float, hi: float, first: bool) -> str:
     fmt = "{:,.0f}" if float(lo).is_integer() and float(hi).is_integer() else "{:,.2f}"
+    if first and lo == hi:  # a class of one value (all regions equal) reads as that value
+        return fmt.format(lo)
     if first:
         return f"{fmt.format(lo)}–{fmt.format(hi)}"
     return f">{fmt.format(lo)}–{fmt.format(hi)}"
