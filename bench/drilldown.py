@@ -109,8 +109,14 @@ def bench_callback(name: str, url: str, rows: list, repeats: int = 20) -> None:
     from dashboard.app import create_app
     from dashboard.settings import Settings
 
+    from dashboard import auth
+    from data import accounts
+
     app = create_app(Settings(database_url=url, var_dir=VAR, region=REGION))
     with app.server.test_request_context("/"):
+        # The callback answers only a logged-in viewer (dashboard/context.py): the demo's province manager.
+        with app.server.extensions["weijian"].store.engine.connect() as conn:
+            auth.login(accounts.by_username(conn, "demo_manager"))
         for region in PATH:
             state = {"region": region, "period": f"{PERIOD.start:%Y-%m}..{PERIOD.end:%Y-%m}", "specialty": "public_place",
                      "lang": "zh", "layer": "inspection"}

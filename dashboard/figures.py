@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard.theme import Theme
+from geo import classify
+
+CLASSES = 5  # legend classes of a choropleth
 
 # Plotly's geo subplot asks for a world topojson even when no base layer is drawn; we serve an empty
 # one from assets/ so nothing is fetched from the internet (config topojsonURL on every map graph).
@@ -64,6 +68,33 @@ def map_figure(traces: list[BaseTraceType], geojson: dict, theme: Theme, labels:
         clickmode="event",
     )
     return fig
+
+
+def class_colours(values, scheme: str, theme: Theme, colorbar: dict, k: int = CLASSES) -> dict:
+    """zmin, zmax, a stepped colour scale and colour-bar ticks for a choropleth of the raw `values`.
+
+    The map then shows a handful of classes (geo.classify, natural breaks or quantiles as the layer
+    chooses) instead of a continuous ramp in which one large region washes the rest out, while z, the
+    hover and the clicks keep the real numbers. `colorbar` is the layer's own colour-bar settings (title).
+    """
+    classes = classify.classify(values, scheme, k)
+    # Plotly drops ticksuffix where ticktext is given: the class labels carry it themselves.
+    labels = [label + colorbar.get("ticksuffix", "") for label in classes.labels]
+    if not classes.bins:
+        return dict(colorscale=theme.colorscale(), zmin=0, zmax=1, colorbar=colorbar)
+    data = np.asarray(values, dtype="float64")
+    low, high = float(np.nanmin(data)), classes.bins[-1]
+    colours = theme.sequential[-len(classes.bins):]
+    if high <= low:  # one value: one class
+        return dict(colorscale=[[0, colours[-1]], [1, colours[-1]]], zmin=low, zmax=low + 1,
+                    colorbar=dict(colorbar, tickvals=[low], ticktext=labels))
+    edges = [0.0] + [(b - low) / (high - low) for b in classes.bins]
+    scale = []
+    for colour, start, end in zip(colours, edges[:-1], edges[1:]):
+        scale += [[start, colour], [end, colour]]
+    lower = [low, *classes.bins[:-1]]
+    middles = [(a + b) / 2 for a, b in zip(lower, classes.bins)]
+    return dict(colorscale=scale, zmin=low, zmax=high, colorbar=dict(colorbar, tickvals=middles, ticktext=labels))
 
 
 def integer_ticks(maximum: float) -> dict:

@@ -1,7 +1,9 @@
 """Point → region assignment: which province, city and county each point lies in.
 
 Vectorised: a raster of region codes (geo.raster_index) answers points far from any boundary by
-array lookup; the rest go through one STRtree over the points, queried once with every polygon.
+array lookup; points in border cells are tested against their cell's few candidate leaves only
+(one prepared intersects_xy call per leaf); points off the grid, or all points without an index, go
+through one STRtree over the points, queried once with every polygon.
 Querying *with the polygons* lets GEOS prepare each polygon once and test all candidate points
 against it, instead of testing each point against an unprepared polygon (what a plain
 `sjoin(points, polygons)` does); see bench/run.py for the measured difference.
@@ -19,6 +21,7 @@ Rules, pinned by tests/test_assign.py:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -45,21 +48,28 @@ class AssignmentSummary:
         return dict(self.__dict__)
 
 
-def _ancestor_codes(leaves: pd.DataFrame) -> pd.DataFrame:
-    """For each leaf polygon, its code at each of province/city/county (the leaf's own code below it)."""
-    rows = []
-    for adcode in leaves["adcode"]:
+@lru_cache(maxsize=16)
+def _leaf_columns(adcodes: tuple[str, ...]) -> tuple[tuple[str, pd.CategoricalDtype, np.ndarray], ...]:
+    """Per code column: its categories and each leaf's category code, with a trailing -1 for "no leaf".
+
+    Cached per set of leaves: every batch of points assigned to the same boundaries reuses it.
+    """
+    chains = []
+    for adcode in adcodes:
         chain = {r.level: r.adcode for r in hierarchy.ancestors(adcode)}
-        row = {}
-        last = None
+        row, last = {}, None
         for level, column in CODE_COLUMNS.items():
-            last = chain.get(level, last)
+            last = chain.get(level, last)  # a leaf coarser than a county fills the finer code with its own
             row[column] = last
-        rows.append(row)
-    return pd.DataFrame(rows, index=leaves.index)
+        chains.append(row)
+    columns = []
+    for column in CODE_COLUMNS.values():
+        categories, per_leaf = np.unique(np.array([str(row[column]) for row in chains]), return_inverse=True)
+        columns.append((column, pd.CategoricalDtype(categories), np.r_[per_leaf, -1].astype(np.int32)))
+    return tuple(columns)
 
 
-_MATCH_NAMES = np.array([INSIDE, NEAR, OUTSIDE, MISSING])
+_MATCH_DTYPE = pd.CategoricalDtype([INSIDE, NEAR, OUTSIDE, MISSING])
 _INSIDE, _NEAR, _OUTSIDE, _MISSING = range(4)
 
 
@@ -73,69 +83,110 @@ def assign(
     """Assign WGS-84 points to the leaf polygons tiling a region (geo.boundaries.polygons(root, 'county')).
 
     With a raster `index` of the same leaves (geo.raster_index), points in cells wholly inside one
-    region or wholly outside all are answered by array lookup and only the rest are tested exactly;
-    the answers are the same. Returns one row per input point, in input order: province_adcode,
-    city_adcode, county_adcode (categorical; missing where unassigned) and `region_match` (inside /
-    near / outside / no_coordinates).
+    region or far from all are answered by array lookup and only the rest are tested exactly, against
+    their cell's few candidate leaves; the answers are the same. Returns one row per input point, in
+    input order: province_adcode, city_adcode, county_adcode (categorical; missing where unassigned)
+    and `region_match` (inside / near / outside / no_coordinates).
     """
     lon = np.asarray(lon, dtype="float64")
     lat = np.asarray(lat, dtype="float64")
-    has_xy = np.isfinite(lon) & np.isfinite(lat)
-    if index is not None and snap_m < index.min_cell_m():
-        looked_up = index.lookup(lon, lat)  # NaN and off-grid points come back as BORDER
-        leaf_index = np.maximum(looked_up, -1).astype("int64")  # BORDER → -1 until tested
-        # BORDER (-2) → still unknown, OUTSIDE (-1) → outside, a leaf (>= 0) → inside.
-        match = np.where(looked_up >= 0, _INSIDE, _OUTSIDE).astype("int8")
-        match[~has_xy] = _MISSING
-        exact = np.flatnonzero((looked_up == raster_index.BORDER) & has_xy)
+    snap_deg = snap_m / _METRES_PER_DEGREE
+    geoms = np.asarray(leaves.geometry.values)
+    rank = np.argsort(np.argsort(leaves["adcode"].to_numpy().astype(str), kind="stable"))  # tie-break: smaller adcode
+    if index is not None and snap_deg < index.reach:
+        code = index.lookup(lon, lat)
+        leaf_index = np.maximum(code, -1)
+        match = np.where(code >= 0, _INSIDE, _OUTSIDE).astype("int8")
+        deferred = np.flatnonzero(code <= raster_index.FIRST_SET)  # candidate sets, and OFF_GRID below them
+        in_set = deferred[code[deferred] != raster_index.OFF_GRID]
+        found, how = _by_candidates(lon[in_set], lat[in_set], raster_index.FIRST_SET - code[in_set], index, geoms, rank,
+                                    snap_deg)
+        leaf_index[in_set], match[in_set] = found, how
+        off_grid = deferred[code[deferred] == raster_index.OFF_GRID]  # NaN lands here too
+        has_xy = np.isfinite(lon[off_grid]) & np.isfinite(lat[off_grid])
+        match[off_grid[~has_xy]] = _MISSING
+        exact = off_grid[has_xy]
     else:
-        leaf_index = np.full(len(lon), -1, dtype="int64")
+        has_xy = np.isfinite(lon) & np.isfinite(lat)
+        leaf_index = np.full(len(lon), -1, dtype="int32")
         match = np.where(has_xy, _OUTSIDE, _MISSING).astype("int8")
         exact = np.flatnonzero(has_xy)
-    found, how = _exact(lon[exact], lat[exact], leaves, snap_m)
-    leaf_index[exact] = found
-    match[exact] = np.where(found >= 0, how, _OUTSIDE)
+    found, how = _exact(lon[exact], lat[exact], geoms, rank, snap_deg)
+    leaf_index[exact], match[exact] = found, how
 
-    codes = _ancestor_codes(leaves.reset_index(drop=True))
-    result = {}
-    for column in CODE_COLUMNS.values():
-        categories, per_leaf = np.unique(codes[column].to_numpy().astype(str), return_inverse=True)
-        # One gather per column: leaf_index -1 picks the trailing -1 (missing).
-        result[column] = pd.Categorical.from_codes(np.r_[per_leaf, -1][leaf_index], categories)
-    result["region_match"] = pd.Categorical.from_codes(match, _MATCH_NAMES)
+    result = {column: pd.Categorical.from_codes(per_leaf[leaf_index], dtype=dtype, validate=False)
+              for column, dtype, per_leaf in _leaf_columns(tuple(leaves["adcode"].astype(str)))}
+    result["region_match"] = pd.Categorical.from_codes(match, dtype=_MATCH_DTYPE, validate=False)
     return pd.DataFrame(result)
 
 
-def _exact(lon: np.ndarray, lat: np.ndarray, leaves: gpd.GeoDataFrame, snap_m: float) -> tuple[np.ndarray, np.ndarray]:
-    """Leaf index (-1 where none) and _INSIDE/_NEAR of finite points, by exact tests on the polygons."""
-    found = np.full(len(lon), -1, dtype="int64")
+def _first_per_point(point: np.ndarray, leaf: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For (point, leaf) pairs: each point's pair ordered first by `keys` (most significant first)."""
+    order = np.lexsort((*reversed(keys), point))
+    point, leaf = point[order], leaf[order]
+    first = np.r_[True, point[1:] != point[:-1]] if len(point) else np.zeros(0, bool)
+    return point[first], leaf[first]
+
+
+def _by_candidates(lon, lat, set_ids, index: RasterIndex, geoms, rank, snap_deg) -> tuple[np.ndarray, np.ndarray]:
+    """Leaf index (-1 where none) and match of points in candidate-set cells, testing each point only
+    against its cell's leaves: one prepared intersects_xy call per leaf over all its candidate points."""
+    found = np.full(len(lon), -1, dtype="int32")
     how = np.full(len(lon), _OUTSIDE, dtype="int8")
-    polygons = leaves.geometry.values
-    if not len(lon) or not len(polygons):
+    point, leaf = index.candidates(set_ids)
+    order = np.argsort(leaf, kind="stable")
+    point, leaf = point[order], leaf[order]
+    hit = _per_leaf(point, leaf, geoms, lambda polygon, pts: shapely.intersects_xy(polygon, lon[pts], lat[pts]))
+    covered, by = _first_per_point(point[hit], leaf[hit], rank[leaf[hit]])
+    found[covered], how[covered] = by, _INSIDE
+    if snap_deg > 0:
+        open_pair = found[point] < 0
+        point, leaf = point[open_pair], leaf[open_pair]
+        points = shapely.points(lon[point], lat[point])  # one per open pair
+        # Prepared dwithin first (indexed); the costly exact distance only for the few pairs that are close.
+        close = _per_leaf(np.arange(len(point)), leaf, geoms,
+                          lambda polygon, pairs: shapely.dwithin(polygon, points[pairs], snap_deg))
+        point, leaf, points = point[close], leaf[close], points[close]
+        # Only a point close to two or more leaves needs the distances to choose the nearest.
+        contested = np.bincount(point, minlength=len(lon))[point] > 1
+        distance = np.zeros(len(point))
+        distance[contested] = shapely.distance(geoms[leaf[contested]], points[contested])
+        snapped, by = _first_per_point(point, leaf, distance, rank[leaf])
+        found[snapped], how[snapped] = by, _NEAR
+    return found, how
+
+
+def _per_leaf(point: np.ndarray, leaf: np.ndarray, geoms: np.ndarray, test) -> np.ndarray:
+    """test(prepared polygon, its points) over (point, leaf) pairs sorted by leaf: one vectorised call per leaf."""
+    result = np.zeros(len(point), dtype=bool)
+    bounds = np.flatnonzero(np.r_[True, leaf[1:] != leaf[:-1], True]) if len(leaf) else np.zeros(1, np.int64)
+    for start, end in zip(bounds[:-1], bounds[1:]):
+        polygon = geoms[leaf[start]]
+        shapely.prepare(polygon)
+        result[start:end] = test(polygon, point[start:end])
+    return result
+
+
+def _exact(lon: np.ndarray, lat: np.ndarray, geoms: np.ndarray, rank: np.ndarray, snap_deg: float
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Leaf index (-1 where none) and _INSIDE/_NEAR of finite points, by exact tests on all the polygons."""
+    found = np.full(len(lon), -1, dtype="int32")
+    how = np.full(len(lon), _OUTSIDE, dtype="int8")
+    if not len(lon) or not len(geoms):
         return found, how
-    codes = leaves["adcode"].to_numpy()
     points = shapely.points(lon, lat)
-    poly_hits, point_hits = shapely.STRtree(points).query(polygons, predicate="covers")
-    if len(point_hits):
-        # Deterministic tie-break on borders: smallest adcode wins.
-        order = np.lexsort((codes[poly_hits], point_hits))
-        point_hits, poly_hits = point_hits[order], poly_hits[order]
-        first = np.r_[True, point_hits[1:] != point_hits[:-1]]
-        found[point_hits[first]] = poly_hits[first]
-        how[point_hits[first]] = _INSIDE
+    poly_hits, point_hits = shapely.STRtree(points).query(geoms, predicate="covers")
+    covered, by = _first_per_point(point_hits, poly_hits, rank[poly_hits])  # on a shared border: smaller adcode
+    found[covered], how[covered] = by, _INSIDE
 
     unmatched = np.flatnonzero(found < 0)
-    if len(unmatched) and snap_m > 0:
+    if len(unmatched) and snap_deg > 0:
         near_tree = shapely.STRtree(points[unmatched])
-        poly_hits, point_hits = near_tree.query(polygons, predicate="dwithin", distance=snap_m / _METRES_PER_DEGREE)
-        if len(point_hits):
-            # Nearest polygon wins; equal distances fall back to the smaller adcode.
-            distance = shapely.distance(polygons[poly_hits], points[unmatched][point_hits])
-            order = np.lexsort((codes[poly_hits], distance, point_hits))
-            point_hits, poly_hits = point_hits[order], poly_hits[order]
-            first = np.r_[True, point_hits[1:] != point_hits[:-1]]
-            found[unmatched[point_hits[first]]] = poly_hits[first]
-            how[unmatched[point_hits[first]]] = _NEAR
+        poly_hits, point_hits = near_tree.query(geoms, predicate="dwithin", distance=snap_deg)
+        # Nearest polygon wins; equal distances fall back to the smaller adcode.
+        distance = shapely.distance(geoms[poly_hits], points[unmatched][point_hits])
+        snapped, by = _first_per_point(point_hits, poly_hits, distance, rank[poly_hits])
+        found[unmatched[snapped]], how[unmatched[snapped]] = by, _NEAR
     return found, how
 
 

@@ -5,11 +5,15 @@ WGS-84 (geo.crs) and caches the result as a GeoPackage per (root region, level) 
 one binary file instead of hundreds of JSON files. For the browser, the polygons of one level are
 simplified *as a coverage* (shapely.coverage_simplify): shared borders are simplified once, so
 neighbouring counties keep a common edge instead of opening slivers and gaps, which per-polygon
-simplification produces. The tolerance follows the root's extent (about one pixel on a 1,500-pixel map).
+simplification produces. The tolerance follows the root's extent: PIXELS_ACROSS steps across it, about
+1.3 screen pixels where the root fills the manager map (~850 px high on a 1080p screen); as a
+Visvalingam-Whyatt tolerance it moves outlines by less than that, under the 0.8 px boundary line. Coordinates are rounded to the decimal below half the tolerance. Together they keep each
+level's layer within 40 KB gzipped (bench/run.py measures it, tests/test_boundaries.py holds it).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 from functools import lru_cache
@@ -27,7 +31,8 @@ from geo.raster_index import RasterIndex
 
 log = logging.getLogger(__name__)
 
-PIXELS_ACROSS = 1500
+LAYER_FORMAT = 2  # bump when the properties or encoding of the simplified layer change (new cache file)
+PIXELS_ACROSS = 640  # 1,500 made Henan's county layer 76 KB gzipped, 750 made it 45 KB
 
 
 def layer_regions(root: str, level: str) -> pd.DataFrame:
@@ -90,7 +95,10 @@ def _polygons_cached(root: str, level: str, cache_dir: str) -> gpd.GeoDataFrame:
 
 
 def tolerance_for(root: str, cache_dir: Path) -> float:
-    """Simplification tolerance in degrees: about one screen pixel when the root fills the map."""
+    """Simplification tolerance in degrees: about one screen pixel when the root fills the map.
+
+    coverage_simplify reads it as the square root of the Visvalingam-Whyatt triangle area, so a removed
+    vertex usually moves the outline by well under the tolerance itself."""
     minx, miny, maxx, maxy = polygons(root, hierarchy.get_region(root).level, cache_dir).total_bounds
     return round(max(maxx - minx, maxy - miny) / PIXELS_ACROSS, 5)
 
@@ -117,7 +125,7 @@ def simplified_geojson(root: str, level: str, cache_dir: Path) -> dict:
 @lru_cache(maxsize=64)
 def _simplified_geojson_cached(root: str, level: str, cache_dir: str) -> dict:
     tolerance = tolerance_for(root, Path(cache_dir))
-    path = _cache_path(Path(cache_dir), root, level, f"{tolerance:g}-{coordinate_decimals(tolerance)}dp.geojson")
+    path = _cache_path(Path(cache_dir), root, level, f"{tolerance:g}-{coordinate_decimals(tolerance)}dp-v{LAYER_FORMAT}.geojson")
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     full = polygons(root, level, Path(cache_dir))
@@ -129,9 +137,10 @@ def _simplified_geojson_cached(root: str, level: str, cache_dir: str) -> dict:
     # Shared vertices round alike, so neighbours still share their border.
     decimals = coordinate_decimals(tolerance)
     geoms = shapely.transform(geoms, lambda coords: np.round(coords, decimals))
-    frame = full.set_geometry(gpd.GeoSeries(geoms, crs="EPSG:4326"))
-    frame["label_lon"] = shapely.get_x(shapely.point_on_surface(frame.geometry.values)).round(5)
-    frame["label_lat"] = shapely.get_y(shapely.point_on_surface(frame.geometry.values)).round(5)
+    # Only what the map reads travels: adcode (featureidkey), name and label position (map labels).
+    frame = full[["adcode", "name"]].set_geometry(gpd.GeoSeries(geoms, crs="EPSG:4326"))
+    frame["label_lon"] = shapely.get_x(shapely.point_on_surface(frame.geometry.values)).round(decimals)
+    frame["label_lat"] = shapely.get_y(shapely.point_on_surface(frame.geometry.values)).round(decimals)
     collection = json.loads(frame.to_json(drop_id=True, to_wgs84=False))
     for feature in collection["features"]:
         feature["id"] = feature["properties"]["adcode"]
@@ -140,6 +149,12 @@ def _simplified_geojson_cached(root: str, level: str, cache_dir: str) -> dict:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return collection
+
+
+def wire_bytes(root: str, level: str, cache_dir: Path) -> tuple[int, int]:
+    """(raw, gzipped) bytes of the simplified layer as the browser receives it (target: <= 40 KB gzipped)."""
+    raw = json.dumps(simplified_geojson(root, level, cache_dir), ensure_ascii=False, separators=(",", ":")).encode()
+    return len(raw), len(gzip.compress(raw, 6))
 
 
 def region_bounds(adcode: str, cache_dir: Path) -> tuple[float, float, float, float]:
@@ -157,5 +172,6 @@ def raster_index(root: str, cache_dir: Path) -> RasterIndex:
 def _raster_index_cached(root: str, cache_dir: str) -> RasterIndex:
     leaves = polygons(root, "county", Path(cache_dir))
     cell = raster_index_module.cell_size(leaves)
-    path = _cache_path(Path(cache_dir), root, "county", f"raster-{cell:g}.npz")
-    return raster_index_module.load_or_build(leaves, path, cell)
+    # Reach of one cell (>= 110 m) covers the default 50 m snap; assign falls back to exact for larger snaps.
+    path = _cache_path(Path(cache_dir), root, "county", f"raster-v{raster_index_module.FORMAT}-{cell:g}.npz")
+    return raster_index_module.load_or_build(leaves, path, cell, reach=cell)

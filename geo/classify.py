@@ -1,7 +1,9 @@
 """Choropleth classes: how counts become a handful of legend colours.
 
-Natural breaks (Fisher-Jenks, exact) suit skewed counts such as non-compliance; quantiles suit rates
-where every class should hold as many regions. Each layer chooses its scheme (layers/*.py).
+Natural breaks (Fisher-Jenks, exact) suit skewed counts such as non-compliance; quantiles suit shares
+where every class should hold as many regions. Each layer chooses its scheme and says why (SCHEME in
+layers/inspection.py, penalty.py, complaint.py, monitoring.py: natural breaks; layers/classes.py, the
+grade and risk shares: quantiles); dashboard.figures.class_colours turns the classes into map colours.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ def classify(values, scheme: str = "natural_breaks", k: int = 5) -> Classes:
 
 def _label(lo: float, hi: float, first: bool) -> str:
     fmt = "{:,.0f}" if float(lo).is_integer() and float(hi).is_integer() else "{:,.2f}"
+    if first and lo == hi:  # a class of one value (all regions equal) reads as that value
+        return fmt.format(lo)
     if first:
         return f"{fmt.format(lo)}–{fmt.format(hi)}"
     return f">{fmt.format(lo)}–{fmt.format(hi)}"

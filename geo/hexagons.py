@@ -2,6 +2,14 @@
 
 Pointy-top hexagons of a given size (centre to corner) in Web Mercator metres; each point goes to the
 hexagon whose centre is nearest (cube-coordinate rounding), so every point lands in exactly one cell.
+
+Why not H3 (issue 9 allows "H3 or hexbin"): the hexagons are drawn only inside one county, at one size
+(HEX_SIZE_M in layers/complaint.py), recomputed from the period's complaints on each view and never
+stored, linked or drilled into; H3's strengths (ids stable across resolutions, parent/child cells) have
+no user here. H3's resolutions also step by a factor of ~2.6 in edge length (res 8 ≈ 530 m, res 7 ≈
+1.4 km), so the size could not be chosen, and its cells are not all equal on the map (pentagons,
+distortion away from each base cell). It would add a dependency (h3 is not installed) for no gain; if
+hexagons are ever stored or compared across zooms, h3 v4 (latlng_to_cell, cell_to_parent) is the switch.
 """
 
 from __future__ import annotations

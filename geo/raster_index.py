@@ -1,15 +1,19 @@
-"""A grid of region codes that answers point → region for most points by array lookup.
+"""A grid of region codes that answers point → region for most points by one array lookup.
 
-Each cell of a fine grid over the root region holds the index of the leaf polygon that contains it
-entirely, OUTSIDE when it lies entirely outside every polygon, or BORDER when a boundary passes
-through it or a neighbouring cell. Points in BORDER cells (and outside the grid) go to the exact
-path in geo.assign, so every answer is the one exact point-in-polygon on the full-resolution
-boundaries gives, including the tie-break on shared borders and the 50 m snap: a point in a cell
-that is not BORDER is more than one cell width away from any boundary.
+Each cell of a fine grid over the root region holds one int code:
+- a leaf index (>= 0) when the cell lies wholly inside that one leaf polygon and touches no other;
+- OUTSIDE (-1) when no polygon comes within `reach` degrees of the cell, so no point in it can snap;
+- otherwise (a boundary passes through it, polygons overlap there, or a polygon is near) a *candidate
+  set* code <= -2: the set of leaves that touch the cell or come within `reach` of it. Only the points
+  in those cells are tested exactly, and only against their few candidates (geo.assign), so every
+  answer equals exact point-in-polygon on the full-resolution boundaries, tie-break and snap included.
 
-The grid is built once per root (rasterio burns polygons and boundary lines) and cached on disk.
-A cell is not BORDER only when no boundary touches it or its neighbours, so a point there is at least
-one cell width from every boundary; the caller uses the lookup only when its snap distance is smaller.
+Why candidate sets and not one BORDER flag: a border point then costs two or three prepared-polygon
+tests instead of an STRtree over all polygons, and a cell inside a county next to a border no longer
+needs to defer (only cells that a boundary actually touches do), so fewer points take the exact path.
+
+The grid is built once per root (rasterio burns every polygon and boundary with all_touched) and
+cached on disk; lookups are integer index math on int32 cell numbers, no per-point Python.
 """
 
 from __future__ import annotations
@@ -20,34 +24,52 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from rasterio import features
 from affine import Affine
+from rasterio import features, windows
+from scipy import ndimage
 
 CELL_DEG = 0.001  # ~100 m; Henan's grid is ~6,300 × 5,000 cells, 60 MB as int16
 MAX_CELLS = 40_000_000  # larger roots (all of China) get coarser cells; more points then take the exact path
 OUTSIDE = -1
-BORDER = -2
+FIRST_SET = -2  # candidate set k is stored as FIRST_SET - k
+OFF_GRID = np.iinfo(np.int32).min  # what lookup returns for points off the grid or without coordinates
+FORMAT = 2  # bump when the stored arrays change meaning, so old caches are rebuilt
 
 
 @dataclass(frozen=True)
 class RasterIndex:
-    codes: np.ndarray  # int16 (or int32) cell → leaf index / OUTSIDE / BORDER
+    codes: np.ndarray  # int16 (int32 for many leaves/sets): cell → leaf index / OUTSIDE / candidate set
     minx: float
     maxy: float
     cell: float
-
-    def min_cell_m(self) -> float:
-        """The narrowest side of a cell in metres (east-west, at the grid's northern edge)."""
-        return self.cell * 111_320.0 * float(np.cos(np.radians(min(abs(self.maxy), 89.0))))
+    reach: float  # degrees: a point in a cell that is not a candidate set is farther than this from every other leaf
+    set_offsets: np.ndarray  # candidate set k is set_members[set_offsets[k]:set_offsets[k + 1]]
+    set_members: np.ndarray  # leaf indices
 
     def lookup(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        """Leaf index per finite point; BORDER for points that need the exact test (also off-grid points)."""
+        """Cell code (int32) per point; OFF_GRID for points off the grid or with NaN coordinates."""
         rows, cols = self.codes.shape
-        col = (lon - self.minx) / self.cell
-        row = (self.maxy - lat) / self.cell
+        inverse = 1.0 / self.cell
+        col = np.subtract(lon, self.minx)
+        col *= inverse
+        row = np.subtract(self.maxy, lat)
+        row *= inverse
         on_grid = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)  # False for NaN
-        flat = np.where(on_grid, row, 0).astype(np.int64) * cols + np.where(on_grid, col, 0).astype(np.int64)
-        return np.where(on_grid, self.codes.ravel()[flat], BORDER)
+        with np.errstate(invalid="ignore"):  # NaN / off-grid casts are masked out below
+            flat = row.astype(np.int32)
+            flat *= cols
+            flat += col.astype(np.int32)
+        out = self.codes.ravel().take(flat, mode="clip").astype(np.int32)
+        out[~on_grid] = OFF_GRID
+        return out
+
+    def candidates(self, set_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(point position, leaf index) for every candidate leaf of each point's candidate set."""
+        starts = self.set_offsets[set_ids]
+        sizes = self.set_offsets[set_ids + 1] - starts
+        point = np.repeat(np.arange(len(set_ids)), sizes)
+        within = np.arange(len(point)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return point, self.set_members[np.repeat(starts, sizes) + within]
 
 
 def cell_size(leaves: gpd.GeoDataFrame) -> float:
@@ -56,38 +78,97 @@ def cell_size(leaves: gpd.GeoDataFrame) -> float:
     return max(CELL_DEG, round(float(np.sqrt((maxx - minx) * (maxy - miny) / MAX_CELLS)), 4))
 
 
-def build(leaves: gpd.GeoDataFrame, cell: float) -> RasterIndex:
+def build(leaves: gpd.GeoDataFrame, cell: float, reach: float) -> RasterIndex:
+    """Burn every leaf (all_touched) into its own window to find the cells that are safe to answer from the grid.
+
+    A cell is answered by its code when exactly one leaf touches it and no boundary does (it lies
+    inside that leaf), or when no leaf comes within `reach` of it (OUTSIDE). Every other cell gets the
+    leaves whose geometry meets the cell widened by `reach`, found by exact tests on the polygons, so
+    the candidates never depend on how the burn rounds.
+    """
+    grow = int(np.ceil(reach / cell))  # a leaf more than `grow` cells away is farther than `reach`
+    pad = grow + 2
     minx, miny, maxx, maxy = leaves.total_bounds
-    minx, miny, maxx, maxy = minx - 2 * cell, miny - 2 * cell, maxx + 2 * cell, maxy + 2 * cell
-    width = int(np.ceil((maxx - minx) / cell))
-    height = int(np.ceil((maxy - miny) / cell))
+    minx, maxy = minx - pad * cell, maxy + pad * cell
+    width = int(np.ceil((maxx + pad * cell - minx) / cell))
+    height = int(np.ceil((maxy - (miny - pad * cell)) / cell))
     transform = Affine(cell, 0.0, minx, 0.0, -cell, maxy)
-    dtype = np.int16 if len(leaves) < 32_000 else np.int32
-    codes = features.rasterize(
-        zip(leaves.geometry.values, range(len(leaves)), strict=True), out_shape=(height, width), transform=transform,
-        fill=OUTSIDE, dtype=dtype, all_touched=False,
-    )
-    border = features.rasterize(
-        ((line, 1) for line in shapely.boundary(leaves.geometry.values)), out_shape=(height, width), transform=transform,
-        fill=0, dtype=np.uint8, all_touched=True,
-    ).astype(bool)
-    # Widen the border band by one cell each way: a point outside it is over a cell away from any boundary.
-    grown = border.copy()
-    grown[1:, :] |= border[:-1, :]
-    grown[:-1, :] |= border[1:, :]
-    grown[:, 1:] |= border[:, :-1]
-    grown[:, :-1] |= border[:, 1:]
-    codes[grown] = BORDER
-    return RasterIndex(codes, float(minx), float(maxy), cell)
+    geoms = leaves.geometry.values
+    touching = np.zeros((height, width), dtype=np.uint8)  # leaves touching the cell, capped at 2
+    only = np.full((height, width), OUTSIDE, dtype=np.int32)
+    near_any = np.zeros((height, width), dtype=bool)
+    for i, geom in enumerate(geoms):
+        window = windows.from_bounds(*shapely.bounds(geom), transform=transform)
+        r0, c0 = max(int(window.row_off) - grow - 1, 0), max(int(window.col_off) - grow - 1, 0)
+        r1 = min(int(np.ceil(window.row_off + window.height)) + grow + 2, height)
+        c1 = min(int(np.ceil(window.col_off + window.width)) + grow + 2, width)
+        burned = features.rasterize([(geom, 1)], out_shape=(r1 - r0, c1 - c0), all_touched=True, dtype=np.uint8,
+                                    transform=transform @ Affine.translation(c0, r0)).astype(bool)
+        block = (slice(r0, r1), slice(c0, c1))
+        touching[block] = np.minimum(touching[block] + burned, 2)
+        only[block][burned] = i
+        near_any[block] |= ndimage.binary_dilation(burned, np.ones((3, 3), bool), iterations=grow) if grow else burned
+    boundary = features.rasterize(((line, 1) for line in shapely.boundary(geoms)), out_shape=(height, width),
+                                  transform=transform, fill=0, dtype=np.uint8, all_touched=True).astype(bool)
+    _mark_sampled_boundaries(geoms, boundary, minx, maxy, cell)
+
+    pure = (touching == 1) & ~boundary
+    deferred = np.flatnonzero(~pure & near_any)
+    deferred, set_of_cell, offsets, members = _candidate_sets(geoms, deferred, width, transform, grow)
+    dtype = np.int16 if max(len(geoms), len(offsets) - 1 - FIRST_SET) < np.iinfo(np.int16).max else np.int32
+    codes = np.full((height, width), OUTSIDE, dtype=dtype)
+    codes[pure] = only[pure]
+    codes.ravel()[deferred] = (FIRST_SET - set_of_cell).astype(dtype)
+    return RasterIndex(codes, float(minx), float(maxy), cell, reach, offsets, members)
 
 
-def load_or_build(leaves: gpd.GeoDataFrame, path: Path, cell: float) -> RasterIndex:
+def _candidate_sets(geoms: np.ndarray, cells: np.ndarray, width: int, transform: Affine, grow: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The cells that meet a leaf, their set ids, and the sets (CSR offsets, leaf indices): the leaves meeting each cell widened by `grow`.
+
+    Cells with the same leaves share one set (a Zobrist hash per cell: XOR of one random key per leaf).
+    """
+    rows, cols = np.divmod(cells, width)
+    cell, minx, maxy = transform.a, transform.c, transform.f
+    x0, y0 = minx + (cols - grow) * cell, maxy - (rows - grow) * cell
+    x1, y1 = minx + (cols + 1 + grow) * cell, maxy - (rows + 1 + grow) * cell
+    cell_hits, leaf_hits = shapely.STRtree(geoms).query(shapely.box(x0, y1, x1, y0), predicate="intersects")
+    order = np.lexsort((leaf_hits, cell_hits))
+    cell_hits, leaf_hits = cell_hits[order], leaf_hits[order]
+    keys = np.random.default_rng(0).integers(1, 2**63, size=len(geoms), dtype=np.uint64)
+    # The burn is generous at cell edges: a cell it puts near a leaf may meet none exactly; it stays OUTSIDE.
+    kept, starts = np.unique(cell_hits, return_index=True)
+    hashes = np.bitwise_xor.reduceat(keys[leaf_hits], starts) if len(kept) else np.zeros(0, np.uint64)
+    _, first, set_of_cell = np.unique(hashes, return_index=True, return_inverse=True)
+    ends = np.r_[starts[1:], len(cell_hits)]
+    members = [leaf_hits[starts[c]:ends[c]] for c in first]
+    offsets = np.r_[0, np.cumsum([len(m) for m in members])].astype(np.int64)
+    flat = np.concatenate(members).astype(np.int32) if members else np.zeros(0, np.int32)
+    return cells[kept], set_of_cell.astype(np.int64), offsets, flat
+
+
+def _mark_sampled_boundaries(geoms: np.ndarray, boundary: np.ndarray, minx: float, maxy: float, cell: float) -> None:
+    """Also mark the cells of every vertex and of points every half cell along each boundary.
+
+    GDAL's all_touched line burn can miss a cell where a vertex sits exactly on a cell edge (it did for
+    32 of China's vertices); a missed border cell would be answered from the grid near a boundary.
+    """
+    xy = shapely.get_coordinates(shapely.segmentize(shapely.boundary(geoms), cell / 2))
+    rows = ((maxy - xy[:, 1]) / cell).astype(np.int64)
+    cols = ((xy[:, 0] - minx) / cell).astype(np.int64)
+    boundary[rows, cols] = True
+
+
+def load_or_build(leaves: gpd.GeoDataFrame, path: Path, cell: float, reach: float) -> RasterIndex:
     if path.exists():
         stored = np.load(path)
-        return RasterIndex(stored["codes"], float(stored["minx"]), float(stored["maxy"]), float(stored["cell"]))
-    index = build(leaves, cell)
+        if int(stored["format"]) == FORMAT and float(stored["reach"]) == reach:
+            return RasterIndex(stored["codes"], float(stored["minx"]), float(stored["maxy"]), float(stored["cell"]),
+                               float(stored["reach"]), stored["set_offsets"], stored["set_members"])
+    index = build(leaves, cell, reach)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, codes=index.codes, minx=index.minx, maxy=index.maxy, cell=index.cell)
+    np.savez_compressed(tmp, codes=index.codes, minx=index.minx, maxy=index.maxy, cell=index.cell, reach=index.reach,
+                        set_offsets=index.set_offsets, set_members=index.set_members, format=FORMAT)
     tmp.replace(path)
     return index

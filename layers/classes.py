@@ -16,8 +16,13 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard import i18n
-from dashboard.figures import region_outline
+from dashboard.figures import class_colours, region_outline
 from dashboard.theme import Theme
+
+# Quantiles: a share is bounded (0-100 %) and regions bunch within a few points of each other, so
+# natural breaks would give one outlier a class and everyone else one colour; quantile classes hold as
+# many regions each and rank the regions against each other, which is what a share is read for.
+SCHEME = "quantiles"
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,6 @@ def share_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str, *,
         return np.column_stack([part["name"], *(part[c.count_column] for c in classes), part["entities"]]) if len(part) else None
 
     known, unknown = frame[frame[share].notna()], frame[frame[share].isna()]
-    top = float((known[share] * 100).max()) if len(known) else 0.0
     return [
         go.Choropleth(
             geojson=geojson, featureidkey="properties.adcode", locations=unknown["adcode"], z=np.zeros(len(unknown)),
@@ -53,9 +57,10 @@ def share_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str, *,
             geojson=geojson, featureidkey="properties.adcode", locations=known["adcode"],
             z=(known[share] * 100).round(1), customdata=customdata(known),
             hovertemplate="<b>%{customdata[0]}</b><br>" + i18n.t(share_label, lang) + ": %{z:.1f}%<br>" + counts,
-            colorscale=theme.colorscale(), zmin=0, zmax=max(top, 1.0),
             marker=dict(line=dict(color=theme.boundary, width=0.8)),
-            colorbar=dict(title=dict(text=i18n.t(share_label, lang)), thickness=12, len=0.6, x=0.98, ticksuffix="%"),
+            **class_colours((known[share] * 100).round(1), SCHEME, theme,
+                            colorbar=dict(title=dict(text=i18n.t(share_label, lang)), thickness=12, len=0.6, x=0.98,
+                                          ticksuffix="%")),
             name=i18n.t(share_label, lang),
         ),
     ]

@@ -11,23 +11,15 @@ import shapely
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard import i18n
-from dashboard.figures import region_outline
+from dashboard.figures import class_colours, region_outline
 from dashboard.theme import Theme
 from data.queries import complaints
-from geo import classify, hexagons, hotspots
+from geo import hexagons, hotspots
 from layers.base import COMPLAINT_CATEGORIES, Layer, View
 
 HEX_SIZE_M = 600
-CLASSES = 5
-
-
-def _discrete_scale(theme: Theme, k: int) -> list[list]:
-    """A stepped colour scale of k classes, so the map shows the classes, not a continuous ramp."""
-    colours = theme.sequential[-k:] if k else theme.sequential[-1:]
-    scale = []
-    for i, colour in enumerate(colours):
-        scale += [[i / len(colours), colour], [(i + 1) / len(colours), colour]]
-    return scale
+# Natural breaks: complaint counts are skewed (cities with many residents and entities report far more).
+SCHEME = "natural_breaks"
 
 
 def _spot_outlines(geojson: dict, codes, spots, z, p, theme: Theme, lang: str) -> list[BaseTraceType]:
@@ -50,17 +42,13 @@ def _spot_outlines(geojson: dict, codes, spots, z, p, theme: Theme, lang: str) -
 def region_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -> list[BaseTraceType]:
     polygons = {f["properties"]["adcode"]: f for f in geojson["features"]}
     frame = frame[frame["adcode"].isin(polygons)]
-    classes = classify.classify(frame["complaints"], "natural_breaks", CLASSES)
-    k = len(classes.bins)
-    legend = dict(title=dict(text=i18n.t("complaints", lang)), thickness=12, len=0.6, x=0.98,
-                  tickvals=[i + 0.5 for i in range(k)], ticktext=list(classes.labels))
+    legend = dict(title=dict(text=i18n.t("complaints", lang)), thickness=12, len=0.6, x=0.98)
     spots = hotspots.regions(
         _frame_with_geometry(frame, polygons), "complaints") if len(frame) >= 3 else None
     rate = frame["per_1000_entities"].fillna(0)
     traces: list[BaseTraceType] = [go.Choropleth(
         geojson=geojson, featureidkey="properties.adcode", locations=frame["adcode"],
-        z=np.asarray(classes.of) + 0.5, zmin=0, zmax=max(k, 1),
-        colorscale=_discrete_scale(theme, k), colorbar=legend,
+        z=frame["complaints"], **class_colours(frame["complaints"], SCHEME, theme, colorbar=legend),
         marker=dict(line=dict(color=theme.boundary, width=0.8)),
         customdata=np.column_stack([
             frame["name"], frame["complaints"], rate,

@@ -8,10 +8,15 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard import i18n
-from dashboard.figures import integer_ticks, region_outline
+from dashboard.figures import class_colours, region_outline
 from dashboard.theme import Theme
 from data.queries import inspections
 from layers.base import Layer, View
+
+# Natural breaks: non-compliance counts are skewed (a provincial capital has many times a rural county's
+# inspections), so classes follow the gaps in the data; quantiles would split near-equal counties apart
+# and lump the few large ones with the middling.
+SCHEME = "natural_breaks"
 
 
 def region_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -> list[BaseTraceType]:
@@ -30,11 +35,9 @@ def region_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -
             z=frame["non_compliant"],
             customdata=np.column_stack([frame["name"], frame["inspections"], rate]),
             hovertemplate=hover,
-            colorscale=theme.colorscale(),
-            zmin=0,
             marker=dict(line=dict(color=theme.boundary, width=0.8)),
-            colorbar=dict(title=dict(text=i18n.t("non_compliant", lang)), thickness=12, len=0.6, x=0.98,
-                          **integer_ticks(float(frame["non_compliant"].max() if len(frame) else 0))),
+            **class_colours(frame["non_compliant"], SCHEME, theme,
+                            colorbar=dict(title=dict(text=i18n.t("non_compliant", lang)), thickness=12, len=0.6, x=0.98)),
             name=i18n.t("non_compliant", lang),
         )
     ]

@@ -12,10 +12,14 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard import i18n
-from dashboard.figures import integer_ticks, region_outline
+from dashboard.figures import class_colours, region_outline
 from dashboard.theme import Theme
 from data.queries import monitoring
 from layers.base import Layer, View
+
+# Natural breaks: devices needing attention are small counts, zero in most regions and a handful in a few;
+# quantiles would give the many zeros several classes of their own.
+SCHEME = "natural_breaks"
 
 
 def region_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -> list[BaseTraceType]:
@@ -30,10 +34,9 @@ def region_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -
     return [go.Choropleth(
         geojson=geojson, featureidkey="properties.adcode", locations=frame["adcode"], z=frame["attention"],
         customdata=np.column_stack([frame["name"], frame["over_limit"], frame["offline"], frame["devices"], uptime]),
-        hovertemplate=hover, colorscale=theme.colorscale(), zmin=0,
-        marker=dict(line=dict(color=theme.boundary, width=0.8)),
-        colorbar=dict(title=dict(text=i18n.t("devices_attention", lang)), thickness=12, len=0.6, x=0.98,
-                      **integer_ticks(float(frame["attention"].max() if len(frame) else 0))),
+        hovertemplate=hover, marker=dict(line=dict(color=theme.boundary, width=0.8)),
+        **class_colours(frame["attention"], SCHEME, theme,
+                        colorbar=dict(title=dict(text=i18n.t("devices_attention", lang)), thickness=12, len=0.6, x=0.98)),
         name=i18n.t("devices_attention", lang),
     )]
 

@@ -16,11 +16,13 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from dashboard import i18n
-from dashboard.figures import integer_ticks, region_outline
+from dashboard.figures import class_colours, integer_ticks, region_outline
 from dashboard.theme import Theme
 from data.queries import penalties
 from layers.base import PENALTY_KINDS, Layer, View
 
+# Natural breaks: case counts are skewed like the inspections they come from (few regions with many cases).
+SCHEME = "natural_breaks"
 SMALLEST, LARGEST = 7, 24  # marker diameters in px; the area grows with the amount
 
 
@@ -30,10 +32,9 @@ def region_traces(frame: pd.DataFrame, geojson: dict, theme: Theme, lang: str) -
     return [go.Choropleth(
         geojson=geojson, featureidkey="properties.adcode", locations=frame["adcode"], z=frame["penalties"],
         customdata=np.column_stack([frame["name"], frame["penalty_amount"]]), hovertemplate=hover,
-        colorscale=theme.colorscale(), zmin=0, zmax=max(float(frame["penalties"].max() if len(frame) else 0), 1.0),
         marker=dict(line=dict(color=theme.boundary, width=0.8)),
-        colorbar=dict(title=dict(text=i18n.t("penalties", lang)), thickness=12, len=0.6, x=0.98,
-                      **integer_ticks(float(frame["penalties"].max() if len(frame) else 0))),
+        **class_colours(frame["penalties"], SCHEME, theme,
+                        colorbar=dict(title=dict(text=i18n.t("penalties", lang)), thickness=12, len=0.6, x=0.98)),
         name=i18n.t("penalties", lang),
     )]
 

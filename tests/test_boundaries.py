@@ -96,6 +96,14 @@ def test_simplified_geojson_is_cached_on_disk_and_wound_for_d3(cache_dir):
     assert geom.buffer(1e-4).contains(label)
 
 
+def test_every_level_of_henan_fits_the_wire_budget(cache_dir):
+    """Issue 9: simplified boundaries <= 40 KB gzipped per level (the province's counties are the largest)."""
+    for root, level in (("410000", "city"), ("410000", "county"), ("410100", "county")):
+        raw, gzipped = boundaries.wire_bytes(root, level, cache_dir)
+        assert gzipped <= 40 * 1024, (root, level, gzipped)
+        assert raw > 3 * gzipped  # it is the real layer, not an empty one
+
+
 def test_any_city_can_be_the_root(cache_dir):
     counties = boundaries.polygons("320600", "county", cache_dir)
     assert len(counties) == 7

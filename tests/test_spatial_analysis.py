@@ -61,6 +61,39 @@ def test_natural_breaks_and_quantiles():
     assert classify.classify([]).bins == ()
 
 
+def _colour_of(scale: list, zmin: float, zmax: float, value: float) -> str:
+    """The colour a stepped Plotly scale gives `value` (the step whose span holds it)."""
+    position = (value - zmin) / (zmax - zmin)
+    return next(colour for (start, colour), (end, _) in zip(scale[::2], scale[1::2]) if start <= position <= end)
+
+
+def test_each_layer_colours_its_regions_by_its_own_classes():
+    """Counts (skewed) in natural breaks, shares in quantiles; the map's colours are those classes."""
+    from dashboard.figures import class_colours
+    from dashboard.theme import THEME
+    from layers import classes, complaint, inspection, monitoring, penalty
+
+    assert {m.SCHEME for m in (inspection, penalty, complaint, monitoring)} == {"natural_breaks"}
+    assert classes.SCHEME == "quantiles"
+    skewed = [0, 1, 2, 3, 10, 11, 12, 40, 41, 100]
+    drawn = class_colours(skewed, inspection.SCHEME, THEME, colorbar={"title": "x"}, k=4)
+    expected = classify.classify(skewed, "natural_breaks", 4)
+    colours = [_colour_of(drawn["colorscale"], drawn["zmin"], drawn["zmax"], v) for v in skewed]
+    assert [sorted(set(colours), key=colours.index).index(c) for c in colours] == list(expected.of)
+    assert drawn["colorbar"]["ticktext"] == list(expected.labels) and drawn["colorbar"]["title"] == "x"
+    # Shares bunched near each other with one outlier: quantiles still give every class as many regions.
+    shares = [20.0, 20.5, 21.0, 21.5, 22.0, 22.5, 23.0, 23.5, 60.0]
+    drawn = class_colours(shares, classes.SCHEME, THEME, colorbar={}, k=3)
+    colours = [_colour_of(drawn["colorscale"], drawn["zmin"], drawn["zmax"], v) for v in shares]
+    assert sorted(colours.count(c) for c in set(colours)) == [3, 3, 3]
+    breaks = class_colours(shares, "natural_breaks", THEME, colorbar={}, k=3)
+    assert [_colour_of(breaks["colorscale"], breaks["zmin"], breaks["zmax"], v) for v in shares].count(
+        _colour_of(breaks["colorscale"], breaks["zmin"], breaks["zmax"], 60.0)) == 1  # what quantiles avoid
+    # One value, or none: one class, no division by zero.
+    assert class_colours([4, 4], "natural_breaks", THEME, colorbar={})["colorbar"]["ticktext"] == ["4"]
+    assert class_colours([], "quantiles", THEME, colorbar={})["zmax"] == 1
+
+
 def test_hexagons_hold_every_point_once():
     rng = np.random.default_rng(2)
     lon, lat = rng.uniform(113.5, 113.8, 5000), rng.uniform(34.6, 34.9, 5000)
