@@ -6,11 +6,10 @@ import datetime as dt
 import io
 
 import openpyxl
-import pytest
 from logins import client_as
 from sqlalchemy import delete, func, select, update
 
-from data import accounts, audit, db, models
+from data import audit, db, models
 
 NOW = dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
 

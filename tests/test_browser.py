@@ -62,6 +62,7 @@ def log_in(driver, server: str, username: str, password: str = DEMO_PASSWORD) ->
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "login").click()
+    _wait(driver, lambda d: "/login" not in d.current_url)  # the session cookie is set before the next get()
 
 
 @pytest.fixture(scope="module")
