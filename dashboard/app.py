@@ -21,7 +21,7 @@ from callbacks import licences as licence_callbacks
 from callbacks import ledger as ledger_callbacks
 from callbacks import manager as manager_callbacks
 from callbacks import wall as wall_callbacks
-from dashboard import api, audit_view, auth, headers, i18n, public
+from dashboard import api, audit_view, auth, display_admin, headers, i18n, public, rate_limits
 from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
 from dashboard.pages import complaints as complaints_page
@@ -66,8 +66,10 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     auth.install(server, settings, store)
     audit_view.install(server, store)
+    display_admin.install(server, settings, store)
     server.register_blueprint(api.blueprint())
     server.register_blueprint(public.blueprint())
+    rate_limits.install(server, settings)
 
     @server.get("/theme.css")
     def theme_css() -> Response:

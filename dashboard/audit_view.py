@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 
-from dashboard import i18n, xlsx
+from dashboard import admin_page, i18n, xlsx
 from dashboard.auth import current_account
 from data import audit
 
@@ -23,20 +23,36 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 LIMIT = 500
 
 
-def _day(text: str | None) -> dt.datetime | None:
-    """A YYYY-MM-DD date as the start of that day in China time; anything else means no bound."""
-    try:
-        return dt.datetime.combine(dt.date.fromisoformat(text or ""), dt.time(), CHINA)
-    except ValueError:
+class BadFilter(ValueError):
+    """A filter the auditor typed that is not a date: answered with 400 and the field named, because silently
+    dropping it would show more (or other) entries than asked for and the auditor would not notice."""
+
+    def __init__(self, field: str, value: str):
+        super().__init__(field, value)
+        self.field, self.value = field, value
+
+
+def _day(field: str) -> dt.datetime | None:
+    """The YYYY-MM-DD date in the query field as the start of that day in China time; empty means no bound."""
+    text = (request.args.get(field) or "").strip()
+    if not text:
         return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), CHINA)
+    except ValueError:
+        raise BadFilter(field, text) from None
 
 
 def _filters() -> dict:
-    until = _day(request.args.get("until"))
+    until = _day("until")
     return {"actor": (request.args.get("actor") or "").strip()[:64] or None,
             "action": (request.args.get("action") or "").strip()[:32] or None,
-            "since": _day(request.args.get("since")),
+            "since": _day("since"),
             "until": until + dt.timedelta(days=1) if until else None}
+
+
+def _bad_filter_message(exc: BadFilter, lang: str) -> str:
+    return i18n.t("audit_bad_date", lang).format(field=i18n.t("audit_" + exc.field, lang), value=exc.value[:40])
 
 
 def _row(entry: dict) -> list[str]:
@@ -57,11 +73,16 @@ def install(server: Flask, store) -> None:
         refusal = refused(lang)
         if refusal is not None:
             return refusal
+        try:
+            filters, problem = _filters(), None
+        except BadFilter as exc:
+            filters, problem = None, _bad_filter_message(exc, lang)
         with store.engine.connect() as conn:
-            entries = audit.entries(conn, **_filters(), limit=LIMIT)
+            entries = [] if problem else audit.entries(conn, **filters, limit=LIMIT)
             broken = audit.verify(conn)
             known = audit.actions(conn)
-        return Response(_page(lang, entries, broken, known), mimetype="text/html")
+        return Response(_page(lang, entries, broken, known, problem), status=400 if problem else 200,
+                        mimetype="text/html")
 
     @server.get("/audit.xlsx")
     def _audit_export():
@@ -69,7 +90,10 @@ def install(server: Flask, store) -> None:
         refusal = refused(lang)
         if refusal is not None:
             return refusal
-        filters = _filters()
+        try:
+            filters = _filters()
+        except BadFilter as exc:
+            return Response(_bad_filter_message(exc, lang), status=400, mimetype="text/plain")
         with store.engine.begin() as conn:
             entries = audit.entries(conn, **filters, limit=100_000)
             audit.append(conn, actor=current_account().username, action="export", target="audit_log",
@@ -82,7 +106,7 @@ def install(server: Flask, store) -> None:
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _page(lang: str, entries: list[dict], broken: int | None, known: list[str]) -> str:
+def _page(lang: str, entries: list[dict], broken: int | None, known: list[str], problem: str | None) -> str:
     t = lambda key: html.escape(i18n.t(key, lang))  # noqa: E731 - short alias for the template
     args = {k: request.args.get(k, "") for k in ("actor", "action", "since", "until")}
     status = (f'<p class="wj-hint">{t("audit_chain_ok")}</p>' if broken is None else
@@ -90,14 +114,9 @@ def _page(lang: str, entries: list[dict], broken: int | None, known: list[str]) 
     options = "".join(f'<option value="{html.escape(a)}"{" selected" if a == args["action"] else ""}>{html.escape(a)}</option>'
                       for a in known)
     head = "".join(f"<th>{t('audit_' + c)}</th>" for c in COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in _row(e)) + "</tr>" for e in entries)
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in _row(e)) + "</tr>" for e in entries)
     export = "/audit.xlsx?" + urlencode({**{k: v for k, v in args.items() if v}, "lang": lang})
-    return f"""<!DOCTYPE html>
-<html lang="{'en' if lang == 'en' else 'zh-CN'}"><head><meta charset="utf-8"><title>{t('audit_title')}</title>
-<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/assets/10_layout.css">
-<link rel="stylesheet" href="/assets/fonts/noto-sans-sc/400.css"><link rel="stylesheet" href="/assets/fonts/noto-sans-sc/700.css">
-</head><body><main class="wj-page wj-audit"><header class="wj-header"><h1>{t('app_title')}
-<span class="wj-subtitle">{t('audit_title')}</span></h1><a class="wj-lang" href="/logout">⏻</a></header>{status}
+    body = f"""{status}
 <form method="get" action="/audit" class="wj-filters"><input type="hidden" name="lang" value="{lang}">
 <label>{t('audit_actor')}<input name="actor" value="{html.escape(args['actor'])}" maxlength="64"></label>
 <label>{t('audit_action')}<select name="action"><option value="">{t('audit_all_actions')}</option>{options}</select></label>
@@ -105,6 +124,7 @@ def _page(lang: str, entries: list[dict], broken: int | None, known: list[str]) 
 <label>{t('audit_until')}<input type="date" name="until" value="{html.escape(args['until'])}"></label>
 <button type="submit" class="wj-button">{t('audit_filter')}</button>
 <a class="wj-button" href="{html.escape(export)}">{t('audit_export')}</a></form>
+{f'<p class="wj-problem" id="audit-problem">{html.escape(problem)}</p>' if problem else ''}
 <p class="wj-summary">{html.escape(i18n.t('audit_shown', lang).format(n=len(entries)))}</p>
-<table class="wj-table" id="audit-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
-</main></body></html>"""
+<table class="wj-table" id="audit-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"""
+    return admin_page.document(lang, i18n.t("audit_title", lang), body, "wj-audit")

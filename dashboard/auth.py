@@ -35,7 +35,8 @@ IDLE = dt.timedelta(minutes=30)
 # "/public/" is the venues' public pages: dashboard/public.py answers every path under it (a page or a 404).
 PUBLIC_PREFIXES = ("/login", "/display/", "/assets/", "/theme.css", "/_favicon.ico", "/favicon.ico", "/api/v1/readings",
                    "/public/")
-ADMIN_ALLOWED = ("/logout", "/audit")  # the auditor's viewer checks the role itself (dashboard/audit_view.py)
+# The auditor's viewer and the secadmin's display tokens check the role themselves (audit_view, display_admin).
+ADMIN_ALLOWED = ("/logout", "/audit", "/admin/displays")
 
 
 class User(UserMixin):

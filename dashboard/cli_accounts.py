@@ -45,7 +45,7 @@ def user_add(username: str, role: str = typer.Option(..., help="sysadmin, secadm
                     _fail(f"no officer with badge {badge!r}")
             account = accounts.create_user(conn, username=username, name=name, role=role, region=region,
                                            password=password, actor=actor, now=dt.datetime.now(dt.UTC),
-                                           inspector_id=inspector)
+                                           policy=get_settings().password_policy(), inspector_id=inspector)
     except (ValueError, accounts.PasswordPolicyError) as exc:
         _fail(str(exc))
     typer.echo(f"user {account.username}: {account.role} of {account.region_adcode}")

@@ -46,8 +46,16 @@ def viewer_scope() -> Scope:
     return Scope.of(account.region_adcode)
 
 
+# Who may see personal data (names of persons, phone and ID numbers) unmasked: the people who supervise the
+# entities of their scope and need to call or identify them (managers and officers, on the entity file, the
+# inboxes and the tables), and then only when the page is not switched to masked. Everyone else always sees it
+# masked: display screens and kiosk views stand in public view; the administrators (三员) and the public pages
+# read no personal data at all. A role not listed here (a future one) masks: the safe default.
+UNMASKED_ROLES = frozenset(("province_manager", "city_manager", "county_manager", "county_officer"))
+
+
 def masks(state: dict | None) -> bool:
-    """Whether what this request builds is masked: as the page's state says (a kiosk always), and always
-    for a display-screen account, whose screens stand in public view whatever URL they were given."""
+    """Whether what this request builds is masked: as the page's state says (a kiosk always), and always for
+    an account outside UNMASKED_ROLES or no account, decided here on the server whatever URL was sent."""
     account = current_account()
-    return masking.applies(state) or (account is not None and account.role == "display")
+    return masking.applies(state) or account is None or account.role not in UNMASKED_ROLES

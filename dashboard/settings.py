@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo import hierarchy
@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     secret_key: str = ""
     language: Literal["zh", "en"] = "zh"
     datasets: Path = Path("../shared/datasets")  # the shared public datasets (the NYC back-test reads one)
+    # The password policy may be made stricter, never weaker than 8 characters of 3 kinds (等保 2.0 level 3).
+    password_min_length: int = Field(8, ge=8, le=128)
+    password_min_classes: int = Field(3, ge=3, le=4)
+    # Requests per client address (dashboard/rate_limits.py), in the `limits` notation.
+    login_rate_limit: str = "10 per minute; 50 per hour"
+    public_rate_limit: str = "60 per minute"
     public_base_url: str = ""  # where phones reach /public/…, e.g. https://weijian.example.gov.cn; empty: the request's host
 
     @field_validator("public_base_url")
@@ -39,6 +45,17 @@ class Settings(BaseSettings):
         value = value.strip().rstrip("/")
         if value and not value.startswith(("http://", "https://")):
             raise ValueError(f"WEIJIAN_PUBLIC_BASE_URL {value!r} must start with http:// or https://")
+        return value
+
+    @field_validator("login_rate_limit", "public_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit (e.g. '10 per minute; 50 per hour')") from None
         return value
 
     @field_validator("region")
@@ -68,6 +85,12 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_hex(32), encoding="ascii")
             path.chmod(0o600)
         return path.read_text(encoding="ascii").strip()
+
+    def password_policy(self):
+        """The policy new passwords are checked against (data/accounts.py knows nothing of settings)."""
+        from data.accounts import PasswordPolicy
+
+        return PasswordPolicy(min_length=self.password_min_length, min_classes=self.password_min_classes)
 
     @property
     def db_url(self) -> str:

@@ -34,6 +34,9 @@ class PasswordPolicyError(ValueError):
 
 @dataclass(frozen=True)
 class PasswordPolicy:
+    """The installation's policy comes from settings (WEIJIAN_PASSWORD_MIN_LENGTH / _MIN_CLASSES); these
+    defaults are the floor those settings may not go below."""
+
     min_length: int = 8
     min_classes: int = 3  # of: lower case, upper case, digits, other characters
 

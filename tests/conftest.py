@@ -14,9 +14,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 
-from data import db
+from data import accounts, db
 from data.demo.build import build
 
 POSTGRES_URL = os.environ.get("WEIJIAN_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
@@ -41,7 +42,9 @@ def cache_dir(var_dir) -> Path:
 def demo_settings(demo_db, var_dir):
     from dashboard.settings import Settings
 
-    return Settings(database_url=demo_db, var_dir=var_dir, region=DEMO_REGION)
+    # The whole suite logs in from 127.0.0.1 hundreds of times: the real limits are tested in test_rate_limits.py.
+    return Settings(database_url=demo_db, var_dir=var_dir, region=DEMO_REGION,
+                    login_rate_limit="10000 per minute", public_rate_limit="10000 per minute")
 
 
 @pytest.fixture(scope="session")
@@ -131,3 +134,33 @@ def request_context(demo_app):
         with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
             auth.login(accounts.by_username(conn, "demo_manager"))
         yield demo_app.server.extensions["weijian"].store
+
+
+ADMIN_PASSWORD = "Audit#2026x"
+
+
+@pytest.fixture
+def admin_app(demo_app):
+    """The demo app with one account of each administrator role (三员): sysadmin2, secadmin2, auditor2."""
+    engine = demo_app.server.extensions["weijian"].store.engine
+    with engine.begin() as conn:
+        for username, role in (("auditor2", "auditor"), ("secadmin2", "secadmin"), ("sysadmin2", "sysadmin")):
+            if accounts.by_username(conn, username) is None:
+                accounts.create_user(conn, username=username, name="管理员", role=role, region="410000",
+                                     password=ADMIN_PASSWORD, actor="test", now=dt.datetime.now(dt.UTC))
+    return demo_app
+
+
+REDIS_URL = os.environ.get("WEIJIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url():
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis at {REDIS_URL} is unreachable ({exc}); start it (see .ci/run) or set WEIJIAN_TEST_REDIS_URL")
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()

@@ -6,11 +6,10 @@ import datetime as dt
 import io
 
 import openpyxl
-import pytest
 from logins import client_as
 from sqlalchemy import delete, func, select, update
 
-from data import accounts, audit, db, models
+from data import audit, db, models
 
 NOW = dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
 
@@ -54,28 +53,17 @@ def test_entries_filter_by_actor_action_and_time(engine):
         assert audit.actions(conn) == ["entity_view", "export"]
 
 
-@pytest.fixture
-def auditor_app(demo_app):
-    engine = demo_app.server.extensions["weijian"].store.engine
-    with engine.begin() as conn:
-        for username, role in (("auditor2", "auditor"), ("secadmin2", "secadmin")):
-            if accounts.by_username(conn, username) is None:
-                accounts.create_user(conn, username=username, name="审计", role=role, region="410000",
-                                     password="Audit#2026x", actor="test", now=dt.datetime.now(dt.UTC))
-    return demo_app
-
-
-def test_only_the_auditor_reads_the_log_and_the_export_is_itself_audited(auditor_app):
-    anonymous = auditor_app.server.test_client().get("/audit")
+def test_only_the_auditor_reads_the_log_and_the_export_is_itself_audited(admin_app):
+    anonymous = admin_app.server.test_client().get("/audit")
     assert anonymous.status_code == 302
-    assert client_as(auditor_app, "secadmin2", "Audit#2026x").get("/audit").status_code == 403
-    assert client_as(auditor_app, "demo_manager").get("/audit").status_code == 403
-    assert client_as(auditor_app, "demo_manager").get("/audit.xlsx").status_code == 403
+    assert client_as(admin_app, "secadmin2", "Audit#2026x").get("/audit").status_code == 403
+    assert client_as(admin_app, "demo_manager").get("/audit").status_code == 403
+    assert client_as(admin_app, "demo_manager").get("/audit.xlsx").status_code == 403
 
-    client = client_as(auditor_app, "auditor2", "Audit#2026x")
+    client = client_as(admin_app, "auditor2", "Audit#2026x")
     page = client.get("/audit?action=login").get_data(as_text=True)
     assert "哈希链完整" in page and "demo_manager" in page and "login_failed" not in page.split("<tbody>")[1]
-    engine = auditor_app.server.extensions["weijian"].store.engine
+    engine = admin_app.server.extensions["weijian"].store.engine
     with engine.connect() as conn:
         logins = conn.execute(select(func.count()).select_from(models.AuditLog)
                               .where(models.AuditLog.action == "login")).scalar_one()
@@ -87,3 +75,15 @@ def test_only_the_auditor_reads_the_log_and_the_export_is_itself_audited(auditor
     with engine.connect() as conn:
         last = conn.execute(select(models.AuditLog).order_by(models.AuditLog.id.desc()).limit(1)).first()
     assert (last.actor, last.action, last.target) == ("auditor2", "export", "audit_log")
+
+
+def test_a_bad_date_filter_is_refused_naming_the_field(admin_app):
+    client = client_as(admin_app, "auditor2", "Audit#2026x")
+    page = client.get("/audit?since=2026-13-01&action=login")
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert "起始日期“2026-13-01”不是日期" in text and "<tbody></tbody>" in text  # nothing shown, not everything
+    english = client.get("/audit.xlsx?until=yesterday&lang=en")
+    assert english.status_code == 400 and english.get_data(as_text=True).startswith("To “yesterday” is not a date")
+    assert client.get("/audit?since=2026-05-01&until=").status_code == 200  # an empty bound is no bound
+

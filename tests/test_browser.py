@@ -41,9 +41,8 @@ def server(demo_app):
     httpd.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser(server):
-    """Chromium, logged in as the demo's province manager (cookies hold for every server on 127.0.0.1)."""
+def chromium():
+    """A headless Chromium with the closed-network flags and the browser console recorded."""
     if not shutil.which("chromium") or not shutil.which("chromedriver"):
         pytest.fail("Debian's chromium and chromium-driver are not installed: run `make test`, which installs them")
     options = webdriver.ChromeOptions()
@@ -54,12 +53,26 @@ def browser(server):
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_window_size(1920, 1080)
     ARTIFACTS.mkdir(exist_ok=True)
+    return driver
+
+
+def log_in(driver, server: str, username: str, password: str = DEMO_PASSWORD) -> None:
     driver.get(server + "/")  # anonymous: sent to the login page
     _wait(driver, lambda d: d.find_elements(By.ID, "username"))
-    driver.save_screenshot(str(ARTIFACTS / "login.png"))
-    driver.find_element(By.ID, "username").send_keys("demo_manager")
-    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "login").click()
+    _wait(driver, lambda d: "/login" not in d.current_url)  # the session cookie is set before the next get()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    """Chromium, logged in as the demo's province manager (cookies hold for every server on 127.0.0.1)."""
+    driver = chromium()
+    driver.get(server + "/")
+    _wait(driver, lambda d: d.find_elements(By.ID, "username"))
+    driver.save_screenshot(str(ARTIFACTS / "login.png"))
+    log_in(driver, server, "demo_manager")
     _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#manager-map"))
     yield driver
     driver.quit()

@@ -1,27 +1,11 @@
 """The query cache on the embedded backend and on the Redis server; failing open when Redis is down."""
 
 import logging
-import os
 
 import pandas as pd
 import pytest
-import redis
 
 from data.cache import QueryCache
-
-REDIS_URL = os.environ.get("WEIJIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def redis_url():
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"Redis at {REDIS_URL} is unreachable ({exc}); start it (see .ci/run) or set WEIJIAN_TEST_REDIS_URL")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
 
 
 @pytest.mark.parametrize("backend", ["simple", "redis"])

@@ -50,6 +50,24 @@ def test_db_upgrade_and_demo(env):
     assert runner.invoke(app, ["public", "token", "999999"]).exit_code == 1
 
 
+@pytest.mark.parametrize(("name", "value"), [("PASSWORD_MIN_LENGTH", "6"), ("PASSWORD_MIN_CLASSES", "2")])
+def test_password_policy_cannot_be_weakened(env, monkeypatch, name, value):
+    monkeypatch.setenv(f"WEIJIAN_{name}", value)
+    get_settings.cache_clear()
+    with pytest.raises(ValueError, match=name.lower()):
+        get_settings()
+
+
+def test_password_policy_comes_from_settings(env, monkeypatch):
+    monkeypatch.setenv("WEIJIAN_PASSWORD_MIN_CLASSES", "4")
+    get_settings.cache_clear()
+    policy = get_settings().password_policy()
+    assert (policy.min_length, policy.min_classes) == (8, 4)
+    with pytest.raises(ValueError, match="of at least 4 kinds"):
+        policy.check("Jinshui2026")  # three kinds: enough by default, not here
+    policy.check("Jinshui#2026")
+
+
 def test_bad_region_setting_is_refused(env, monkeypatch):
     monkeypatch.setenv("WEIJIAN_REGION", "320612")
     get_settings.cache_clear()
@@ -177,6 +195,13 @@ def test_user_and_audit_commands(tmp_path, monkeypatch, var_dir):
         weak = runner.invoke(app, ["user", "add", "weak", "--role", "display", "--region", "410105", "--name", "x",
                                    "--as", "sysadmin"], input="password\npassword\n")
         assert weak.exit_code == 1 and "at least 8 characters" in weak.output
+        monkeypatch.setenv("WEIJIAN_PASSWORD_MIN_LENGTH", "14")  # a stricter installation
+        get_settings.cache_clear()
+        short = runner.invoke(app, ["user", "add", "short", "--role", "display", "--region", "410105", "--name", "x",
+                                    "--as", "sysadmin"], input="Jinshui#2026\nJinshui#2026\n")
+        assert short.exit_code == 1 and "at least 14 characters" in short.output
+        monkeypatch.delenv("WEIJIAN_PASSWORD_MIN_LENGTH")
+        get_settings.cache_clear()
         assert "wangwei" in runner.invoke(app, ["user", "list"]).output
         assert runner.invoke(app, ["user", "unlock", "wangwei", "--as", "secadmin"]).exit_code == 0
         assert runner.invoke(app, ["audit", "verify"]).output.strip() == "audit log intact"

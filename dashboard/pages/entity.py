@@ -5,7 +5,8 @@ chain back to the manager page, the hygiene grade history, one timeline (figure 
 inspections, penalties, complaints and alerts, the 双随机 draws that picked it (with their results), its
 devices' readings against their limits, and the QR code of its public page. Built on the server from the URL; the entity is checked against the
 viewer's scope first, and an id outside it answers exactly like an unknown one (no name, nothing).
-The legal representative's name and phone are masked with `?mask=1` (screens in public view).
+The legal representative's name and phone are masked with `?mask=1` (screens in public view), and always for
+a role that may not see personal data (dashboard/context.py UNMASKED_ROLES).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ LABELS = {"inspection": ("kind_", "result_"), "penalty": ("penalty_", "case_"),
 
 def layout(entity_id: str | None = None, lang: str | None = None, mask: str | None = None, **_ignored) -> html.Div:
     lang = i18n.normalise_language(lang)
-    masked = masking.wanted(mask)
+    masked = context.masks({"mask": masking.wanted(mask)})
     store, scope = context.store(), context.viewer_scope()
     try:
         entity = entity_file.profile(store, entity_id, scope)
