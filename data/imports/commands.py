@@ -331,11 +331,16 @@ class ImportEntities(_FileImport):
         found.add(not_number, label, pair, "not a number", "bad_number")
         zero = (x == 0) & (y == 0)
         found.add(zero, label, pair, "0,0 is a placeholder, not a place", "zero_coordinates")
-        out_of_range = ~zero & ((np.abs(x) > 180) | (np.abs(y) > 90))
-        found.add(out_of_range, label, pair, "outside -180..180 / -90..90", "bad_coordinates")
-        usable = ~(empty | not_number | zero | out_of_range)
-        x, y = np.where(usable, x, np.nan), np.where(usable, y, np.nan)
-        wx, wy = crs_module.to_wgs84(x, y, self.profile.crs)
+        candidate = ~(empty | not_number | zero)
+        # Checked after the conversion: a projected source (metres, e.g. EPSG:32649) is far outside ±180 before it.
+        with np.errstate(invalid="ignore"):
+            wx, wy = crs_module.to_wgs84(np.where(candidate, x, np.nan), np.where(candidate, y, np.nan), self.profile.crs)
+            wx, wy = np.asarray(wx, dtype="float64"), np.asarray(wy, dtype="float64")
+            out_of_range = candidate & ~(np.isfinite(wx) & np.isfinite(wy) & (np.abs(wx) <= 180) & (np.abs(wy) <= 90))
+        found.add(out_of_range, label, pair, f"not a place: outside -180..180 / -90..90 once read as {self.profile.crs}",
+                  "bad_coordinates")
+        usable = candidate & ~out_of_range
+        wx, wy = np.where(usable, wx, np.nan), np.where(usable, wy, np.nan)
         leaves = boundaries.polygons(self.region, "county", self.cache_dir)
         placed = assign.assign(wx, wy, leaves, index=boundaries.raster_index(self.region, self.cache_dir))
         outside = (placed["region_match"] == assign.OUTSIDE).to_numpy()
