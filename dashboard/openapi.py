@@ -26,7 +26,7 @@ class Operation:
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     errors: dict[int, str] = field(default_factory=dict)
-    security: str = "session"
+    security: tuple[str, ...] = ("session", "api_token")  # any one of them
 
 
 READ_ERRORS = {401: "not logged in", 403: "the region is outside the viewer's scope", 404: "unknown region",
@@ -40,7 +40,7 @@ OPERATIONS = (
     Operation("get", "/alerts", "The newest alerts of a region", m.AlertList, query=m.AlertQuery, errors=READ_ERRORS),
     Operation("post", "/readings", "Ingest a batch of one device's readings", m.IngestOut, body=m.ReadingBatch,
               errors={401: "missing or invalid device token", 413: "over 5,000 readings or 2 MB",
-                      422: "the body is not a batch of readings"}, security="device"),
+                      422: "the body is not a batch of readings"}, security=("device",)),
 )
 
 
@@ -73,7 +73,7 @@ def document() -> dict:
                  "responses": {"200": {"description": "OK", "content": _content(op.answer)},
                                **{str(code): {"description": why, "content": _content(m.ErrorOut)}
                                   for code, why in op.errors.items()}},
-                 "security": [{op.security: []}]}
+                 "security": [{scheme: []} for scheme in op.security]}
         if op.body is not None:
             entry["requestBody"] = {"required": True, "content": _content(op.body)}
         paths.setdefault("/api/v1" + op.path, {})[op.method] = entry
@@ -84,5 +84,6 @@ def document() -> dict:
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {
             "session": {"type": "apiKey", "in": "cookie", "name": "weijian_session"},
+            "api_token": {"type": "http", "scheme": "bearer", "description": "an account's token: `weijian user api-token`"},
             "device": {"type": "http", "scheme": "bearer", "description": "the token of `weijian device token ID`"}}},
     }

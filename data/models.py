@@ -390,6 +390,7 @@ class AppUser(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     totp_secret: Mapped[str | None] = mapped_column(String(32))  # second factor, when enrolled (pyotp, RFC 6238)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # the last code's 30-s step: no replay
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # data/api_tokens.py
 
 
 class AuditLog(Base):

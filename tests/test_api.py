@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from dashboard import openapi
 from data import accounts
 from data.demo.build import DEMO_PASSWORD
-from data.models import Entity
+from data.models import AuditLog, Entity
 
 AGENT = {"User-Agent": "weijian-api-test"}  # sessions are bound to the client's address and agent (flask-login "strong")
 
@@ -95,6 +95,33 @@ def test_bad_parameters_get_422_naming_the_field(manager):
     assert {p["field"] for p in answer.get_json()["problems"]} == {"per_page", "specialty"}
     assert manager.get("/api/v1/summaries?period=2026-13..2026-01").status_code == 422
     assert manager.get("/api/v1/regions/999999").status_code == 404
+
+
+def test_an_api_token_reads_as_its_account_until_revoked(demo_app):
+    import datetime as dt
+
+    from data import api_tokens
+
+    engine, now = demo_app.server.extensions["weijian"].store.engine, dt.datetime.now(dt.UTC)
+    county = _home(demo_app, "demo_officer")
+    with engine.begin() as conn:
+        token = api_tokens.issue(conn, "demo_officer", actor="sysadmin", now=now)
+    client = demo_app.server.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    answer = client.get("/api/v1/entities?per_page=3", headers=bearer)
+    assert answer.status_code == 200 and answer.get_json()["region"] == county
+    assert client.get("/api/v1/regions/410000", headers=bearer).status_code == 403  # the officer's scope
+    assert client.get("/", headers=bearer).status_code == 302  # API only: no page session from a token
+    assert client.get_cookie("weijian_session") is None
+    assert client.get("/api/v1/entities", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    with engine.begin() as conn:
+        replacement = api_tokens.issue(conn, "demo_officer", actor="sysadmin", now=now)
+    assert client.get("/api/v1/entities", headers=bearer).status_code == 401  # replaced
+    with engine.begin() as conn:
+        api_tokens.revoke(conn, "demo_officer", actor="sysadmin", now=now)
+        actions = [r.action for r in conn.execute(select(AuditLog.action).where(AuditLog.target == "demo_officer").order_by(AuditLog.id))]
+    assert client.get("/api/v1/entities", headers={"Authorization": f"Bearer {replacement}"}).status_code == 401
+    assert actions[-3:] == ["api_token_issue", "api_token_issue", "api_token_revoke"]
 
 
 def test_display_screens_get_no_api(demo_app):
