@@ -106,7 +106,7 @@ PAGE_COLUMNS = ["id", "credit_code", "name", "specialty", "subtype", "address", 
 
 
 def page(store: Store, scope: Scope, region: str, *, specialty: str | None = None, offset: int = 0,
-         limit: int = 100) -> tuple[int, pd.DataFrame]:
+         limit: int | None = 100) -> tuple[int, pd.DataFrame]:
     """(how many entities `region` holds, PAGE_COLUMNS of `limit` of them from `offset`, by id): the API's
     paged list. Not cached: each page is a different key, and a client walking the pages reads each once."""
     region_row = regions.get_region(store, region, scope)
