@@ -1,4 +1,5 @@
-"""Import commands: `ImportEntities`, `ImportInspections`, `ImportReadings` (STYLE.md: validate, then run).
+"""Import commands: `ImportEntities`, `ImportInspections`, `ImportPenalties`, `ImportDevices`, `ImportReadings`
+(STYLE.md: validate, then run).
 
 `.validate()` reads the whole file and returns every problem at once, each naming the row as in the file
 (header = row 1, first data row = row 2), the field, the value and the reason. It writes nothing.
@@ -8,7 +9,7 @@ ten to be fixed); `all_or_nothing=True` refuses the whole file on any refusal in
 several rows (`rows_per_record: many`, e.g. one row per violation) is refused whole when any of its rows is.
 
 Writes are upserts by natural key: an entity by its key (stored in `entity.credit_code`, see below), an
-inspection by (entity, date, kind), a reading by (device, indicator, time) through
+inspection by (entity, date, kind), a penalty by its case number, a device by its id, a reading by (device, indicator, time) through
 data/monitoring/ingest.ingest_in. Re-importing the same file therefore changes nothing (all `unchanged`),
 and a corrected file updates the records whose values changed. Readings are the exception: ingest never
 rewrites a stored reading (alerts were raised on it), so a corrected value counts as unchanged.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +38,7 @@ from sqlalchemy.engine import Connection
 from data import credit_code, db, rollups
 from data.imports.profile import KindSpec, Profile
 from data.imports.readers import read_table
-from data.models import Device, Entity, Inspection
+from data.models import Device, Entity, Inspection, Penalty
 from data.monitoring.ingest import MAX_BATCH, ingest_in
 from geo import assign, boundaries
 from geo import crs as crs_module
@@ -380,6 +382,71 @@ def _differs(stored, new) -> bool:
     return stored != new
 
 
+def _stored_entities(conn: Connection, frame: pd.DataFrame, spec: KindSpec, found: _Collector) -> tuple[pd.Series, dict]:
+    """(each row's entity key, {key: stored entity facts}); a key no stored entity has is refused."""
+    entity_keys = _natural_key(frame, spec, found, validate_code=True)
+    known = {}
+    for part in _chunks(sorted(set(entity_keys) - {""})):
+        query = select(Entity.credit_code, Entity.id, Entity.specialty, Entity.lon, Entity.lat, Entity.province_adcode,
+                       Entity.city_adcode, Entity.county_adcode).where(Entity.credit_code.in_(part))
+        known.update({r.credit_code: r for r in conn.execute(query)})
+    unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
+    found.add(unknown, _label(spec.key.columns), entity_keys, "no stored entity has this key (import the entities first)",
+              "unknown_entity")
+    return entity_keys, known
+
+
+def _with_entity_facts(records: pd.DataFrame, known: dict) -> pd.DataFrame:
+    """A record takes its entity's id, specialty and region codes (so it rolls up where its entity is)."""
+    facts = records["entity_key"].map(known)
+    records["entity_id"] = [f.id for f in facts]
+    records["specialty"] = [f.specialty for f in facts]
+    for column in assign.CODE_COLUMNS.values():
+        records[column] = [getattr(f, column) for f in facts]
+    return records
+
+
+def _field(frame: pd.DataFrame, spec: KindSpec, name: str, found: _Collector, required: bool = True) -> pd.Series:
+    """A field's text from its column (codes mapped, when the profile maps them) or the profile's default."""
+    if name not in spec.columns:
+        return pd.Series([spec.defaults.get(name)] * len(frame), index=frame.index, dtype=object)
+    values = _text(frame, spec.columns[name])
+    if name in spec.codes:
+        return _map_codes(values, spec.codes[name], _label(spec.columns[name]), found, required)
+    if required:
+        found.add((values == "").to_numpy(), _label(spec.columns[name]), values, "empty", "missing")
+    return values.where(values != "", None)
+
+
+def _upsert(conn: Connection, model, key: str, rows: list[dict], compared: tuple[str, ...], outcome: Outcome,
+            progress: Progress) -> set[str]:
+    """Insert the rows whose `key` is new, update those whose `compared` values differ; the counties touched."""
+    column = getattr(model, key)
+    existing = {}
+    for part in _chunks([r[key] for r in rows]):
+        for stored in conn.execute(select(model.__table__).where(column.in_(part))).mappings():
+            existing[stored[key]] = dict(stored)
+    new, changed, touched = [], [], set()
+    for row in rows:
+        stored = existing.get(row[key])
+        if stored is None:
+            new.append(row)
+            touched.add(row.get("county_adcode"))
+        elif any(_differs(stored[c], row[c]) for c in compared):
+            changed.append(row)
+            touched |= {row.get("county_adcode"), stored.get("county_adcode")}
+        else:
+            outcome.unchanged += 1
+    for part in _chunks(new):
+        conn.execute(insert(model), part)
+        progress(len(part))
+    for row in changed:
+        conn.execute(update(model).where(column == row[key]).values({c: row[c] for c in row if c != key}))
+    progress(len(changed) + outcome.unchanged)
+    outcome.inserted, outcome.updated = len(new), len(changed)
+    return touched - {None}
+
+
 class ImportInspections(_FileImport):
     """Inspections of entities already stored (matched by the entity's natural key), one per (entity, day, kind)."""
 
@@ -389,16 +456,8 @@ class ImportInspections(_FileImport):
         spec, profile, found = self.spec, self.profile, _Collector(_file_rows(frame))
         for source in spec.columns.values():
             _need(frame, (source,) if isinstance(source, str) else source)
-        entity_keys = _natural_key(frame, spec, found, validate_code=True)
-        known = {}
-        for part in _chunks(sorted(set(entity_keys) - {""})):
-            query = select(Entity.credit_code, Entity.id, Entity.specialty, Entity.province_adcode, Entity.city_adcode,
-                           Entity.county_adcode).where(Entity.credit_code.in_(part))
-            known.update({r.credit_code: r for r in conn.execute(query)})
+        entity_keys, known = _stored_entities(conn, frame, spec, found)
         key_label = _label(spec.key.columns)
-        unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
-        found.add(unknown, key_label, entity_keys, "no stored entity has this key (import the entities first)",
-                  "unknown_entity")
         columns = spec.columns
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
         out["inspected_on"] = _dates(_text(frame, columns["inspected_on"]), profile, _label(columns["inspected_on"]), found)
@@ -426,12 +485,7 @@ class ImportInspections(_FileImport):
         if spec.many_rows_per_record:  # a record's findings: every row's, in file order, each once
             combined = out["findings"].groupby(record).agg(lambda s: "; ".join(dict.fromkeys(v for v in s if v)) or None)
             out["findings"] = record.map(combined)
-        records = out.iloc[first].reset_index(drop=True)
-        facts = records["entity_key"].map(known)
-        records["entity_id"] = [f.id for f in facts]
-        records["specialty"] = [f.specialty for f in facts]
-        for column in assign.CODE_COLUMNS.values():
-            records[column] = [getattr(f, column) for f in facts]
+        records = _with_entity_facts(out.iloc[first].reset_index(drop=True), known)
         return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), int(record[found.bad].nunique()))
 
     def _findings(self, frame: pd.DataFrame, score, grade) -> pd.Series:
@@ -489,6 +543,102 @@ def _grade_for(score: pd.Series, spec: KindSpec) -> pd.Series:
         out[within] = band.grade
         lower_done |= within
     return out
+
+
+class ImportPenalties(_FileImport):
+    """Administrative penalty cases of stored entities, one per 决定书 case number (the natural key)."""
+
+    kind = "penalties"
+    COMPARED = ("entity_id", "specialty", "decided_on", "kind", "amount", "status", "province_adcode", "city_adcode",
+                "county_adcode")
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, found = self.spec, _Collector(_file_rows(frame))
+        for source in spec.columns.values():
+            _need(frame, (source,) if isinstance(source, str) else source)
+        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
+        out["case_no"] = _field(frame, spec, "case_no", found)
+        out["decided_on"] = _dates(_text(frame, spec.columns["decided_on"]), self.profile, _label(spec.columns["decided_on"]),
+                                   found)
+        out["kind"], out["status"] = _field(frame, spec, "kind", found), _field(frame, spec, "status", found)
+        if "amount" in spec.columns:
+            label, raw = _label(spec.columns["amount"]), _text(frame, spec.columns["amount"])
+            amount = _numbers(raw, label, found)
+            found.add((amount < 0).to_numpy(), label, raw, "a negative amount", "bad_number")
+            fine_without = (out["kind"] == "fine").to_numpy() & ~(amount > 0).to_numpy() & (raw != "").to_numpy()
+            found.add(fine_without, label, raw, "a fine needs an amount above 0", "bad_number")
+            found.add((out["kind"] == "fine").to_numpy() & (raw == "").to_numpy(), label, raw,
+                      "a fine needs an amount", "missing")
+            out["amount"] = [Decimal(f"{v:.2f}") if v == v else Decimal("0") for v in amount.fillna(0)]
+        else:
+            out["amount"] = Decimal("0")
+        first = _group(out["case_no"].fillna(""), found, False, _label(spec.columns.get("case_no", "case_no")),
+                       out["case_no"].fillna(""))
+        records = _with_entity_facts(out.iloc[first].reset_index(drop=True), known)
+        return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), int(found.bad.sum()))
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        rows = records.drop(columns=["rows", "entity_key"]).to_dict("records")
+        return _upsert(conn, Penalty, "case_no", rows, self.COMPARED, outcome, self.progress)
+
+
+class ImportDevices(_FileImport):
+    """Monitoring devices at stored entities, by device id. The ingest token is not imported: `weijian device token`
+    issues it (only its hash is stored), and re-importing never touches it or the time last seen."""
+
+    kind = "devices"
+    COMPARED = ("entity_id", "scene", "interval_s", "installed_on", "lon", "lat", "province_adcode", "city_adcode",
+                "county_adcode")
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, found = self.spec, _Collector(_file_rows(frame))
+        for source in spec.columns.values():
+            _need(frame, (source,) if isinstance(source, str) else source)
+        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
+        ids = _field(frame, spec, "device_id", found)
+        label = _label(spec.columns.get("device_id", "device_id"))
+        found.add((ids.fillna("").str.len() > 32).to_numpy(), label, ids.fillna(""), "longer than 32 characters", "bad_key")
+        out["id"] = ids
+        out["scene"] = _field(frame, spec, "scene", found)
+        interval_label = _label(spec.columns.get("interval_s", "interval_s"))
+        interval = _numbers(_field(frame, spec, "interval_s", found).fillna(""), interval_label, found)
+        found.add((interval.notna() & ((interval <= 0) | (interval % 1 != 0))).to_numpy(), interval_label, interval.astype(str),
+                  "an interval is a whole number of seconds above 0", "bad_number")
+        out["interval_s"] = interval.fillna(0).astype(int)
+        if "installed_on" in spec.columns:
+            out["installed_on"] = _dates(_text(frame, spec.columns["installed_on"]), self.profile,
+                                         _label(spec.columns["installed_on"]), found)
+        else:
+            out["installed_on"] = dt.date.today()
+        out["lon"], out["lat"] = self._coordinates(frame, entity_keys, known, found)
+        first = _group(ids.fillna(""), found, False, label, ids.fillna(""))
+        records = _with_entity_facts(out.iloc[first].reset_index(drop=True), known).drop(columns="specialty")
+        return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), int(found.bad.sum()))
+
+    def _coordinates(self, frame, entity_keys, known, found) -> tuple[list, list]:
+        """The device's own lon/lat (in the profile's CRS) when the file gives them, else its entity's."""
+        entity_xy = [(known[k].lon, known[k].lat) if k in known else (None, None) for k in entity_keys]
+        if "lon" not in self.spec.columns or "lat" not in self.spec.columns:
+            return [x for x, _ in entity_xy], [y for _, y in entity_xy]
+        raw_x, raw_y = _text(frame, self.spec.columns["lon"]), _text(frame, self.spec.columns["lat"])
+        label = f"{self.spec.columns['lon']},{self.spec.columns['lat']}"
+        x, y = pd.to_numeric(raw_x, errors="coerce").to_numpy(), pd.to_numeric(raw_y, errors="coerce").to_numpy()
+        given = (raw_x != "").to_numpy() | (raw_y != "").to_numpy()
+        with np.errstate(invalid="ignore"):
+            wx, wy = (np.asarray(v, dtype="float64") for v in crs_module.to_wgs84(x, y, self.profile.crs))
+            bad = given & ~(np.isfinite(wx) & np.isfinite(wy) & (np.abs(wx) <= 180) & (np.abs(wy) <= 90) & ((x != 0) | (y != 0)))
+        found.add(bad, label, raw_x + "," + raw_y, f"not a place once read as {self.profile.crs}", "bad_coordinates")
+        lon = [round(float(a), 7) if g else e[0] for a, g, e in zip(wx, given, entity_xy)]
+        lat = [round(float(b), 7) if g else e[1] for b, g, e in zip(wy, given, entity_xy)]
+        return lon, lat
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        rows = records.drop(columns=["rows", "entity_key"]).replace({np.nan: None}).to_dict("records")
+        for row in rows:
+            row.setdefault("active", True)
+        return _upsert(conn, Device, "id", rows, self.COMPARED, outcome, self.progress)
 
 
 class ImportReadings(_FileImport):
@@ -569,7 +719,8 @@ class ImportReadings(_FileImport):
         return self.counties if outcome.inserted else set()
 
 
-COMMANDS: dict[str, type[_FileImport]] = {c.kind: c for c in (ImportEntities, ImportInspections, ImportReadings)}
+COMMANDS: dict[str, type[_FileImport]] = {c.kind: c for c in (ImportEntities, ImportInspections, ImportPenalties,
+                                                               ImportDevices, ImportReadings)}
 
 
 def command(kind: str, engine: Engine, path: Path, profile: Profile, **options) -> _FileImport:

@@ -17,13 +17,24 @@ import yaml
 from data import vocab
 
 PROFILES = Path(__file__).with_name("profiles")
-KINDS = ("entities", "inspections", "readings")
-# The fields each kind fills from columns; `required` ones must be mapped to a column or given a default.
-ENTITY_FIELDS = {"name", "lon", "lat", "address", "specialty", "subtype", "grade"}
-INSPECTION_FIELDS = {"inspected_on", "kind", "result", "findings", "score", "grade"}
-# Our vocabularies a code map may target; a profile mapping to anything else is refused when loaded.
-VOCABULARIES = {"specialty": vocab.SPECIALTIES, "kind": vocab.INSPECTION_KINDS, "result": vocab.INSPECTION_RESULTS,
-                "grade": vocab.GRADES}
+KINDS = ("entities", "inspections", "penalties", "devices", "readings")
+# The fields each kind fills from columns (readings are described by `device`, `measured_at`, `values` instead).
+FIELDS = {
+    "entities": {"name", "lon", "lat", "address", "specialty", "subtype", "grade"},
+    "inspections": {"inspected_on", "kind", "result", "findings", "score", "grade"},
+    "penalties": {"case_no", "decided_on", "kind", "amount", "status"},
+    "devices": {"device_id", "scene", "interval_s", "installed_on", "lon", "lat"},
+}
+# The ones that must be mapped to a column or given a default.
+REQUIRED = {"entities": ("name", "specialty", "subtype"), "inspections": ("inspected_on", "kind", "result"),
+            "penalties": ("case_no", "decided_on", "kind", "status"), "devices": ("device_id", "scene", "interval_s")}
+# Our vocabularies a code map may target, per kind; a profile mapping to anything else is refused when loaded.
+VOCABULARIES = {
+    "entities": {"specialty": vocab.SPECIALTIES, "grade": vocab.GRADES},
+    "inspections": {"kind": vocab.INSPECTION_KINDS, "result": vocab.INSPECTION_RESULTS, "grade": vocab.GRADES},
+    "penalties": {"kind": vocab.PENALTY_KINDS, "status": vocab.PENALTY_STATUSES},
+    "devices": {"scene": vocab.SCENES},
+}
 
 
 class ProfileError(ValueError):
@@ -123,16 +134,17 @@ def _kind(name: str, kind: str, raw) -> KindSpec:
     if not isinstance(raw, dict):
         raise ProfileError(f"{where}: must be a mapping")
     codes = {f: {str(k): v for k, v in (m or {}).items()} for f, m in (raw.get("codes") or {}).items()}
+    vocabularies = VOCABULARIES.get(kind, {})
     for target, mapping in codes.items():
-        allowed = VOCABULARIES.get(target)
+        allowed = vocabularies.get(target)
         if allowed is None:
-            raise ProfileError(f"{where}: codes for {target!r}: only {', '.join(VOCABULARIES)} have code maps")
+            raise ProfileError(f"{where}: codes for {target!r}: only {', '.join(vocabularies) or 'none'} have code maps")
         wrong = sorted({str(v) for v in mapping.values() if v is not None and v not in allowed})
         if wrong:
             raise ProfileError(f"{where}: codes.{target} maps to {', '.join(wrong)}, not in ({', '.join(allowed)})")
     for target, value in (raw.get("defaults") or {}).items():
-        if target in VOCABULARIES and value not in VOCABULARIES[target]:
-            raise ProfileError(f"{where}: defaults.{target} {value!r} is not one of {', '.join(VOCABULARIES[target])}")
+        if target in vocabularies and value not in vocabularies[target]:
+            raise ProfileError(f"{where}: defaults.{target} {value!r} is not one of {', '.join(vocabularies[target])}")
     columns = {f: tuple(c) if isinstance(c, list) else str(c) for f, c in (raw.get("columns") or {}).items()}
     if kind == "readings":
         for needed in ("device", "measured_at", "values"):
@@ -140,12 +152,11 @@ def _kind(name: str, kind: str, raw) -> KindSpec:
                 raise ProfileError(f"{where}: `{needed}` is required")
         return KindSpec(kind=kind, device=raw["device"], measured_at=raw["measured_at"], values=raw["values"],
                         missing=tuple(str(m) for m in raw.get("missing", [""])))
-    allowed_fields = ENTITY_FIELDS if kind == "entities" else INSPECTION_FIELDS
+    allowed_fields = FIELDS[kind]
     wrong = sorted(set(columns) - allowed_fields)
     if wrong:
         raise ProfileError(f"{where}: unknown fields {', '.join(wrong)} (known: {', '.join(sorted(allowed_fields))})")
-    required = ("name", "specialty", "subtype") if kind == "entities" else ("inspected_on", "kind", "result")
-    for needed in required:
+    for needed in REQUIRED[kind]:
         if needed not in columns and needed not in (raw.get("defaults") or {}):
             raise ProfileError(f"{where}: field {needed!r} needs a column or a default")
     key_name = "key" if kind == "entities" else "entity_key"
