@@ -461,19 +461,23 @@ class ImportInspections(_FileImport):
         columns = spec.columns
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
         out["inspected_on"] = _dates(_text(frame, columns["inspected_on"]), profile, _label(columns["inspected_on"]), found)
+        score = _numbers(_text(frame, columns["score"]), _label(columns["score"]), found) if "score" in columns else None
         for name in ("kind", "result"):
             if name in columns:
                 out[name] = _map_codes(_text(frame, columns[name]), spec.codes.get(name, {}), _label(columns[name]), found,
                                        required=True)
+            elif name == "result" and spec.result_scale and name not in spec.defaults:
+                out[name] = _band_of(score, spec.result_scale)
+                found.add(score.isna().to_numpy(), _label(columns["score"]), _text(frame, columns["score"]),
+                          "no score to derive the result from (the profile's result_scale)", "missing")
             else:
                 out[name] = spec.defaults[name]
-        score = _numbers(_text(frame, columns["score"]), _label(columns["score"]), found) if "score" in columns else None
         grade = None
         if "grade" in columns:
             grade = _map_codes(_text(frame, columns["grade"]), spec.codes.get("grade", {}), _label(columns["grade"]), found,
                                required=False)
         if score is not None and grade is not None and spec.grade_scale:
-            expected = _grade_for(score, spec)
+            expected = _band_of(score, spec.grade_scale)
             contradicts = (grade.notna() & expected.notna() & (grade != expected)).to_numpy()
             shown = _text(frame, columns["grade"]) + " with score " + _text(frame, columns["score"])
             found.add(contradicts, f"{_label(columns['grade'])},{_label(columns['score'])}", shown,
@@ -533,14 +537,14 @@ class ImportInspections(_FileImport):
         return touched - {None}
 
 
-def _grade_for(score: pd.Series, spec: KindSpec) -> pd.Series:
-    """The grade a score earns by the profile's bands (bands in ascending order of their maximum)."""
+def _band_of(score: pd.Series, bands) -> pd.Series:
+    """What each score earns by the profile's bands (in ascending order of their maximum); None without a score."""
     out = pd.Series([None] * len(score), index=score.index, dtype=object)
     lower_done = np.zeros(len(score), dtype=bool)
-    for band in spec.grade_scale:
+    for band in bands:
         within = score.notna().to_numpy() & ~lower_done & (
             True if band.max_score is None else (score <= band.max_score).to_numpy())
-        out[within] = band.grade
+        out[within] = band.value
         lower_done |= within
     return out
 

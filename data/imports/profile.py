@@ -50,9 +50,11 @@ class Key:
 
 
 @dataclass(frozen=True)
-class GradeBand:
+class ScoreBand:
+    """Scores up to `max_score` (after the lower bands) earn `value`: a grade, or an inspection result."""
+
     max_score: float | None  # None: no upper bound
-    grade: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ class KindSpec:
     defaults: dict[str, str] = field(default_factory=dict)
     codes: dict[str, dict[str, str | None]] = field(default_factory=dict)
     notices: tuple[dict, ...] = ()
-    grade_scale: tuple[GradeBand, ...] = ()
+    grade_scale: tuple[ScoreBand, ...] = ()
+    result_scale: tuple[ScoreBand, ...] = ()  # a source without a result column: the result its score earns
     # readings only
     device: dict = field(default_factory=dict)
     measured_at: dict = field(default_factory=dict)
@@ -157,14 +160,25 @@ def _kind(name: str, kind: str, raw) -> KindSpec:
     if wrong:
         raise ProfileError(f"{where}: unknown fields {', '.join(wrong)} (known: {', '.join(sorted(allowed_fields))})")
     for needed in REQUIRED[kind]:
-        if needed not in columns and needed not in (raw.get("defaults") or {}):
+        derived = needed == "result" and raw.get("result_scale") and "score" in columns
+        if needed not in columns and needed not in (raw.get("defaults") or {}) and not derived:
             raise ProfileError(f"{where}: field {needed!r} needs a column or a default")
     key_name = "key" if kind == "entities" else "entity_key"
     if key_name not in raw:
         raise ProfileError(f"{where}: `{key_name}` is required")
-    scale = tuple(GradeBand(None if b.get("max") is None else float(b["max"]), str(b["grade"]))
-                  for b in raw.get("grade_scale", []))
+    scale = _bands(raw.get("grade_scale", []), "grade", vocab.GRADES, f"{where}.grade_scale")
+    results = _bands(raw.get("result_scale", []), "result", vocab.INSPECTION_RESULTS, f"{where}.result_scale")
     return KindSpec(kind=kind, key=_key(raw[key_name], f"{where}.{key_name}"),
                     many_rows_per_record=raw.get("rows_per_record", "one") == "many", columns=columns,
                     defaults={k: str(v) for k, v in (raw.get("defaults") or {}).items()}, codes=codes,
-                    notices=tuple(raw.get("notices", [])), grade_scale=scale)
+                    notices=tuple(raw.get("notices", [])), grade_scale=scale, result_scale=results)
+
+
+def _bands(raw, name: str, allowed: tuple[str, ...], where: str) -> tuple[ScoreBand, ...]:
+    """[{max: 70, result: non_compliant}, {max: null, result: compliant}] → bands, checked."""
+    bands = []
+    for band in raw or []:
+        if not isinstance(band, dict) or band.get(name) not in allowed:
+            raise ProfileError(f"{where}: each band is {{max: N or null, {name}: one of {', '.join(allowed)}}}")
+        bands.append(ScoreBand(None if band.get("max") is None else float(band["max"]), str(band[name])))
+    return tuple(bands)
