@@ -219,6 +219,7 @@ class Complaint(RegionCodes, Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     substantiated: Mapped[bool | None]
+    source_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # imported: the sender's id, prefixed
 
 
 class Device(RegionCodes, Base):

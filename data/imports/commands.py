@@ -9,7 +9,7 @@ ten to be fixed); `all_or_nothing=True` refuses the whole file on any refusal in
 several rows (`rows_per_record: many`, e.g. one row per violation) is refused whole when any of its rows is.
 
 Writes are upserts by natural key: an entity by its key (stored in `entity.credit_code`, see below), an
-inspection by (entity, date, kind), a penalty by its case number, a device by its id, a reading by (device, indicator, time) through
+inspection by (entity, date, kind), a penalty by its case number, a complaint by its sender's id, a device by its id, a reading by (device, indicator, time) through
 data/monitoring/ingest.ingest_in. Re-importing the same file therefore changes nothing (all `unchanged`),
 and a corrected file updates the records whose values changed. Readings are the exception: ingest never
 rewrites a stored reading (alerts were raised on it), so a corrected value counts as unchanged.
@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection
 from data import credit_code, db, rollups
 from data.imports.profile import KindSpec, Profile
 from data.imports.readers import read_table
-from data.models import Device, Entity, Inspection, Penalty
+from data.models import Complaint, Device, Entity, Inspection, Penalty
 from data.monitoring.ingest import MAX_BATCH, ingest_in
 from geo import assign, boundaries
 from geo import crs as crs_module
@@ -186,7 +186,8 @@ def _numbers(values: pd.Series, name: str, found: _Collector) -> pd.Series:
     return numbers
 
 
-def _natural_key(frame: pd.DataFrame, spec: KindSpec, found: _Collector, *, validate_code: bool) -> pd.Series:
+def _natural_key(frame: pd.DataFrame, spec: KindSpec, found: _Collector, *, validate_code: bool,
+                 max_length: int = 18) -> pd.Series:
     key = spec.key
     _need(frame, key.columns)
     raw = frame[list(key.columns)].astype(str).apply(lambda c: c.str.strip()).agg("-".join, axis=1)
@@ -194,8 +195,8 @@ def _natural_key(frame: pd.DataFrame, spec: KindSpec, found: _Collector, *, vali
     empty = (raw.str.replace("-", "") == "").to_numpy()
     found.add(empty, label, raw, "empty natural key", "missing")
     full = key.prefix + raw
-    too_long = (full.str.len() > 18).to_numpy() & ~empty
-    found.add(too_long, label, raw, f"key with prefix {key.prefix!r} is longer than 18 characters", "bad_key")
+    too_long = (full.str.len() > max_length).to_numpy() & ~empty
+    found.add(too_long, label, raw, f"key with prefix {key.prefix!r} is longer than {max_length} characters", "bad_key")
     if validate_code and not key.prefix:
         invalid = ~empty & ~raw.map(credit_code.is_valid).to_numpy()
         found.add(invalid, label, raw, "not a valid 统一社会信用代码 (GB 32100)", "bad_credit_code")
@@ -271,6 +272,41 @@ class _FileImport:
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
         raise NotImplementedError
 
+    def _place(self, frame: pd.DataFrame, out: pd.DataFrame, found: _Collector) -> None:
+        """lon/lat → WGS-84 → region codes; empty, 0,0, out of range and outside the region are refused."""
+        spec = self.spec
+        if "lon" not in spec.columns or "lat" not in spec.columns:
+            raise MappingError(f"profile {self.profile.name!r}: {self.kind} need lon and lat columns to be placed in a region")
+        lon_col, lat_col = spec.columns["lon"], spec.columns["lat"]
+        label = f"{lon_col},{lat_col}"
+        raw_lon, raw_lat = frame[lon_col].astype(str).str.strip(), frame[lat_col].astype(str).str.strip()
+        pair = raw_lon + "," + raw_lat
+        x = pd.to_numeric(raw_lon, errors="coerce").to_numpy(dtype="float64")
+        y = pd.to_numeric(raw_lat, errors="coerce").to_numpy(dtype="float64")
+        empty = (raw_lon == "").to_numpy() | (raw_lat == "").to_numpy()
+        found.add(empty, label, pair, "no coordinates", "no_coordinates")
+        not_number = ~empty & (np.isnan(x) | np.isnan(y))
+        found.add(not_number, label, pair, "not a number", "bad_number")
+        zero = (x == 0) & (y == 0)
+        found.add(zero, label, pair, "0,0 is a placeholder, not a place", "zero_coordinates")
+        candidate = ~(empty | not_number | zero)
+        # Checked after the conversion: a projected source (metres, e.g. EPSG:32649) is far outside ±180 before it.
+        with np.errstate(invalid="ignore"):
+            wx, wy = crs_module.to_wgs84(np.where(candidate, x, np.nan), np.where(candidate, y, np.nan), self.profile.crs)
+            wx, wy = np.asarray(wx, dtype="float64"), np.asarray(wy, dtype="float64")
+            out_of_range = candidate & ~(np.isfinite(wx) & np.isfinite(wy) & (np.abs(wx) <= 180) & (np.abs(wy) <= 90))
+        found.add(out_of_range, label, pair, f"not a place: outside -180..180 / -90..90 once read as {self.profile.crs}",
+                  "bad_coordinates")
+        usable = candidate & ~out_of_range
+        wx, wy = np.where(usable, wx, np.nan), np.where(usable, wy, np.nan)
+        leaves = boundaries.polygons(self.region, "county", self.cache_dir)
+        placed = assign.assign(wx, wy, leaves, index=boundaries.raster_index(self.region, self.cache_dir))
+        outside = (placed["region_match"] == assign.OUTSIDE).to_numpy()
+        found.add(outside, label, pair, f"outside the configured region {self.region}", "outside_region")
+        out["lon"], out["lat"] = np.round(wx, 7), np.round(wy, 7)
+        for column in assign.CODE_COLUMNS.values():
+            out[column] = placed[column].astype(object).where(placed[column].notna(), None).to_numpy()
+
     def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
         raise NotImplementedError
 
@@ -316,41 +352,6 @@ class ImportEntities(_FileImport):
         return _Checked(out.iloc[first].reset_index(drop=True), sorted(found.problems, key=lambda p: p.row),
                         len(frame), int(keys[found.bad].nunique()))
 
-    def _place(self, frame: pd.DataFrame, out: pd.DataFrame, found: _Collector) -> None:
-        """lon/lat → WGS-84 → region codes; empty, 0,0, out of range and outside the region are refused."""
-        spec = self.spec
-        if "lon" not in spec.columns or "lat" not in spec.columns:
-            raise MappingError(f"profile {self.profile.name!r}: entities need lon and lat columns to be placed in a region")
-        lon_col, lat_col = spec.columns["lon"], spec.columns["lat"]
-        label = f"{lon_col},{lat_col}"
-        raw_lon, raw_lat = frame[lon_col].astype(str).str.strip(), frame[lat_col].astype(str).str.strip()
-        pair = raw_lon + "," + raw_lat
-        x = pd.to_numeric(raw_lon, errors="coerce").to_numpy(dtype="float64")
-        y = pd.to_numeric(raw_lat, errors="coerce").to_numpy(dtype="float64")
-        empty = (raw_lon == "").to_numpy() | (raw_lat == "").to_numpy()
-        found.add(empty, label, pair, "no coordinates", "no_coordinates")
-        not_number = ~empty & (np.isnan(x) | np.isnan(y))
-        found.add(not_number, label, pair, "not a number", "bad_number")
-        zero = (x == 0) & (y == 0)
-        found.add(zero, label, pair, "0,0 is a placeholder, not a place", "zero_coordinates")
-        candidate = ~(empty | not_number | zero)
-        # Checked after the conversion: a projected source (metres, e.g. EPSG:32649) is far outside ±180 before it.
-        with np.errstate(invalid="ignore"):
-            wx, wy = crs_module.to_wgs84(np.where(candidate, x, np.nan), np.where(candidate, y, np.nan), self.profile.crs)
-            wx, wy = np.asarray(wx, dtype="float64"), np.asarray(wy, dtype="float64")
-            out_of_range = candidate & ~(np.isfinite(wx) & np.isfinite(wy) & (np.abs(wx) <= 180) & (np.abs(wy) <= 90))
-        found.add(out_of_range, label, pair, f"not a place: outside -180..180 / -90..90 once read as {self.profile.crs}",
-                  "bad_coordinates")
-        usable = candidate & ~out_of_range
-        wx, wy = np.where(usable, wx, np.nan), np.where(usable, wy, np.nan)
-        leaves = boundaries.polygons(self.region, "county", self.cache_dir)
-        placed = assign.assign(wx, wy, leaves, index=boundaries.raster_index(self.region, self.cache_dir))
-        outside = (placed["region_match"] == assign.OUTSIDE).to_numpy()
-        found.add(outside, label, pair, f"outside the configured region {self.region}", "outside_region")
-        out["lon"], out["lat"] = np.round(wx, 7), np.round(wy, 7)
-        for column in assign.CODE_COLUMNS.values():
-            out[column] = placed[column].astype(object).where(placed[column].notna(), None).to_numpy()
-
     def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
         rows = records.drop(columns="rows").replace({np.nan: None}).to_dict("records")
         existing = {}
@@ -379,6 +380,8 @@ class ImportEntities(_FileImport):
 def _differs(stored, new) -> bool:
     if isinstance(stored, float) and isinstance(new, float):
         return abs(stored - new) > 1e-9
+    if isinstance(stored, dt.datetime) and isinstance(new, dt.datetime):  # SQLite answers UTC without the zone
+        return (stored if stored.tzinfo else stored.replace(tzinfo=dt.UTC)) != new
     return stored != new
 
 
@@ -587,6 +590,68 @@ class ImportPenalties(_FileImport):
         return _upsert(conn, Penalty, "case_no", rows, self.COMPARED, outcome, self.progress)
 
 
+def _utc(times: list) -> list:
+    """Stored in UTC, as every time in the database (SQLite keeps the wall time and drops the zone)."""
+    return [None if t is None else t.astimezone(dt.UTC) for t in times]
+
+
+class ImportComplaints(_FileImport):
+    """Complaints and reports (投诉举报) by the sending system's id (`key`, stored in complaint.source_key with the
+    profile's prefix), placed by their coordinates in the configured region like entities. Times without a zone
+    are in the profile's `timezone`; a complaint closed before it was received is refused."""
+
+    kind = "complaints"
+    COMPARED = ("received_at", "channel", "category", "description", "lon", "lat", "status", "due_on", "closed_at",
+                "specialty", "province_adcode", "city_adcode", "county_adcode")
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, found = self.spec, _Collector(_file_rows(frame))
+        for source in spec.columns.values():
+            _need(frame, (source,) if isinstance(source, str) else source)
+        keys = _natural_key(frame, spec, found, validate_code=False, max_length=64)
+        out = pd.DataFrame({"source_key": keys, "rows": found.rows}, index=frame.index)
+        received = self._times(frame, "received_at", found, required=True)
+        out["received_at"] = _utc(received)
+        out["channel"], out["status"] = _field(frame, spec, "channel", found), _field(frame, spec, "status", found)
+        out["category"] = _field(frame, spec, "category", found).str.slice(0, 32)
+        out["specialty"] = _field(frame, spec, "specialty", found, required=False)
+        out["description"] = _field(frame, spec, "description", found, required=False)
+        due = self._times(frame, "due_on", found, required=True)
+        out["due_on"] = [t.date() if t is not None else None for t in due]
+        closed = self._times(frame, "closed_at", found, required=False) if "closed_at" in spec.columns else [None] * len(frame)
+        out["closed_at"] = _utc(closed)
+        early = np.array([c is not None and r is not None and c < r for c, r in zip(closed, received)])
+        if "closed_at" in spec.columns:
+            label = f"{_label(spec.columns['closed_at'])},{_label(spec.columns['received_at'])}"
+            shown = _text(frame, spec.columns["closed_at"]) + " < " + _text(frame, spec.columns["received_at"])
+            found.add(early, label, shown, "closed before it was received", "bad_date")
+        self._place(frame, out, found)
+        first = _group(keys, found, False, _label(spec.key.columns), keys)
+        return _Checked(out.iloc[first].reset_index(drop=True), sorted(found.problems, key=lambda p: p.row), len(frame),
+                        int(found.bad.sum()))
+
+    def _times(self, frame: pd.DataFrame, name: str, found: _Collector, required: bool) -> list:
+        """Aware datetimes from the profile's date_formats (a date alone is midnight), None where empty or bad."""
+        values = _text(frame, self.spec.columns[name]) if name in self.spec.columns else pd.Series("", index=frame.index)
+        label = _label(self.spec.columns.get(name, name))
+        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        for fmt in self.profile.date_formats:
+            todo = parsed.isna() & (values != "")
+            if todo.any():
+                parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        empty = (values == "").to_numpy()
+        if required:
+            found.add(empty, label, values, "empty", "missing")
+        found.add(parsed.isna().to_numpy() & ~empty, label, values,
+                  f"not a time in the profile's formats ({', '.join(self.profile.date_formats)})", "bad_date")
+        aware = parsed.dt.tz_localize(self.profile.timezone, ambiguous="NaT", nonexistent="NaT")
+        return [None if pd.isna(t) else t.to_pydatetime() for t in aware]
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        rows = records.drop(columns="rows").replace({np.nan: None}).to_dict("records")
+        return _upsert(conn, Complaint, "source_key", rows, self.COMPARED, outcome, self.progress)
+
+
 class ImportDevices(_FileImport):
     """Monitoring devices at stored entities, by device id. The ingest token is not imported: `weijian device token`
     issues it (only its hash is stored), and re-importing never touches it or the time last seen."""
@@ -724,7 +789,7 @@ class ImportReadings(_FileImport):
 
 
 COMMANDS: dict[str, type[_FileImport]] = {c.kind: c for c in (ImportEntities, ImportInspections, ImportPenalties,
-                                                               ImportDevices, ImportReadings)}
+                                                               ImportComplaints, ImportDevices, ImportReadings)}
 
 
 def command(kind: str, engine: Engine, path: Path, profile: Profile, **options) -> _FileImport:

@@ -17,23 +17,27 @@ import yaml
 from data import vocab
 
 PROFILES = Path(__file__).with_name("profiles")
-KINDS = ("entities", "inspections", "penalties", "devices", "readings")
+KINDS = ("entities", "inspections", "penalties", "complaints", "devices", "readings")
 # The fields each kind fills from columns (readings are described by `device`, `measured_at`, `values` instead).
 FIELDS = {
     "entities": {"name", "lon", "lat", "address", "specialty", "subtype", "grade"},
     "inspections": {"inspected_on", "kind", "result", "findings", "score", "grade"},
     "penalties": {"case_no", "decided_on", "kind", "amount", "status"},
     "devices": {"device_id", "scene", "interval_s", "installed_on", "lon", "lat"},
+    "complaints": {"received_at", "channel", "category", "description", "lon", "lat", "status", "due_on", "closed_at",
+                   "specialty"},
 }
 # The ones that must be mapped to a column or given a default.
 REQUIRED = {"entities": ("name", "specialty", "subtype"), "inspections": ("inspected_on", "kind", "result"),
-            "penalties": ("case_no", "decided_on", "kind", "status"), "devices": ("device_id", "scene", "interval_s")}
+            "penalties": ("case_no", "decided_on", "kind", "status"), "devices": ("device_id", "scene", "interval_s"),
+            "complaints": ("received_at", "channel", "category", "status", "due_on")}
 # Our vocabularies a code map may target, per kind; a profile mapping to anything else is refused when loaded.
 VOCABULARIES = {
     "entities": {"specialty": vocab.SPECIALTIES, "grade": vocab.GRADES},
     "inspections": {"kind": vocab.INSPECTION_KINDS, "result": vocab.INSPECTION_RESULTS, "grade": vocab.GRADES},
     "penalties": {"kind": vocab.PENALTY_KINDS, "status": vocab.PENALTY_STATUSES},
     "devices": {"scene": vocab.SCENES},
+    "complaints": {"channel": vocab.COMPLAINT_CHANNELS, "status": vocab.COMPLAINT_STATUSES, "specialty": vocab.SPECIALTIES},
 }
 
 
@@ -80,6 +84,7 @@ class Profile:
     name: str
     description: str
     crs: str
+    timezone: str  # of the file's times without a zone (complaints); readings name theirs in `measured_at`
     date_formats: tuple[str, ...]
     placeholder_dates: frozenset[dt.date]
     kinds: dict[str, KindSpec]
@@ -118,7 +123,7 @@ def _key(raw, where: str) -> Key:
 
 
 def _parse(name: str, raw: dict) -> Profile:
-    unknown = set(raw) - {"description", "crs", "date_formats", "placeholder_dates", *KINDS}
+    unknown = set(raw) - {"description", "crs", "date_formats", "placeholder_dates", "timezone", *KINDS}
     if unknown:
         raise ProfileError(f"profile {name!r}: unknown keys {', '.join(sorted(unknown))}")
     kinds = {kind: _kind(name, kind, raw[kind]) for kind in KINDS if kind in raw}
@@ -129,6 +134,7 @@ def _parse(name: str, raw: dict) -> Profile:
     except ValueError as exc:
         raise ProfileError(f"profile {name!r}: placeholder_dates: {exc}") from exc
     return Profile(name=name, description=str(raw.get("description", "")).strip(), crs=str(raw.get("crs", "wgs84")),
+                   timezone=str(raw.get("timezone", "Asia/Shanghai")),
                    date_formats=tuple(raw.get("date_formats", ["%Y-%m-%d"])), placeholder_dates=placeholders, kinds=kinds)
 
 
@@ -163,7 +169,7 @@ def _kind(name: str, kind: str, raw) -> KindSpec:
         derived = needed == "result" and raw.get("result_scale") and "score" in columns
         if needed not in columns and needed not in (raw.get("defaults") or {}) and not derived:
             raise ProfileError(f"{where}: field {needed!r} needs a column or a default")
-    key_name = "key" if kind == "entities" else "entity_key"
+    key_name = "key" if kind in ("entities", "complaints") else "entity_key"
     if key_name not in raw:
         raise ProfileError(f"{where}: `{key_name}` is required")
     scale = _bands(raw.get("grade_scale", []), "grade", vocab.GRADES, f"{where}.grade_scale")
