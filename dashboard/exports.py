@@ -1,7 +1,7 @@
 """Exports: the manager page's tables as XLSX or CSV, and the filtered entities as GeoJSON or GeoPackage.
 
 One module for the download links of the manager page (callbacks/manager.py) and `weijian export`
-(dashboard/cli_export.py), so a file from the shell and one from the browser are the same bytes for the same
+(dashboard/cli_export.py), so a file from the shell and one from the browser hold the same rows for the same
 filters. The caller passes the viewer's Scope; the queries check and apply it. Every export, refused or not,
 is audited by the caller with `audit_export` (action "export").
 
