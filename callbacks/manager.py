@@ -1,5 +1,5 @@
 """Callbacks of the manager page: draw the map, ranking, charts and table for the page state; navigate on
-clicks and filters; export the table to XLSX.
+clicks and filters; export the table (XLSX, CSV) and the entities (GeoJSON, GeoPackage).
 
 `render`, `charts`, `navigate` and `export` are plain functions of plain values (tested directly in
 tests/test_callbacks.py); `register` wires them to the components. The state in the page is whatever the
@@ -20,11 +20,11 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
-from dashboard import auth, context, i18n, ids, periods, xlsx
+from dashboard import auth, context, exports, i18n, ids, periods
 from dashboard.figures import breakdown_figure, map_figure, ranking_figure, trend_figure
 from dashboard.theme import THEME
 from dashboard.urls import manager_url
-from data import audit, vocab
+from data import vocab
 from data.queries import overview, regions
 from data.queries.filters import Filters, OutOfScope
 from geo import boundaries
@@ -105,16 +105,6 @@ def _draw(layer, store, filters: Filters, scope, region, kids, lang: str) -> tup
 
 
 # The table's columns per view: (field, i18n key of the header, kind: text | int | pct | money | date).
-REGION_TABLE = (("name", "col_name", "text"), ("adcode", "col_adcode", "text"), ("entities", "entities", "int"),
-                ("inspections", "inspections", "int"), ("non_compliant", "non_compliant", "int"), ("rate", "rate", "pct"),
-                ("penalties", "penalties", "int"), ("penalty_amount", "penalty_amount_yuan", "money"),
-                ("complaints", "complaints", "int"))
-ENTITY_TABLE = (("name", "col_name", "text"), ("specialty", "specialty", "text"), ("subtype", "subtype", "text"),
-                ("grade", "grade", "text"), ("address", "address", "text"), ("inspections", "inspections", "int"),
-                ("non_compliant", "non_compliant", "int"), ("last_inspected_on", "col_last_inspected_on", "date"),
-                ("last_result", "col_last_result", "text"))
-
-
 def charts(state: dict) -> tuple:
     """(trend, trend title, specialty breakdown, its title, type breakdown, its title, grid columns, grid rows,
     table title); figures as dicts. Out of scope or malformed: empty charts and an empty table."""
@@ -148,35 +138,19 @@ def charts(state: dict) -> tuple:
     by_kind = breakdown_figure(labels, kinds["records"].tolist(), kinds["kind"].tolist(), THEME)
 
     columns, rows = table(req)
-    column_defs = [_column_def(field, header, kind) for (field, _, kind), header in zip(_table_spec(req), columns)]
+    column_defs = [_column_def(field, header, kind) for (field, _, kind), header in zip(exports.TABLES[_table_name(req)], columns)]
     table_title = f"{req.region.name} · {i18n.t('table_entities' if req.leaf else 'table_children', lang)}"
     return (trend.to_dict(), trend_title, by_specialty.to_dict(), specialty_title, by_kind.to_dict(),
             i18n.t(layer.kinds.title, lang), column_defs, rows, table_title)
 
 
-def _table_spec(req: _Request) -> tuple:
-    return ENTITY_TABLE if req.leaf else REGION_TABLE
+def _table_name(req: _Request) -> str:
+    return "entities" if req.leaf else "regions"
 
 
 def table(req: _Request) -> tuple[list[str], list[dict]]:
-    """(headers in the page's language, rows as {field: value}): the page's grid and the XLSX export alike.
-
-    Numbers stay numbers (the grid sorts them, Excel sums them); the rate is a percentage with one decimal."""
-    spec, lang = _table_spec(req), req.lang
-    if req.leaf:
-        frame = overview.entity_figures(req.store, req.filters, req.scope)
-        frame["specialty"] = [i18n.specialty_label(s, lang) for s in frame["specialty"]]
-        frame["subtype"] = [i18n.label(f"subtype_{s}", lang, s) for s in frame["subtype"]]
-        frame["grade"] = frame["grade"].where(frame["grade"].notna(), i18n.t("ungraded", lang))
-        frame["last_result"] = [i18n.t(f"result_{r}" if r else "class_not_inspected", lang) for r in frame["last_result"]]
-        frame["last_inspected_on"] = [d.isoformat() if d else None for d in frame["last_inspected_on"]]
-    else:
-        frame = overview.child_figures(req.store, req.filters, req.scope)
-        frame["rate"] = (frame["rate"] * 100).round(1)
-        frame["penalty_amount"] = frame["penalty_amount"].round(2)
-    frame = frame[[field for field, _, _ in spec]].astype(object)
-    frame = frame.where(frame.notna(), None)
-    return [i18n.t(header, lang) + (" (%)" if kind == "pct" else "") for _, header, kind in spec], frame.to_dict("records")
+    """(headers in the page's language, rows as {field: value}) of the current view's table (dashboard/exports.py)."""
+    return exports.table(req.store, req.filters, req.scope, _table_name(req), req.lang)
 
 
 def _column_def(field: str, header: str, kind: str) -> dict:
@@ -201,16 +175,17 @@ def _empty_charts(message: str) -> tuple:
     return blank, message, blank, "", blank, "", [], [], message
 
 
-def export(n_clicks: int | None, state: dict) -> tuple:
-    """(dcc.Download data or no_update, message): the current table as XLSX with headers in the page's language.
+def export(n_clicks: int | None, state: dict, fmt: str = "xlsx") -> tuple:
+    """(dcc.Download data or no_update, message): the current table as XLSX or CSV, or the filtered entities of
+    the region as GeoJSON or GeoPackage (dashboard/exports.py), headers in the page's language.
 
     The scope is the session's; a crafted region outside it gets nothing but the refusal, and the attempt is
-    audited like a successful export (action "export", the filters and row count in the detail)."""
+    audited like a successful export (action "export", the format, filters and row count in the detail)."""
     if not n_clicks:
         return no_update, ""
     lang = i18n.normalise_language(state.get("lang"))
     account = auth.current_account()
-    detail = {key: state.get(key) for key in ("region", "period", "specialty", "layer", "lang")}
+    detail = {**{key: state.get(key) for key in ("region", "period", "specialty", "layer", "lang")}, "format": fmt}
     try:
         req = _checked(state)
     except OutOfScope:
@@ -219,19 +194,27 @@ def export(n_clicks: int | None, state: dict) -> tuple:
         return no_update, i18n.t("out_of_scope", lang)
     except (KeyError, ValueError) as exc:
         return no_update, f"{i18n.t('no_data', lang)}: {exc}"
-    headers, rows = table(req)
-    fields = [field for field, _, _ in _table_spec(req)]
-    content = xlsx.workbook_bytes(req.region.name, headers, ([row[field] for field in fields] for row in rows))
-    filename = f"{i18n.t('export_name', lang)}_{req.region.name}_{req.filters.period.label()}.xlsx"
-    _audit(account, req.filters.region, {**detail, "period_resolved": req.filters.period.key(), "rows": len(rows),
-                                         "file": filename})
-    return dcc.send_bytes(content, filename), ""
+    if fmt in exports.SPATIAL_FORMATS:
+        made = exports.entity_file(req.store, req.filters, req.scope, fmt, req.region.name)
+    else:
+        made = exports.table_file(req.store, req.filters, req.scope, _table_name(req), fmt, lang, req.region.name)
+    _audit(account, req.filters.region, {**detail, "period_resolved": req.filters.period.key(), "rows": made.rows,
+                                         "file": made.filename})
+    return dcc.send_bytes(made.content, made.filename, type=exports.MEDIA[fmt]), ""
+
+
+EXPORT_BUTTONS = {ids.EXPORT: "xlsx", ids.EXPORT_CSV: "csv", ids.EXPORT_GEOJSON: "geojson", ids.EXPORT_GPKG: "gpkg"}
+
+
+def export_clicked(xlsx_clicks, csv_clicks, geojson_clicks, gpkg_clicks, state: dict) -> tuple:
+    """The export of whichever download button was clicked."""
+    clicks = dict(zip(EXPORT_BUTTONS, (xlsx_clicks, csv_clicks, geojson_clicks, gpkg_clicks)))
+    button = ctx.triggered_id if ctx.triggered_id in EXPORT_BUTTONS else ids.EXPORT
+    return export(clicks[button], state, EXPORT_BUTTONS[button])
 
 
 def _audit(account, target: str, detail: dict) -> None:
-    with context.store().engine.begin() as conn:
-        audit.append(conn, actor=account.username, action="export", target=target, detail=detail,
-                     now=dt.datetime.now(dt.UTC), ip=request.remote_addr)
+    exports.audit_export(context.store(), actor=account.username, target=target, detail=detail, ip=request.remote_addr)
 
 
 def navigate(trigger: str | None, map_click: dict | None, bar_click: dict | None, period: str | None,
@@ -328,7 +311,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.DOWNLOAD, "data"),
         Output(ids.EXPORT_MESSAGE, "children"),
-        Input(ids.EXPORT, "n_clicks"),
+        *(Input(button, "n_clicks") for button in EXPORT_BUTTONS),
         State(ids.STATE, "data"),
         prevent_initial_call=True,
-    )(export)
+    )(export_clicked)

@@ -1,4 +1,10 @@
-"""HTTP API under /api/v1: device ingest.
+"""HTTP API under /api/v1: read endpoints (regions, entities, summaries, alerts), device ingest, and the
+OpenAPI document of them all (dashboard/openapi.py, from the models in dashboard/api_models.py).
+
+Reads need a logged-in session (the gate in dashboard/auth.py answers 401 without one); the scope is the
+viewer's home region, checked here before the query runs (403, an unknown region 404) and applied again
+inside the query functions of data/queries. Parameters are validated by the same pydantic models the
+document is generated from (422 naming each field).
 
 `POST /api/v1/readings` takes a JSON batch (an array of readings, or {"readings": [...]}) from one
 device, authenticated by that device's token (`Authorization: Bearer <token>`, from `weijian
@@ -12,9 +18,16 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, request
+import datetime as dt
 
+from flask import Blueprint, Response, current_app, request
+from pydantic import BaseModel, ValidationError
+
+from dashboard import api_models as models
+from dashboard import context, openapi, periods
 from data.monitoring import devices, ingest
+from data.queries import alerts, entities, overview, regions
+from data.queries.filters import Filters, OutOfScope, UnknownRegion
 
 MAX_BODY = 2 * 1024 * 1024  # ~5,000 readings of ~150 bytes with room to spare
 
@@ -40,8 +53,83 @@ def parse_batch(raw: bytes):
     return body
 
 
+def _answer(model: BaseModel) -> Response:
+    return Response(model.model_dump_json(), status=200, mimetype="application/json")
+
+
+def _parse(model: type[BaseModel]):
+    """The request's query parameters as `model`; ValidationError names each bad field."""
+    return model.model_validate(request.args.to_dict())
+
+
+def _read(handler):
+    """Run a read endpoint: scope refusals and unknown regions become 403 / 404 with no data, bad parameters 422."""
+
+    def run(**path):
+        try:
+            return _answer(handler(context.store(), context.viewer_scope(), **path))
+        except ValidationError as exc:
+            problems = [{"field": ".".join(map(str, e["loc"])) or "query", "reason": e["msg"]} for e in exc.errors()]
+            return _json(422, {"error": "invalid parameters", "problems": problems})
+        except OutOfScope:
+            return _problem(403, "region outside the viewer's scope")
+        except (UnknownRegion, KeyError):
+            return _problem(404, "unknown region")
+        except ValueError as exc:
+            return _problem(422, str(exc))
+
+    run.__name__ = handler.__name__
+    return run
+
+
+def _home(scope, region: str | None) -> str:
+    return region or sorted(scope.roots)[0]
+
+
+def get_region(store, scope, adcode: str) -> models.RegionOut:
+    region = regions.get_region(store, adcode, scope)
+    children = regions.children(store, adcode, scope).to_dict("records")
+    return models.RegionOut(adcode=region.adcode, name=region.name, level=region.level,
+                            parent_adcode=region.parent_adcode, children=children)
+
+
+def get_entities(store, scope) -> models.EntityPage:
+    query = _parse(models.EntityQuery)
+    region = _home(scope, query.region)
+    total, frame = entities.page(store, scope, region, specialty=query.specialty,
+                                 offset=(query.page - 1) * query.per_page, limit=query.per_page)
+    items = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return models.EntityPage(region=region, total=total, page=query.page, per_page=query.per_page, items=items)
+
+
+def get_summaries(store, scope) -> models.SummaryOut:
+    query = _parse(models.SummaryQuery)
+    filters = Filters(_home(scope, query.region), periods.resolve(query.period, dt.date.today()), query.specialty)
+    frame = overview.child_figures(store, filters, scope)
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    computed = frame.attrs.get("computed_at")
+    return models.SummaryOut(region=filters.region, period=filters.period.key(), specialty=filters.specialty,
+                             computed_at=str(computed) if computed is not None else None, children=rows)
+
+
+def get_alerts(store, scope) -> models.AlertList:
+    query = _parse(models.AlertQuery)
+    region = _home(scope, query.region)
+    frame = alerts.feed(store, scope, region, status=query.status, limit=query.limit)
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return models.AlertList(region=region, status=query.status, items=rows)
+
+
 def blueprint() -> Blueprint:
     api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+    api.get("/regions/<adcode>")(_read(get_region))
+    api.get("/entities")(_read(get_entities))
+    api.get("/summaries")(_read(get_summaries))
+    api.get("/alerts")(_read(get_alerts))
+
+    @api.get("/openapi.json")
+    def openapi_json() -> Response:
+        return _json(200, openapi.document())
 
     @api.post("/readings")
     def post_readings() -> Response:

@@ -10,6 +10,8 @@
   browser). Forms carry a CSRF token; every other state-changing request (Dash callbacks are POSTs)
   must come from this site's own pages (Origin / Referer check).
 - Administrators (三员) do not read supervision data: their data requests get 403.
+- Programs reading the API send an account's API token (data/api_tokens.py) instead of a session cookie:
+  the same account, role and scope, for that request only.
 - Display screens log in once through /display/<token> (data/displays.py) and keep a session that is
   re-checked on every request: token not revoked, address inside its ranges. They reach only the wall,
   the kiosk and the (read-only, masked) alert feed, and only the callbacks of those pages: a crafted
@@ -28,7 +30,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from dashboard import i18n
 from dashboard.settings import Settings
-from data import accounts, displays
+from data import accounts, api_tokens, displays
 from data.accounts import Account
 
 IDLE = dt.timedelta(minutes=30)
@@ -78,6 +80,16 @@ def install(server: Flask, settings: Settings, store) -> None:
                 account = displays.active(conn, int(user_id[1:]))  # None once revoked: the screen is logged out
             else:
                 account = accounts.get(conn, int(user_id)) if user_id.isdigit() else None
+        return User(account) if account else None
+
+    @manager.request_loader
+    def _load_from_api_token(req) -> User | None:
+        """`Authorization: Bearer <API token>` on the read API: the token's account, for this request only."""
+        header = req.headers.get("Authorization", "")
+        if not req.path.startswith("/api/") or not header.lower().startswith("bearer "):
+            return None
+        with store.engine.connect() as conn:
+            account = api_tokens.account(conn, header[7:].strip())
         return User(account) if account else None
 
     @server.before_request

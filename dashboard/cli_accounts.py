@@ -94,6 +94,24 @@ def user_totp(username: str, actor: str = typer.Option(..., "--as", help="Who en
     typer.echo(f"user {username}: scan this into the authenticator app (shown once)\n{uri}")
 
 
+@user_app.command("api-token")
+def user_api_token(username: str, actor: str = typer.Option(..., "--as", help="Who issues (the system administrator)."),
+                   revoke: bool = typer.Option(False, "--revoke", help="Revoke the user's token instead.")) -> None:
+    """Issue (or replace) a user's API token for `Authorization: Bearer` on /api/v1: printed once."""
+    from data import api_tokens
+
+    try:
+        with _engine().begin() as conn:
+            if revoke:
+                api_tokens.revoke(conn, username, actor=actor, now=dt.datetime.now(dt.UTC))
+                typer.echo(f"user {username}: API token revoked")
+                return
+            token = api_tokens.issue(conn, username, actor=actor, now=dt.datetime.now(dt.UTC))
+    except LookupError as exc:
+        _fail(str(exc))
+    typer.echo(f"user {username}: API token (shown once; issuing again replaces it)\n{token}")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the hash chain; exit 1 naming the first row that was changed, inserted or follows a deleted one."""

@@ -17,14 +17,14 @@ SHOWN = 20  # problems printed; the rest are in --report
 
 
 def import_command(
-    kind: str = typer.Argument(..., help="entities, inspections, readings or self_inspections."),
-    file: Path = typer.Argument(..., help="CSV (any of UTF-8, GBK/GB18030, cp1252), .csv.gz or .xlsx."),
+    kind: str = typer.Argument(..., help="entities, inspections, penalties, complaints, devices, readings or self_inspections."),
+    file: Path = typer.Argument(..., help="CSV (UTF-8, GBK/GB18030, cp1252), .csv.gz, .xlsx, .geojson, zipped .shp, .gpkg."),
     profile_name: str = typer.Option(..., "--profile", help="A shipped profile name or a YAML path."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count; write nothing."),
     report: Path | None = typer.Option(None, "--report", help="Write every problem to this XLSX file."),
     all_or_nothing: bool = typer.Option(False, "--all-or-nothing", help="Refuse the whole file on any refused row."),
 ) -> None:
-    """Import entities, inspections, readings or self-inspection records from a file, mapped by a profile (see README)."""
+    """Import records of one kind from a file, mapped by a profile (see README)."""
     from data import db
     from data.imports import commands, profile
     from data.imports.readers import UnreadableFile

@@ -228,6 +228,7 @@ class Complaint(RegionCodes, Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"))
     step_due_on: Mapped[dt.date | None] = mapped_column(Date)
     extended: Mapped[bool] = mapped_column(default=False, server_default=false())
+    source_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # imported: the sender's id, prefixed
 
 
 class ComplaintEvent(Base):
@@ -431,6 +432,7 @@ class AppUser(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     totp_secret: Mapped[str | None] = mapped_column(String(32))  # second factor, when enrolled (pyotp, RFC 6238)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # the last code's 30-s step: no replay
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # data/api_tokens.py
 
 
 class AuditLog(Base):

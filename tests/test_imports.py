@@ -242,5 +242,5 @@ def test_bad_profiles_are_refused(tmp_path):
                                         "  codes: {result: {ok: fine}}\n  defaults: {kind: routine}\n")
     with pytest.raises(profile.ProfileError, match="maps to fine"):
         profile.load(tmp_path / "bad2.yaml")
-    with pytest.raises(profile.ProfileError, match="shipped: beijing_air, cnemc_stations, nyc_restaurant_inspections"):
+    with pytest.raises(profile.ProfileError, match="shipped: beijing_air, cnemc_stations, nyc_311_complaints, nyc_restaurant_inspections, self_inspection_report, sf_restaurant_inspections"):
         profile.load("nope")

@@ -106,6 +106,11 @@ def _table(lang: str) -> html.Section:
             html.H2(id=ids.TABLE_TITLE, className="wj-panel-title"),
             html.Span(id=ids.EXPORT_MESSAGE, className="wj-export-message"),
             html.Button(i18n.t("export_xlsx", lang), id=ids.EXPORT, className="wj-button", n_clicks=0),
+            html.Button(i18n.t("export_csv", lang), id=ids.EXPORT_CSV, className="wj-button", n_clicks=0),
+            html.Button(i18n.t("export_geojson", lang), id=ids.EXPORT_GEOJSON, className="wj-button", n_clicks=0,
+                        title=i18n.t("export_entities_hint", lang)),
+            html.Button(i18n.t("export_gpkg", lang), id=ids.EXPORT_GPKG, className="wj-button", n_clicks=0,
+                        title=i18n.t("export_entities_hint", lang)),
         ]),
         dag.AgGrid(
             id=ids.TABLE, className="wj-grid-table", columnDefs=[], rowData=[],

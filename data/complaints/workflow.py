@@ -111,8 +111,9 @@ def link_repeats(frame: pd.DataFrame, window_days: int = REPEAT_WINDOW_DAYS) -> 
         prev_id = part.groupby("key")["id"].shift()
         ok = prev_at.notna() & (part["at"] - prev_at <= window)
         better = ok & (best_at.loc[part.index].isna() | (prev_at > best_at.loc[part.index]))
-        best_at.loc[part.index[better]] = prev_at[better]
-        best_id.loc[part.index[better]] = prev_id[better]
+        if better.any():
+            best_at.loc[part.index[better]] = prev_at[better]
+            best_id.loc[part.index[better]] = prev_id[better].astype(float)
     return best_id.astype("Int64").astype(object).where(best_id.notna(), None)
 
 

@@ -1,5 +1,5 @@
-"""Import commands: `ImportEntities`, `ImportInspections`, `ImportReadings`, `ImportSelfInspections` (STYLE.md:
-validate, then run).
+"""Import commands: `ImportEntities`, `ImportInspections`, `ImportPenalties`, `ImportComplaints`, `ImportDevices`,
+`ImportReadings`, `ImportSelfInspections` (STYLE.md: validate, then run).
 
 `.validate()` reads the whole file and returns every problem at once, each naming the row as in the file
 (header = row 1, first data row = row 2), the field, the value and the reason. It writes nothing.
@@ -9,7 +9,7 @@ ten to be fixed); `all_or_nothing=True` refuses the whole file on any refusal in
 several rows (`rows_per_record: many`, e.g. one row per violation) is refused whole when any of its rows is.
 
 Writes are upserts by natural key: an entity by its key (stored in `entity.credit_code`, see below), an
-inspection by (entity, date, kind), a reading by (device, indicator, time) through
+inspection by (entity, date, kind), a penalty by its case number, a complaint by its sender's id, a device by its id, a self-inspection by (entity, period), a reading by (device, indicator, time) through
 data/monitoring/ingest.ingest_in. Re-importing the same file therefore changes nothing (all `unchanged`),
 and a corrected file updates the records whose values changed. Readings are the exception: ingest never
 rewrites a stored reading (alerts were raised on it), so a corrected value counts as unchanged.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,9 +36,10 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Connection
 
 from data import credit_code, db, rollups, self_inspection
+from data.complaints import workflow
 from data.imports.profile import KindSpec, Profile
 from data.imports.readers import read_table
-from data.models import Device, Entity, Inspection, SelfInspection
+from data.models import Complaint, Device, Entity, Inspection, Penalty, SelfInspection
 from data.monitoring.ingest import MAX_BATCH, ingest_in
 from geo import assign, boundaries
 from geo import crs as crs_module
@@ -186,7 +188,8 @@ def _numbers(values: pd.Series, name: str, found: _Collector) -> pd.Series:
     return numbers
 
 
-def _natural_key(frame: pd.DataFrame, spec: KindSpec, found: _Collector, *, validate_code: bool) -> pd.Series:
+def _natural_key(frame: pd.DataFrame, spec: KindSpec, found: _Collector, *, validate_code: bool,
+                 max_length: int = 18) -> pd.Series:
     key = spec.key
     _need(frame, key.columns)
     raw = frame[list(key.columns)].astype(str).apply(lambda c: c.str.strip()).agg("-".join, axis=1)
@@ -194,8 +197,8 @@ def _natural_key(frame: pd.DataFrame, spec: KindSpec, found: _Collector, *, vali
     empty = (raw.str.replace("-", "") == "").to_numpy()
     found.add(empty, label, raw, "empty natural key", "missing")
     full = key.prefix + raw
-    too_long = (full.str.len() > 18).to_numpy() & ~empty
-    found.add(too_long, label, raw, f"key with prefix {key.prefix!r} is longer than 18 characters", "bad_key")
+    too_long = (full.str.len() > max_length).to_numpy() & ~empty
+    found.add(too_long, label, raw, f"key with prefix {key.prefix!r} is longer than {max_length} characters", "bad_key")
     if validate_code and not key.prefix:
         invalid = ~empty & ~raw.map(credit_code.is_valid).to_numpy()
         found.add(invalid, label, raw, "not a valid 统一社会信用代码 (GB 32100)", "bad_credit_code")
@@ -271,6 +274,41 @@ class _FileImport:
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
         raise NotImplementedError
 
+    def _place(self, frame: pd.DataFrame, out: pd.DataFrame, found: _Collector) -> None:
+        """lon/lat → WGS-84 → region codes; empty, 0,0, out of range and outside the region are refused."""
+        spec = self.spec
+        if "lon" not in spec.columns or "lat" not in spec.columns:
+            raise MappingError(f"profile {self.profile.name!r}: {self.kind} need lon and lat columns to be placed in a region")
+        lon_col, lat_col = spec.columns["lon"], spec.columns["lat"]
+        label = f"{lon_col},{lat_col}"
+        raw_lon, raw_lat = frame[lon_col].astype(str).str.strip(), frame[lat_col].astype(str).str.strip()
+        pair = raw_lon + "," + raw_lat
+        x = pd.to_numeric(raw_lon, errors="coerce").to_numpy(dtype="float64")
+        y = pd.to_numeric(raw_lat, errors="coerce").to_numpy(dtype="float64")
+        empty = (raw_lon == "").to_numpy() | (raw_lat == "").to_numpy()
+        found.add(empty, label, pair, "no coordinates", "no_coordinates")
+        not_number = ~empty & (np.isnan(x) | np.isnan(y))
+        found.add(not_number, label, pair, "not a number", "bad_number")
+        zero = (x == 0) & (y == 0)
+        found.add(zero, label, pair, "0,0 is a placeholder, not a place", "zero_coordinates")
+        candidate = ~(empty | not_number | zero)
+        # Checked after the conversion: a projected source (metres, e.g. EPSG:32649) is far outside ±180 before it.
+        with np.errstate(invalid="ignore"):
+            wx, wy = crs_module.to_wgs84(np.where(candidate, x, np.nan), np.where(candidate, y, np.nan), self.profile.crs)
+            wx, wy = np.asarray(wx, dtype="float64"), np.asarray(wy, dtype="float64")
+            out_of_range = candidate & ~(np.isfinite(wx) & np.isfinite(wy) & (np.abs(wx) <= 180) & (np.abs(wy) <= 90))
+        found.add(out_of_range, label, pair, f"not a place: outside -180..180 / -90..90 once read as {self.profile.crs}",
+                  "bad_coordinates")
+        usable = candidate & ~out_of_range
+        wx, wy = np.where(usable, wx, np.nan), np.where(usable, wy, np.nan)
+        leaves = boundaries.polygons(self.region, "county", self.cache_dir)
+        placed = assign.assign(wx, wy, leaves, index=boundaries.raster_index(self.region, self.cache_dir))
+        outside = (placed["region_match"] == assign.OUTSIDE).to_numpy()
+        found.add(outside, label, pair, f"outside the configured region {self.region}", "outside_region")
+        out["lon"], out["lat"] = np.round(wx, 7), np.round(wy, 7)
+        for column in assign.CODE_COLUMNS.values():
+            out[column] = placed[column].astype(object).where(placed[column].notna(), None).to_numpy()
+
     def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
         raise NotImplementedError
 
@@ -316,36 +354,6 @@ class ImportEntities(_FileImport):
         return _Checked(out.iloc[first].reset_index(drop=True), sorted(found.problems, key=lambda p: p.row),
                         len(frame), int(keys[found.bad].nunique()))
 
-    def _place(self, frame: pd.DataFrame, out: pd.DataFrame, found: _Collector) -> None:
-        """lon/lat → WGS-84 → region codes; empty, 0,0, out of range and outside the region are refused."""
-        spec = self.spec
-        if "lon" not in spec.columns or "lat" not in spec.columns:
-            raise MappingError(f"profile {self.profile.name!r}: entities need lon and lat columns to be placed in a region")
-        lon_col, lat_col = spec.columns["lon"], spec.columns["lat"]
-        label = f"{lon_col},{lat_col}"
-        raw_lon, raw_lat = frame[lon_col].astype(str).str.strip(), frame[lat_col].astype(str).str.strip()
-        pair = raw_lon + "," + raw_lat
-        x = pd.to_numeric(raw_lon, errors="coerce").to_numpy(dtype="float64")
-        y = pd.to_numeric(raw_lat, errors="coerce").to_numpy(dtype="float64")
-        empty = (raw_lon == "").to_numpy() | (raw_lat == "").to_numpy()
-        found.add(empty, label, pair, "no coordinates", "no_coordinates")
-        not_number = ~empty & (np.isnan(x) | np.isnan(y))
-        found.add(not_number, label, pair, "not a number", "bad_number")
-        zero = (x == 0) & (y == 0)
-        found.add(zero, label, pair, "0,0 is a placeholder, not a place", "zero_coordinates")
-        out_of_range = ~zero & ((np.abs(x) > 180) | (np.abs(y) > 90))
-        found.add(out_of_range, label, pair, "outside -180..180 / -90..90", "bad_coordinates")
-        usable = ~(empty | not_number | zero | out_of_range)
-        x, y = np.where(usable, x, np.nan), np.where(usable, y, np.nan)
-        wx, wy = crs_module.to_wgs84(x, y, self.profile.crs)
-        leaves = boundaries.polygons(self.region, "county", self.cache_dir)
-        placed = assign.assign(wx, wy, leaves, index=boundaries.raster_index(self.region, self.cache_dir))
-        outside = (placed["region_match"] == assign.OUTSIDE).to_numpy()
-        found.add(outside, label, pair, f"outside the configured region {self.region}", "outside_region")
-        out["lon"], out["lat"] = np.round(wx, 7), np.round(wy, 7)
-        for column in assign.CODE_COLUMNS.values():
-            out[column] = placed[column].astype(object).where(placed[column].notna(), None).to_numpy()
-
     def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
         rows = records.drop(columns="rows").replace({np.nan: None}).to_dict("records")
         existing = {}
@@ -374,7 +382,74 @@ class ImportEntities(_FileImport):
 def _differs(stored, new) -> bool:
     if isinstance(stored, float) and isinstance(new, float):
         return abs(stored - new) > 1e-9
+    if isinstance(stored, dt.datetime) and isinstance(new, dt.datetime):  # SQLite answers UTC without the zone
+        return (stored if stored.tzinfo else stored.replace(tzinfo=dt.UTC)) != new
     return stored != new
+
+
+def _stored_entities(conn: Connection, frame: pd.DataFrame, spec: KindSpec, found: _Collector) -> tuple[pd.Series, dict]:
+    """(each row's entity key, {key: stored entity facts}); a key no stored entity has is refused."""
+    entity_keys = _natural_key(frame, spec, found, validate_code=True)
+    known = {}
+    for part in _chunks(sorted(set(entity_keys) - {""})):
+        query = select(Entity.credit_code, Entity.id, Entity.specialty, Entity.lon, Entity.lat, Entity.province_adcode,
+                       Entity.city_adcode, Entity.county_adcode).where(Entity.credit_code.in_(part))
+        known.update({r.credit_code: r for r in conn.execute(query)})
+    unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
+    found.add(unknown, _label(spec.key.columns), entity_keys, "no stored entity has this key (import the entities first)",
+              "unknown_entity")
+    return entity_keys, known
+
+
+def _with_entity_facts(records: pd.DataFrame, known: dict) -> pd.DataFrame:
+    """A record takes its entity's id, specialty and region codes (so it rolls up where its entity is)."""
+    facts = records["entity_key"].map(known)
+    records["entity_id"] = [f.id for f in facts]
+    records["specialty"] = [f.specialty for f in facts]
+    for column in assign.CODE_COLUMNS.values():
+        records[column] = [getattr(f, column) for f in facts]
+    return records
+
+
+def _field(frame: pd.DataFrame, spec: KindSpec, name: str, found: _Collector, required: bool = True) -> pd.Series:
+    """A field's text from its column (codes mapped, when the profile maps them) or the profile's default."""
+    if name not in spec.columns:
+        return pd.Series([spec.defaults.get(name)] * len(frame), index=frame.index, dtype=object)
+    values = _text(frame, spec.columns[name])
+    if name in spec.codes:
+        return _map_codes(values, spec.codes[name], _label(spec.columns[name]), found, required)
+    if required:
+        found.add((values == "").to_numpy(), _label(spec.columns[name]), values, "empty", "missing")
+    return values.where(values != "", None)
+
+
+def _upsert(conn: Connection, model, key: str, rows: list[dict], compared: tuple[str, ...], outcome: Outcome,
+            progress: Progress) -> set[str]:
+    """Insert the rows whose `key` is new, update those whose `compared` values differ; the counties touched."""
+    column = getattr(model, key)
+    existing = {}
+    for part in _chunks([r[key] for r in rows]):
+        for stored in conn.execute(select(model.__table__).where(column.in_(part))).mappings():
+            existing[stored[key]] = dict(stored)
+    new, changed, touched = [], [], set()
+    for row in rows:
+        stored = existing.get(row[key])
+        if stored is None:
+            new.append(row)
+            touched.add(row.get("county_adcode"))
+        elif any(_differs(stored[c], row[c]) for c in compared):
+            changed.append(row)
+            touched |= {row.get("county_adcode"), stored.get("county_adcode")}
+        else:
+            outcome.unchanged += 1
+    for part in _chunks(new):
+        conn.execute(insert(model), part)
+        progress(len(part))
+    for row in changed:
+        conn.execute(update(model).where(column == row[key]).values({c: row[c] for c in row if c != key}))
+    progress(len(changed) + outcome.unchanged)
+    outcome.inserted, outcome.updated = len(new), len(changed)
+    return touched - {None}
 
 
 class ImportInspections(_FileImport):
@@ -391,19 +466,23 @@ class ImportInspections(_FileImport):
         columns = spec.columns
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
         out["inspected_on"] = _dates(_text(frame, columns["inspected_on"]), profile, _label(columns["inspected_on"]), found)
+        score = _numbers(_text(frame, columns["score"]), _label(columns["score"]), found) if "score" in columns else None
         for name in ("kind", "result"):
             if name in columns:
                 out[name] = _map_codes(_text(frame, columns[name]), spec.codes.get(name, {}), _label(columns[name]), found,
                                        required=True)
+            elif name == "result" and spec.result_scale and name not in spec.defaults:
+                out[name] = _band_of(score, spec.result_scale)
+                found.add(score.isna().to_numpy(), _label(columns["score"]), _text(frame, columns["score"]),
+                          "no score to derive the result from (the profile's result_scale)", "missing")
             else:
                 out[name] = spec.defaults[name]
-        score = _numbers(_text(frame, columns["score"]), _label(columns["score"]), found) if "score" in columns else None
         grade = None
         if "grade" in columns:
             grade = _map_codes(_text(frame, columns["grade"]), spec.codes.get("grade", {}), _label(columns["grade"]), found,
                                required=False)
         if score is not None and grade is not None and spec.grade_scale:
-            expected = _grade_for(score, spec)
+            expected = _band_of(score, spec.grade_scale)
             contradicts = (grade.notna() & expected.notna() & (grade != expected)).to_numpy()
             shown = _text(frame, columns["grade"]) + " with score " + _text(frame, columns["score"])
             found.add(contradicts, f"{_label(columns['grade'])},{_label(columns['score'])}", shown,
@@ -415,12 +494,7 @@ class ImportInspections(_FileImport):
         if spec.many_rows_per_record:  # a record's findings: every row's, in file order, each once
             combined = out["findings"].groupby(record).agg(lambda s: "; ".join(dict.fromkeys(v for v in s if v)) or None)
             out["findings"] = record.map(combined)
-        records = out.iloc[first].reset_index(drop=True)
-        facts = records["entity_key"].map(known)
-        records["entity_id"] = [f.id for f in facts]
-        records["specialty"] = [f.specialty for f in facts]
-        for column in assign.CODE_COLUMNS.values():
-            records[column] = [getattr(f, column) for f in facts]
+        records = _with_entity_facts(out.iloc[first].reset_index(drop=True), known)
         return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), int(record[found.bad].nunique()))
 
     def _findings(self, frame: pd.DataFrame, score, grade) -> pd.Series:
@@ -468,30 +542,181 @@ class ImportInspections(_FileImport):
         return touched - {None}
 
 
-def _stored_entities(conn: Connection, frame: pd.DataFrame, spec: KindSpec, found: _Collector) -> tuple[pd.Series, dict]:
-    """Each row's entity key, and the stored entities they name (key → row); unknown keys are refused."""
-    entity_keys = _natural_key(frame, spec, found, validate_code=True)
-    known = {}
-    for part in _chunks(sorted(set(entity_keys) - {""})):
-        query = select(Entity.credit_code, Entity.id, Entity.specialty, Entity.province_adcode, Entity.city_adcode,
-                       Entity.county_adcode).where(Entity.credit_code.in_(part))
-        known.update({r.credit_code: r for r in conn.execute(query)})
-    unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
-    found.add(unknown, _label(spec.key.columns), entity_keys, "no stored entity has this key (import the entities first)",
-              "unknown_entity")
-    return entity_keys, known
-
-
-def _grade_for(score: pd.Series, spec: KindSpec) -> pd.Series:
-    """The grade a score earns by the profile's bands (bands in ascending order of their maximum)."""
+def _band_of(score: pd.Series, bands) -> pd.Series:
+    """What each score earns by the profile's bands (in ascending order of their maximum); None without a score."""
     out = pd.Series([None] * len(score), index=score.index, dtype=object)
     lower_done = np.zeros(len(score), dtype=bool)
-    for band in spec.grade_scale:
+    for band in bands:
         within = score.notna().to_numpy() & ~lower_done & (
             True if band.max_score is None else (score <= band.max_score).to_numpy())
-        out[within] = band.grade
+        out[within] = band.value
         lower_done |= within
     return out
+
+
+class ImportPenalties(_FileImport):
+    """Administrative penalty cases of stored entities, one per 决定书 case number (the natural key)."""
+
+    kind = "penalties"
+    COMPARED = ("entity_id", "specialty", "decided_on", "kind", "amount", "status", "province_adcode", "city_adcode",
+                "county_adcode")
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, found = self.spec, _Collector(_file_rows(frame))
+        for source in spec.columns.values():
+            _need(frame, (source,) if isinstance(source, str) else source)
+        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
+        out["case_no"] = _field(frame, spec, "case_no", found)
+        out["decided_on"] = _dates(_text(frame, spec.columns["decided_on"]), self.profile, _label(spec.columns["decided_on"]),
+                                   found)
+        out["kind"], out["status"] = _field(frame, spec, "kind", found), _field(frame, spec, "status", found)
+        if "amount" in spec.columns:
+            label, raw = _label(spec.columns["amount"]), _text(frame, spec.columns["amount"])
+            amount = _numbers(raw, label, found)
+            found.add((amount < 0).to_numpy(), label, raw, "a negative amount", "bad_number")
+            fine_without = (out["kind"] == "fine").to_numpy() & ~(amount > 0).to_numpy() & (raw != "").to_numpy()
+            found.add(fine_without, label, raw, "a fine needs an amount above 0", "bad_number")
+            found.add((out["kind"] == "fine").to_numpy() & (raw == "").to_numpy(), label, raw,
+                      "a fine needs an amount", "missing")
+            out["amount"] = [Decimal(f"{v:.2f}") if v == v else Decimal("0") for v in amount.fillna(0)]
+        else:
+            out["amount"] = Decimal("0")
+        first = _group(out["case_no"].fillna(""), found, False, _label(spec.columns.get("case_no", "case_no")),
+                       out["case_no"].fillna(""))
+        records = _with_entity_facts(out.iloc[first].reset_index(drop=True), known)
+        return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), int(found.bad.sum()))
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        rows = records.drop(columns=["rows", "entity_key"]).to_dict("records")
+        return _upsert(conn, Penalty, "case_no", rows, self.COMPARED, outcome, self.progress)
+
+
+def _utc(times: list) -> list:
+    """Stored in UTC, as every time in the database (SQLite keeps the wall time and drops the zone)."""
+    return [None if t is None else t.astimezone(dt.UTC) for t in times]
+
+
+class ImportComplaints(_FileImport):
+    """Complaints and reports (投诉举报) by the sending system's id (`key`, stored in complaint.source_key with the
+    profile's prefix), placed by their coordinates in the configured region like entities. Times without a zone
+    are in the profile's `timezone`; a complaint closed before it was received is refused."""
+
+    kind = "complaints"
+    COMPARED = ("received_at", "channel", "category", "description", "lon", "lat", "status", "due_on", "closed_at",
+                "specialty", "province_adcode", "city_adcode", "county_adcode")
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, found = self.spec, _Collector(_file_rows(frame))
+        for source in spec.columns.values():
+            _need(frame, (source,) if isinstance(source, str) else source)
+        keys = _natural_key(frame, spec, found, validate_code=False, max_length=64)
+        out = pd.DataFrame({"source_key": keys, "rows": found.rows}, index=frame.index)
+        received = self._times(frame, "received_at", found, required=True)
+        out["received_at"] = _utc(received)
+        out["channel"], out["status"] = _field(frame, spec, "channel", found), _field(frame, spec, "status", found)
+        out["category"] = _field(frame, spec, "category", found).str.slice(0, 32)
+        out["specialty"] = _field(frame, spec, "specialty", found, required=False)
+        out["description"] = _field(frame, spec, "description", found, required=False)
+        due = self._times(frame, "due_on", found, required=True)
+        out["due_on"] = [t.date() if t is not None else None for t in due]
+        closed = self._times(frame, "closed_at", found, required=False) if "closed_at" in spec.columns else [None] * len(frame)
+        out["closed_at"] = _utc(closed)
+        early = np.array([c is not None and r is not None and c < r for c, r in zip(closed, received)])
+        if "closed_at" in spec.columns:
+            label = f"{_label(spec.columns['closed_at'])},{_label(spec.columns['received_at'])}"
+            shown = _text(frame, spec.columns["closed_at"]) + " < " + _text(frame, spec.columns["received_at"])
+            found.add(early, label, shown, "closed before it was received", "bad_date")
+        self._place(frame, out, found)
+        first = _group(keys, found, False, _label(spec.key.columns), keys)
+        return _Checked(out.iloc[first].reset_index(drop=True), sorted(found.problems, key=lambda p: p.row), len(frame),
+                        int(found.bad.sum()))
+
+    def _times(self, frame: pd.DataFrame, name: str, found: _Collector, required: bool) -> list:
+        """Aware datetimes from the profile's date_formats (a date alone is midnight), None where empty or bad."""
+        values = _text(frame, self.spec.columns[name]) if name in self.spec.columns else pd.Series("", index=frame.index)
+        label = _label(self.spec.columns.get(name, name))
+        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        for fmt in self.profile.date_formats:
+            todo = parsed.isna() & (values != "")
+            if todo.any():
+                parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        empty = (values == "").to_numpy()
+        if required:
+            found.add(empty, label, values, "empty", "missing")
+        found.add(parsed.isna().to_numpy() & ~empty, label, values,
+                  f"not a time in the profile's formats ({', '.join(self.profile.date_formats)})", "bad_date")
+        aware = parsed.dt.tz_localize(self.profile.timezone, ambiguous="NaT", nonexistent="NaT")
+        return [None if pd.isna(t) else t.to_pydatetime() for t in aware]
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        rows = records.drop(columns="rows").replace({np.nan: None}).to_dict("records")
+        touched = _upsert(conn, Complaint, "source_key", rows, self.COMPARED, outcome, self.progress)
+        # Repeat links (data/complaints/workflow.py) for what was taken. The file says when each case is due, not
+        # when its current step began, so imported cases carry no step due date: only the case's own counts.
+        ids = []
+        for part in _chunks([r["source_key"] for r in rows]):
+            ids += conn.execute(select(Complaint.id).where(Complaint.source_key.in_(part))).scalars().all()
+        workflow.mark_repeats(conn, ids)
+        return touched
+
+
+class ImportDevices(_FileImport):
+    """Monitoring devices at stored entities, by device id. The ingest token is not imported: `weijian device token`
+    issues it (only its hash is stored), and re-importing never touches it or the time last seen."""
+
+    kind = "devices"
+    COMPARED = ("entity_id", "scene", "interval_s", "installed_on", "lon", "lat", "province_adcode", "city_adcode",
+                "county_adcode")
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, found = self.spec, _Collector(_file_rows(frame))
+        for source in spec.columns.values():
+            _need(frame, (source,) if isinstance(source, str) else source)
+        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
+        ids = _field(frame, spec, "device_id", found)
+        label = _label(spec.columns.get("device_id", "device_id"))
+        found.add((ids.fillna("").str.len() > 32).to_numpy(), label, ids.fillna(""), "longer than 32 characters", "bad_key")
+        out["id"] = ids
+        out["scene"] = _field(frame, spec, "scene", found)
+        interval_label = _label(spec.columns.get("interval_s", "interval_s"))
+        interval = _numbers(_field(frame, spec, "interval_s", found).fillna(""), interval_label, found)
+        found.add((interval.notna() & ((interval <= 0) | (interval % 1 != 0))).to_numpy(), interval_label, interval.astype(str),
+                  "an interval is a whole number of seconds above 0", "bad_number")
+        out["interval_s"] = interval.fillna(0).astype(int)
+        if "installed_on" in spec.columns:
+            out["installed_on"] = _dates(_text(frame, spec.columns["installed_on"]), self.profile,
+                                         _label(spec.columns["installed_on"]), found)
+        else:
+            out["installed_on"] = dt.date.today()
+        out["lon"], out["lat"] = self._coordinates(frame, entity_keys, known, found)
+        first = _group(ids.fillna(""), found, False, label, ids.fillna(""))
+        records = _with_entity_facts(out.iloc[first].reset_index(drop=True), known).drop(columns="specialty")
+        return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), int(found.bad.sum()))
+
+    def _coordinates(self, frame, entity_keys, known, found) -> tuple[list, list]:
+        """The device's own lon/lat (in the profile's CRS) when the file gives them, else its entity's."""
+        entity_xy = [(known[k].lon, known[k].lat) if k in known else (None, None) for k in entity_keys]
+        if "lon" not in self.spec.columns or "lat" not in self.spec.columns:
+            return [x for x, _ in entity_xy], [y for _, y in entity_xy]
+        raw_x, raw_y = _text(frame, self.spec.columns["lon"]), _text(frame, self.spec.columns["lat"])
+        label = f"{self.spec.columns['lon']},{self.spec.columns['lat']}"
+        x, y = pd.to_numeric(raw_x, errors="coerce").to_numpy(), pd.to_numeric(raw_y, errors="coerce").to_numpy()
+        given = (raw_x != "").to_numpy() | (raw_y != "").to_numpy()
+        with np.errstate(invalid="ignore"):
+            wx, wy = (np.asarray(v, dtype="float64") for v in crs_module.to_wgs84(x, y, self.profile.crs))
+            bad = given & ~(np.isfinite(wx) & np.isfinite(wy) & (np.abs(wx) <= 180) & (np.abs(wy) <= 90) & ((x != 0) | (y != 0)))
+        found.add(bad, label, raw_x + "," + raw_y, f"not a place once read as {self.profile.crs}", "bad_coordinates")
+        lon = [round(float(a), 7) if g else e[0] for a, g, e in zip(wx, given, entity_xy)]
+        lat = [round(float(b), 7) if g else e[1] for b, g, e in zip(wy, given, entity_xy)]
+        return lon, lat
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        rows = records.drop(columns=["rows", "entity_key"]).replace({np.nan: None}).to_dict("records")
+        for row in rows:
+            row.setdefault("active", True)
+        return _upsert(conn, Device, "id", rows, self.COMPARED, outcome, self.progress)
 
 
 class ImportReadings(_FileImport):
@@ -655,12 +880,13 @@ class ImportSelfInspections(_FileImport):
         return set()  # no rollup counts self-inspections
 
 
-COMMANDS: dict[str, type[_FileImport]] = {c.kind: c for c in (ImportEntities, ImportInspections, ImportReadings,
-                                                              ImportSelfInspections)}
+COMMANDS: dict[str, type[_FileImport]] = {c.kind: c for c in (ImportEntities, ImportInspections, ImportPenalties,
+                                                               ImportComplaints, ImportDevices, ImportReadings,
+                                                               ImportSelfInspections)}
 
 
 def command(kind: str, engine: Engine, path: Path, profile: Profile, **options) -> _FileImport:
-    """The import command of `kind` (entities, inspections, readings, self_inspections) for one file."""
+    """The import command of `kind` (entities, inspections, readings) for one file."""
     if kind not in COMMANDS:
         raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(COMMANDS)}")
     return COMMANDS[kind](engine, path, profile, **options)

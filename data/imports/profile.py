@@ -17,18 +17,31 @@ import yaml
 from data import vocab
 
 PROFILES = Path(__file__).with_name("profiles")
-KINDS = ("entities", "inspections", "readings", "self_inspections")
-# The fields each kind fills from columns; `required` ones must be mapped to a column or given a default.
-ENTITY_FIELDS = {"name", "lon", "lat", "address", "specialty", "subtype", "grade"}
-INSPECTION_FIELDS = {"inspected_on", "kind", "result", "findings", "score", "grade"}
-SELF_INSPECTION_FIELDS = {"period", "completed", "submitted_on", "findings", "rectified"}
-# The fields each kind must map to a column or give a default.
+KINDS = ("entities", "inspections", "penalties", "complaints", "devices", "readings", "self_inspections")
+# The fields each kind fills from columns (readings are described by `device`, `measured_at`, `values` instead).
+FIELDS = {
+    "entities": {"name", "lon", "lat", "address", "specialty", "subtype", "grade"},
+    "inspections": {"inspected_on", "kind", "result", "findings", "score", "grade"},
+    "penalties": {"case_no", "decided_on", "kind", "amount", "status"},
+    "devices": {"device_id", "scene", "interval_s", "installed_on", "lon", "lat"},
+    "complaints": {"received_at", "channel", "category", "description", "lon", "lat", "status", "due_on", "closed_at",
+                   "specialty"},
+    "self_inspections": {"period", "completed", "submitted_on", "findings", "rectified"},
+}
+# The ones that must be mapped to a column or given a default.
 REQUIRED = {"entities": ("name", "specialty", "subtype"), "inspections": ("inspected_on", "kind", "result"),
+            "penalties": ("case_no", "decided_on", "kind", "status"), "devices": ("device_id", "scene", "interval_s"),
+            "complaints": ("received_at", "channel", "category", "status", "due_on"),
             "self_inspections": ("period", "completed")}
-FIELDS = {"entities": ENTITY_FIELDS, "inspections": INSPECTION_FIELDS, "self_inspections": SELF_INSPECTION_FIELDS}
-# Our vocabularies a code map may target; a profile mapping to anything else is refused when loaded.
-VOCABULARIES = {"specialty": vocab.SPECIALTIES, "kind": vocab.INSPECTION_KINDS, "result": vocab.INSPECTION_RESULTS,
-                "grade": vocab.GRADES, "completed": ("yes", "no")}
+# Our vocabularies a code map may target, per kind; a profile mapping to anything else is refused when loaded.
+VOCABULARIES = {
+    "entities": {"specialty": vocab.SPECIALTIES, "grade": vocab.GRADES},
+    "inspections": {"kind": vocab.INSPECTION_KINDS, "result": vocab.INSPECTION_RESULTS, "grade": vocab.GRADES},
+    "penalties": {"kind": vocab.PENALTY_KINDS, "status": vocab.PENALTY_STATUSES},
+    "devices": {"scene": vocab.SCENES},
+    "complaints": {"channel": vocab.COMPLAINT_CHANNELS, "status": vocab.COMPLAINT_STATUSES, "specialty": vocab.SPECIALTIES},
+    "self_inspections": {"completed": ("yes", "no")},
+}
 
 
 class ProfileError(ValueError):
@@ -44,9 +57,11 @@ class Key:
 
 
 @dataclass(frozen=True)
-class GradeBand:
+class ScoreBand:
+    """Scores up to `max_score` (after the lower bands) earn `value`: a grade, or an inspection result."""
+
     max_score: float | None  # None: no upper bound
-    grade: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -58,7 +73,8 @@ class KindSpec:
     defaults: dict[str, str] = field(default_factory=dict)
     codes: dict[str, dict[str, str | None]] = field(default_factory=dict)
     notices: tuple[dict, ...] = ()
-    grade_scale: tuple[GradeBand, ...] = ()
+    grade_scale: tuple[ScoreBand, ...] = ()
+    result_scale: tuple[ScoreBand, ...] = ()  # a source without a result column: the result its score earns
     # readings only
     device: dict = field(default_factory=dict)
     measured_at: dict = field(default_factory=dict)
@@ -71,6 +87,7 @@ class Profile:
     name: str
     description: str
     crs: str
+    timezone: str  # of the file's times without a zone (complaints); readings name theirs in `measured_at`
     date_formats: tuple[str, ...]
     placeholder_dates: frozenset[dt.date]
     kinds: dict[str, KindSpec]
@@ -109,7 +126,7 @@ def _key(raw, where: str) -> Key:
 
 
 def _parse(name: str, raw: dict) -> Profile:
-    unknown = set(raw) - {"description", "crs", "date_formats", "placeholder_dates", *KINDS}
+    unknown = set(raw) - {"description", "crs", "date_formats", "placeholder_dates", "timezone", *KINDS}
     if unknown:
         raise ProfileError(f"profile {name!r}: unknown keys {', '.join(sorted(unknown))}")
     kinds = {kind: _kind(name, kind, raw[kind]) for kind in KINDS if kind in raw}
@@ -120,6 +137,7 @@ def _parse(name: str, raw: dict) -> Profile:
     except ValueError as exc:
         raise ProfileError(f"profile {name!r}: placeholder_dates: {exc}") from exc
     return Profile(name=name, description=str(raw.get("description", "")).strip(), crs=str(raw.get("crs", "wgs84")),
+                   timezone=str(raw.get("timezone", "Asia/Shanghai")),
                    date_formats=tuple(raw.get("date_formats", ["%Y-%m-%d"])), placeholder_dates=placeholders, kinds=kinds)
 
 
@@ -128,16 +146,17 @@ def _kind(name: str, kind: str, raw) -> KindSpec:
     if not isinstance(raw, dict):
         raise ProfileError(f"{where}: must be a mapping")
     codes = {f: {str(k): v for k, v in (m or {}).items()} for f, m in (raw.get("codes") or {}).items()}
+    vocabularies = VOCABULARIES.get(kind, {})
     for target, mapping in codes.items():
-        allowed = VOCABULARIES.get(target)
+        allowed = vocabularies.get(target)
         if allowed is None:
-            raise ProfileError(f"{where}: codes for {target!r}: only {', '.join(VOCABULARIES)} have code maps")
+            raise ProfileError(f"{where}: codes for {target!r}: only {', '.join(vocabularies) or 'none'} have code maps")
         wrong = sorted({str(v) for v in mapping.values() if v is not None and v not in allowed})
         if wrong:
             raise ProfileError(f"{where}: codes.{target} maps to {', '.join(wrong)}, not in ({', '.join(allowed)})")
     for target, value in (raw.get("defaults") or {}).items():
-        if target in VOCABULARIES and value not in VOCABULARIES[target]:
-            raise ProfileError(f"{where}: defaults.{target} {value!r} is not one of {', '.join(VOCABULARIES[target])}")
+        if target in vocabularies and value not in vocabularies[target]:
+            raise ProfileError(f"{where}: defaults.{target} {value!r} is not one of {', '.join(vocabularies[target])}")
     columns = {f: tuple(c) if isinstance(c, list) else str(c) for f, c in (raw.get("columns") or {}).items()}
     if kind == "readings":
         for needed in ("device", "measured_at", "values"):
@@ -150,14 +169,25 @@ def _kind(name: str, kind: str, raw) -> KindSpec:
     if wrong:
         raise ProfileError(f"{where}: unknown fields {', '.join(wrong)} (known: {', '.join(sorted(allowed_fields))})")
     for needed in REQUIRED[kind]:
-        if needed not in columns and needed not in (raw.get("defaults") or {}):
+        derived = needed == "result" and raw.get("result_scale") and "score" in columns
+        if needed not in columns and needed not in (raw.get("defaults") or {}) and not derived:
             raise ProfileError(f"{where}: field {needed!r} needs a column or a default")
-    key_name = "key" if kind == "entities" else "entity_key"
+    key_name = "key" if kind in ("entities", "complaints") else "entity_key"
     if key_name not in raw:
         raise ProfileError(f"{where}: `{key_name}` is required")
-    scale = tuple(GradeBand(None if b.get("max") is None else float(b["max"]), str(b["grade"]))
-                  for b in raw.get("grade_scale", []))
+    scale = _bands(raw.get("grade_scale", []), "grade", vocab.GRADES, f"{where}.grade_scale")
+    results = _bands(raw.get("result_scale", []), "result", vocab.INSPECTION_RESULTS, f"{where}.result_scale")
     return KindSpec(kind=kind, key=_key(raw[key_name], f"{where}.{key_name}"),
                     many_rows_per_record=raw.get("rows_per_record", "one") == "many", columns=columns,
                     defaults={k: str(v) for k, v in (raw.get("defaults") or {}).items()}, codes=codes,
-                    notices=tuple(raw.get("notices", [])), grade_scale=scale)
+                    notices=tuple(raw.get("notices", [])), grade_scale=scale, result_scale=results)
+
+
+def _bands(raw, name: str, allowed: tuple[str, ...], where: str) -> tuple[ScoreBand, ...]:
+    """[{max: 70, result: non_compliant}, {max: null, result: compliant}] → bands, checked."""
+    bands = []
+    for band in raw or []:
+        if not isinstance(band, dict) or band.get(name) not in allowed:
+            raise ProfileError(f"{where}: each band is {{max: N or null, {name}: one of {', '.join(allowed)}}}")
+        bands.append(ScoreBand(None if band.get("max") is None else float(band["max"]), str(band[name])))
+    return tuple(bands)

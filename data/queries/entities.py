@@ -99,3 +99,25 @@ def risk_assessed(store: Store, scope: Scope) -> bool:
 
     assessed, _, _ = store.cache.get_or_compute(key, compute)
     return assessed
+
+
+PAGE_COLUMNS = ["id", "credit_code", "name", "specialty", "subtype", "address", "grade", "lon", "lat",
+                "province_adcode", "city_adcode", "county_adcode"]
+
+
+def page(store: Store, scope: Scope, region: str, *, specialty: str | None = None, offset: int = 0,
+         limit: int | None = 100) -> tuple[int, pd.DataFrame]:
+    """(how many entities `region` holds, PAGE_COLUMNS of `limit` of them from `offset`, by id): the API's
+    paged list. Not cached: each page is a different key, and a client walking the pages reads each once."""
+    region_row = regions.get_region(store, region, scope)
+    if region_row.level not in regions.LEVEL_COLUMN:
+        raise ValueError(f"entities are listed per province, city or county, not per {region_row.level}")
+    table = Entity.__table__
+    conditions = [table.c[regions.LEVEL_COLUMN[region_row.level]] == region, scope_predicate(table, scope)]
+    if specialty:
+        conditions.append(table.c.specialty == specialty)
+    with store.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
+        rows = conn.execute(select(*(table.c[c] for c in PAGE_COLUMNS)).where(*conditions)
+                            .order_by(table.c.id).offset(offset).limit(limit)).all()
+    return int(total), pd.DataFrame(rows, columns=PAGE_COLUMNS)
