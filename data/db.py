@@ -60,11 +60,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
     if revision == "head":
         from data.monitoring import limits, rules
+        from data.prescriptions import rules as rx_rules
 
         with engine.begin() as conn:
             now = datetime.now(UTC)
             limits.seed(conn, now)
             rules.seed(conn, now)
+            rx_rules.seed(conn)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
