@@ -27,6 +27,8 @@ from data import vocab
 from data.prescriptions.rules import ANY
 
 HIT_COLUMNS = ["row", "rule", "rule_id", "detail"]
+NS = "datetime64[ns]"
+OPEN_END = pd.Timestamp("2262-01-01")  # an open registration (valid_to empty) ends after every date
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,9 @@ def _registered(batch: pd.DataFrame, registrations: pd.DataFrame) -> np.ndarray:
     """Whether a registration of the prescriber at the institution covers each prescription's date."""
     pairs = pd.DataFrame({"practitioner_id": batch["practitioner_id"].to_numpy(),
                           "entity_id": batch["entity_id"].to_numpy(),
-                          "day": pd.to_datetime(batch["issued_on"]).to_numpy(), "row": np.arange(len(batch))})
-    regs = registrations.assign(valid_from=pd.to_datetime(registrations["valid_from"]),
-                                valid_to=pd.to_datetime(registrations["valid_to"]).fillna(pd.Timestamp.max))
+                          "day": pd.to_datetime(batch["issued_on"]).astype(NS).to_numpy(), "row": np.arange(len(batch))})
+    regs = registrations.assign(valid_from=pd.to_datetime(registrations["valid_from"]).astype(NS),
+                                valid_to=pd.to_datetime(registrations["valid_to"]).astype(NS).fillna(OPEN_END))
     joined = pairs.merge(regs[["practitioner_id", "entity_id", "valid_from", "valid_to"]],
                          on=["practitioner_id", "entity_id"], how="inner")
     covered = joined["row"].to_numpy()[(joined["valid_from"] <= joined["day"]).to_numpy()
