@@ -17,14 +17,16 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from data import accounts, db, models, rollups
+from data.prescriptions import ingest as rx_ingest
 from data.bulk import constraints_deferred, insert_frame, reset_sequence
-from data.demo import generate
+from data.demo import generate, practitioners
 from data.demo.monitoring import exceedance_alerts
 from geo import boundaries, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
-_TABLES = (models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
+_TABLES = (models.PrescriptionHit, models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
            models.SeriesState, models.Reading, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
+           models.Prescription, models.PractitionerRegistration, models.EntityDepartment, models.Practitioner,
            models.Inspection, models.Complaint, models.EntityGrade, models.PublicToken, models.Entity, models.Inspector,
            models.Region)
 
@@ -139,6 +141,9 @@ def build(
         report.rows["alert"] = insert_frame(conn, models.Alert.__table__, alerts)
         step(f"stored alert: {len(alerts):,} rows")
 
+        prescribed = _prescriptions(conn, np.random.default_rng([seed, 13]), ents, spec, until, step)
+        report.rows["alert"] += prescribed.pop("alert")  # the prescription checks' cases are alerts too
+        report.rows.update(prescribed)
         _demo_accounts(conn, root, staff, alerts)
         for model in (models.Inspector, models.Entity, models.EntityGrade, models.Inspection, models.Penalty,
                       models.Complaint, models.Reading, models.Alert):
@@ -152,6 +157,25 @@ def build(
     report.seconds = time.perf_counter() - t0
     step(f"done: {report.records:,} records")
     return report
+
+
+def _prescriptions(conn, rng, ents: pd.DataFrame, spec: generate.Scale, until: dt.date, step) -> dict[str, int]:
+    """Practitioners, registrations, licensed departments, and the last month's prescriptions through the
+    same check as every ingest (planted violations become alerts). A stream of its own: earlier tables stay."""
+    staff, regs, deps = practitioners.practitioners(rng, ents, until)
+    rows = {}
+    for model, frame in ((models.Practitioner, staff), (models.PractitionerRegistration, regs),
+                         (models.EntityDepartment, deps)):
+        rows[model.__tablename__] = insert_frame(conn, model.__table__, frame)
+    for model in (models.Practitioner, models.PractitionerRegistration):
+        reset_sequence(conn, model.__table__)
+    month = until.replace(day=1)
+    batch, _plant = practitioners.prescriptions(rng, staff, regs, deps, month, spec.prescriptions)
+    result = rx_ingest.store(conn, batch, dt.datetime.now(dt.UTC), "demo", "demo")
+    rows["prescription"], rows["prescription_hit"] = result.accepted, sum(result.hits.values())
+    rows["alert"] = result.alerts["raised"]
+    step(f"stored {len(staff):,} practitioners, {result.accepted:,} prescriptions, {sum(result.hits.values()):,} hits")
+    return rows
 
 
 DEMO_PASSWORD = "Weijian@2026"  # demo databases only; README says so. Real accounts: `weijian user add`.
