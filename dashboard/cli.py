@@ -16,6 +16,7 @@ from dashboard.cli_accounts import audit_app, display_app, user_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
 from dashboard.cli_errors import fail as _fail
 from dashboard.cli_import import import_command
+from dashboard.cli_prescriptions import prescriptions_app
 from dashboard.cli_public import public_app
 from dashboard.settings import get_settings
 
@@ -36,6 +37,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(display_app, name="display")
 app.command("import")(import_command)
 app.add_typer(public_app, name="public")
+app.add_typer(prescriptions_app, name="prescriptions")
 
 
 

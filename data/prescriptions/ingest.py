@@ -72,8 +72,10 @@ class CheckResult:
 
 
 def _reject(found: list[Rejection], mask, rows: np.ndarray, name: str, values: pd.Series, reason: str) -> np.ndarray:
-    """Record a refusal for each row of `mask` (only those: a few, so a list is fine) and return the mask."""
-    mask = np.asarray(mask, dtype=bool)
+    """Record a refusal for each row of `mask` (only those: a few, so a list is fine) and return the mask.
+
+    A comparison with a missing value (a number that did not parse) is unknown, and unknown is refused."""
+    mask = pd.Series(np.asarray(mask, dtype=object)).astype("boolean").fillna(True).to_numpy(dtype=bool)
     for row, value in zip(rows[mask], values.to_numpy()[mask]):
         found.append(Rejection(int(row), name, "" if value is None or value is pd.NA else str(value)[:64], reason))
     return mask
