@@ -40,6 +40,18 @@ def view_state(mask: str | None, kiosk: str | None) -> dict:
     return {"kiosk": on_kiosk, "mask": on_kiosk or wanted(mask)}
 
 
+# The roles whose work needs a practitioner's ID number and phone in full: the county's officers and manager,
+# who verify a doctor on site and call them about a case. Everyone else (province and city managers, who
+# read files but do not work the case) sees them masked. To be replaced by the security issue's role masking.
+PERSONAL_DATA_ROLES: tuple[str, ...] = ("county_officer", "county_manager")
+
+
+def personal_data_shown(role: str | None, requested_mask: bool) -> bool:
+    """Whether a page shows a person's ID number and phone in full: only to a role that needs them, and
+    not when the page was asked to mask (a screen in public view)."""
+    return role in PERSONAL_DATA_ROLES and not requested_mask
+
+
 def applies(state: dict | None) -> bool:
     """Whether a callback masks what it builds, from the page's state: a state that says kiosk masks
     even when its `mask` was set to false by the browser."""

@@ -23,7 +23,8 @@ from dashboard.series import series_figure
 from dashboard.theme import THEME
 from dashboard.urls import manager_url
 from data import db, public_tokens
-from data.queries import entity_file, monitoring, regions
+from dashboard.pages import practitioner as practitioner_page
+from data.queries import entity_file, monitoring, practitioner_file, regions
 from data.queries.filters import OutOfScope
 
 PATH_TEMPLATE = "/entity/<entity_id>"
@@ -72,6 +73,7 @@ def layout(entity_id: str | None = None, lang: str | None = None, mask: str | No
             timeline_table(events, lang, masked),
         ]),
         *_device_panels(entity, lang),
+        *_practitioners(entity, lang),
     ])
 
 
@@ -210,6 +212,14 @@ def timeline_table(events: pd.DataFrame, lang: str, masked: bool) -> html.Table 
         ]))
     return html.Table(className="wj-table wj-timeline-table", children=[
         html.Thead(html.Tr([html.Th(i18n.t("col_" + h, lang)) for h in head])), html.Tbody(rows)])
+
+
+def _practitioners(entity: dict, lang: str) -> list:
+    """A medical institution's practitioners (一人一档), each a link to their file; nothing for other entities."""
+    if entity["specialty"] != "medical":
+        return []
+    staff = practitioner_file.at_entity(context.store(), entity["id"], context.viewer_scope())
+    return [practitioner_page.staff_panel(staff, lang)]
 
 
 def _device_panels(entity: dict, lang: str) -> list:
