@@ -69,7 +69,7 @@ def identity(person: dict, lang: str, shown: bool) -> list:
     pairs = [
         ("practitioner_licence_no", person["licence_no"]),
         ("practitioner_kind", i18n.t("kind_" + person["kind"], lang)),
-        ("practice_category", i18n.t("category_" + person["category"], lang) if person["category"] else "–"),
+        ("practice_category", _category(person["category"], lang)),
         ("practice_scope", person["scope"] or "–"),
         ("professional_title", person["title"] or "–"),
         ("prescribing_rights", " · ".join(rights) or i18n.t("no_rights", lang)),
@@ -77,6 +77,11 @@ def identity(person: dict, lang: str, shown: bool) -> list:
         ("phone", phone or "–"),
     ]
     return [item for key, value in pairs for item in (html.Dt(i18n.t(key, lang)), html.Dd(value))]
+
+
+def _category(value, lang: str) -> str:
+    """A doctor's practice category; a nurse has none (missing reads as None or NaN, by pandas' string dtype)."""
+    return i18n.t("category_" + value, lang) if isinstance(value, str) else "–"
 
 
 def _day(value) -> str:
@@ -119,7 +124,7 @@ def staff_panel(frame: pd.DataFrame, lang: str) -> html.Section:
         head = ["col_person_name", "practitioner_kind", "practice_category", "professional_title", "col_main", "col_valid_to"]
         rows = [html.Tr([
             html.Td(dcc.Link(r.name, href=f"/practitioner/{r.id}?lang={lang}")), html.Td(i18n.t("kind_" + r.kind, lang)),
-            html.Td(i18n.t("category_" + r.category, lang) if r.category else "–"), html.Td(r.title or "–"),
+            html.Td(_category(r.category, lang)), html.Td(r.title if pd.notna(r.title) else "–"),
             html.Td(i18n.t("registration_main" if r.main else "registration_other", lang)),
             html.Td(_day(r.valid_to) or i18n.t("open_ended", lang)),
         ]) for r in frame.itertuples()]
