@@ -131,3 +131,59 @@ def test_cli_check_prints_counts_and_refusals(tmp_path, monkeypatch, var_dir):
     assert "accepted 1, duplicates 0, refused 1" in out.output and "rx_over_days: 1" in out.output
     assert "row 3: setting 'ward'" in out.output
     engine.dispose()
+
+
+@pytest.fixture
+def api_app(tmp_path, var_dir):
+    """The real app over a small medical world (two counties of Zhengzhou) with one officer of 410105."""
+    from dashboard.app import create_app
+    from dashboard.settings import Settings
+    from data import accounts
+    from data.demo.build import DEMO_PASSWORD
+
+    url = f"sqlite:///{tmp_path / 'api.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(models.Region.__table__.insert(), [
+            {"adcode": "410000", "name": "河南省", "level": "province", "parent_adcode": None},
+            {"adcode": "410100", "name": "郑州市", "level": "city", "parent_adcode": "410000"},
+            *({"adcode": c, "name": c, "level": "county", "parent_adcode": "410100"} for c in world.COUNTIES)])
+        ents, staff, regs, _ = world.install(conn)
+        accounts.create_user(conn, username="officer", name="王五", role="county_officer", region=world.COUNTIES[0],
+                             password=DEMO_PASSWORD, actor="test", now=NOW)
+    engine.dispose()
+    clinical = staff.loc[staff["category"] == "clinical", "id"]
+    placed = regs[regs["practitioner_id"].isin(clinical) & regs["main"]].merge(ents, left_on="entity_id", right_on="id")
+    placed = placed[placed["subtype"] == "hospital"].merge(staff[["id", "licence_no"]], left_on="practitioner_id",
+                                                           right_on="id", suffixes=("", "_staff"))
+    yield create_app(Settings(database_url=url, var_dir=var_dir, region="410000")), placed
+
+
+def test_api_takes_a_batch_from_a_logged_in_officer_and_refuses_institutions_elsewhere(api_app):
+    from logins import client_as
+
+    app, placed = api_app
+    own = placed[placed["county_adcode"] == world.COUNTIES[0]].iloc[0]
+    elsewhere = placed[placed["county_adcode"] != world.COUNTIES[0]].iloc[0]
+    store = app.server.extensions["weijian"].store
+
+    def item(where, rx_no, days):
+        return {"institution": where["credit_code"], "rx_no": rx_no, "prescriber": where["licence_no"],
+                "issued_on": "2026-06-20", "setting": "outpatient", "department": "internal", "drug": "阿莫西林胶囊",
+                "drug_class": "ordinary", "dosage_form": "other", "days": days}
+
+    officer = client_as(app, "officer")
+    headers = {"Origin": "http://localhost"}
+    answer = officer.post("/api/v1/prescriptions", headers=headers,
+                          json=[item(own, "API-1", "8"), item(elsewhere, "API-2", "3"), item(own, "API-3", "-1")])
+    body = answer.get_json()
+    assert answer.status_code == 200, body
+    assert (body["accepted"], body["rejected"], body["hits"]) == (1, 2, {"rx_over_days": 1})
+    assert [(r["row"], r["field"]) for r in body["rejections"]] == [(1, "institution"), (2, "days")]
+    assert "in your region" in body["rejections"][0]["reason"]
+    with store.engine.connect() as conn:
+        stored = set(conn.execute(select(models.Prescription.rx_no).where(models.Prescription.rx_no.like("API-%"))).scalars())
+    assert stored == {"API-1"}
+    assert app.server.test_client().post("/api/v1/prescriptions", headers=headers, json=[]).status_code == 401
+    assert officer.post("/api/v1/prescriptions", headers=headers, data=b"{").status_code == 422

@@ -30,6 +30,8 @@ from data.monitoring import rules as alert_rules
 from data.monitoring.alerts import SYSTEM
 from data.prescriptions import checks
 from data.prescriptions import rules as rx_rules
+from data.queries.base import scope_predicate
+from data.queries.filters import Scope
 
 FIELDS = ("institution", "rx_no", "prescriber", "issued_on", "setting", "department", "diagnosis", "drug",
           "drug_class", "dosage_form", "days", "doses", "extension_reason")
@@ -45,6 +47,7 @@ MESSAGES = {
     "rx_over_days": "超量处方：{drug} {detail}",
     "rx_not_registered": "处方日期 {issued_on} 未在该机构注册执业",
 }
+MAX_BATCH = 5000  # per API request, as for readings
 DEFER_ROWS = 100_000  # above this, PostgreSQL checks the prescription table's constraints once at the end
 EVIDENCE = ["rx_no", "issued_on", "drug", "drug_class", "dosage_form", "setting", "department", "days", "doses",
             "detail", "source"]
@@ -56,6 +59,10 @@ class Rejection:
     field: str
     value: str
     reason: str
+
+
+class BatchTooLarge(ValueError):
+    pass
 
 
 @dataclass
@@ -81,9 +88,11 @@ def _reject(found: list[Rejection], mask, rows: np.ndarray, name: str, values: p
     return mask
 
 
-def validate(conn: Connection, frame: pd.DataFrame, first_row: int = 2) -> tuple[pd.DataFrame, list[Rejection]]:
+def validate(conn: Connection, frame: pd.DataFrame, first_row: int = 2,
+             scope: Scope | None = None) -> tuple[pd.DataFrame, list[Rejection]]:
     """The valid rows with entity_id and practitioner_id resolved, and every refusal (row = first_row + position;
-    2 for a file whose header is row 1, 0 for an API batch)."""
+    2 for a file whose header is row 1, 0 for an API batch). With a `scope` (a person sending through the
+    API), an institution outside it is refused like an unknown one: nothing is stored for it."""
     missing = [f for f in REQUIRED if f not in frame.columns]
     if missing:
         raise ValueError(f"missing columns: {', '.join(missing)} (expected {', '.join(FIELDS)})")
@@ -109,11 +118,14 @@ def validate(conn: Connection, frame: pd.DataFrame, first_row: int = 2) -> tuple
     needs_doses = text["drug_class"].isin(("narcotic", "psych1")) & (text["dosage_form"] == "injection")
     bad |= _reject(found, ~bad & needs_doses & doses.isna(), rows, "doses", text["doses"],
                    "required for a narcotic or first-class psychotropic injection (one usual dose per prescription)")
-    entities = pd.DataFrame(conn.execute(select(Entity.id, Entity.credit_code).where(Entity.specialty == "medical")).all(),
-                            columns=["id", "credit_code"]).set_index("credit_code")["id"]
+    ents = Entity.__table__
+    medical = select(ents.c.id, ents.c.credit_code).where(ents.c.specialty == "medical")
+    if scope is not None:
+        medical = medical.where(scope_predicate(ents, scope))
+    entities = pd.DataFrame(conn.execute(medical).all(), columns=["id", "credit_code"]).set_index("credit_code")["id"]
     entity_id = text["institution"].map(entities)
     bad |= _reject(found, ~bad & entity_id.isna(), rows, "institution", text["institution"],
-                   "no medical institution with this credit code")
+                   "no medical institution with this credit code" + (" in your region" if scope is not None else ""))
     staff = pd.DataFrame(conn.execute(select(Practitioner.id, Practitioner.licence_no)).all(),
                          columns=["id", "licence_no"]).set_index("licence_no")["id"]
     practitioner_id = text["prescriber"].map(staff)
@@ -278,6 +290,22 @@ def read_file(path) -> pd.DataFrame:
     if name.endswith(".parquet"):
         return pd.read_parquet(path).astype("string")
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def check_batch(engine: Engine, items: list, actor: str, scope: Scope, now: dt.datetime | None = None) -> CheckResult:
+    """An API batch (a list of JSON objects with FIELDS), from a person whose scope bounds the institutions."""
+    if len(items) > MAX_BATCH:
+        raise BatchTooLarge(f"at most {MAX_BATCH} prescriptions per batch, got {len(items)}")
+    if not all(isinstance(item, dict) for item in items):
+        raise ValueError("every item must be a JSON object with the prescription's fields")
+    frame = pd.DataFrame(items, columns=list(FIELDS)).astype("string")
+    now = now or dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        good, rejected = validate(conn, frame, first_row=0, scope=scope)
+        result = store(conn, good.drop(columns="row"), now, actor, "api")
+        db.bump_data_version(conn)
+    result.rejected = rejected
+    return result
 
 
 def check_file(engine: Engine, path, actor: str, now: dt.datetime | None = None) -> CheckResult:
