@@ -576,7 +576,7 @@ class Prescription(Base):
     entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
     rx_no: Mapped[str] = mapped_column(String(32))
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
-    issued_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    issued_on: Mapped[dt.date] = mapped_column(Date)
     setting: Mapped[str] = mapped_column(String(16))
     department: Mapped[str] = mapped_column(String(16))
     diagnosis: Mapped[str | None] = mapped_column(String(64))

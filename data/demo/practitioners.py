@@ -117,8 +117,9 @@ def _limits(cls: np.ndarray, form: np.ndarray, setting: np.ndarray) -> tuple[np.
 
 
 def prescriptions(rng: np.random.Generator, staff: pd.DataFrame, regs: pd.DataFrame, deps: pd.DataFrame,
-                  month: dt.date, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`n` prescriptions in the month starting at `month`, and the plant: (row, rule) of every violation."""
+                  month: dt.date, n: int, first: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`n` prescriptions in the month starting at `month`, numbered from `first` (a month in several
+    batches), and the plant: (row, rule) of every violation."""
     days_in_month = (pd.Timestamp(month) + pd.offsets.MonthBegin(1) - pd.Timestamp(month)).days
     doctors = staff[staff["rx_ordinary"]].set_index("id")
     current = regs[regs["practitioner_id"].isin(doctors.index) & regs["valid_to"].isna()
@@ -155,7 +156,7 @@ def prescriptions(rng: np.random.Generator, staff: pd.DataFrame, regs: pd.DataFr
         "drug_class": cls, "dosage_form": form, "days": days, "doses": pd.array(doses, dtype="Int64"),
         "extension_reason": None,
     })
-    batch.insert(0, "rx_no", [f"RX{month:%Y%m}{i:08d}" for i in range(n)])
+    batch.insert(0, "rx_no", np.char.add(f"RX{month:%Y%m}", np.char.zfill(np.arange(first, first + n).astype(str), 9)))
     return batch, _plant(rng, batch, staff, regs, deps, max_days, max_doses)
 
 

@@ -48,7 +48,8 @@ MESSAGES = {
     "rx_not_registered": "处方日期 {issued_on} 未在该机构注册执业",
 }
 MAX_BATCH = 5000  # per API request, as for readings
-DEFER_ROWS = 100_000  # above this, PostgreSQL checks the prescription table's constraints once at the end
+DEFER_ROWS = 100_000  # from this size, PostgreSQL may check the prescription table's constraints once at the end
+SQLITE_CACHE_KIB = 256 * 1024
 EVIDENCE = ["rx_no", "issued_on", "drug", "drug_class", "dosage_form", "setting", "department", "days", "doses",
             "detail", "source"]
 
@@ -142,20 +143,22 @@ def validate(conn: Connection, frame: pd.DataFrame, first_row: int = 2,
     return good.astype({"entity_id": np.int64, "practitioner_id": np.int64}), found
 
 
+def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
+    """A query's rows as a DataFrame, through plain tuples (pandas inspects Row objects one by one)."""
+    return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=columns)
+
+
 def reference(conn: Connection) -> checks.Reference:
     """Everything the checks compare against (tens of thousands of rows: read whole, once per batch)."""
     staff = Practitioner.__table__
     regs = PractitionerRegistration.__table__
     deps = EntityDepartment.__table__
     return checks.Reference(
-        practitioners=pd.DataFrame(conn.execute(select(staff.c.id, staff.c.category, staff.c.rx_ordinary,
-                                                       staff.c.rx_narcotic)).all(),
-                                   columns=["id", "category", "rx_ordinary", "rx_narcotic"]),
-        registrations=pd.DataFrame(conn.execute(select(regs.c.practitioner_id, regs.c.entity_id, regs.c.valid_from,
-                                                       regs.c.valid_to)).all(),
-                                   columns=["practitioner_id", "entity_id", "valid_from", "valid_to"]),
-        departments=pd.DataFrame(conn.execute(select(deps.c.entity_id, deps.c.department)).all(),
-                                 columns=["entity_id", "department"]),
+        practitioners=_frame(conn, select(staff.c.id, staff.c.category, staff.c.rx_ordinary, staff.c.rx_narcotic),
+                             ["id", "category", "rx_ordinary", "rx_narcotic"]),
+        registrations=_frame(conn, select(regs.c.practitioner_id, regs.c.entity_id, regs.c.valid_from, regs.c.valid_to),
+                             ["practitioner_id", "entity_id", "valid_from", "valid_to"]),
+        departments=_frame(conn, select(deps.c.entity_id, deps.c.department), ["entity_id", "department"]),
         rules=rx_rules.load(conn),
     )
 
@@ -174,13 +177,28 @@ def _new_rows(conn: Connection, batch: pd.DataFrame) -> tuple[pd.DataFrame, int]
     """The batch without prescriptions already stored or repeated in it; and how many were dropped."""
     unique = batch.drop_duplicates(["entity_id", "rx_no"])
     table = Prescription.__table__
-    first, last = min(unique["issued_on"]), max(unique["issued_on"])
-    stored = pd.DataFrame(conn.execute(select(table.c.entity_id, table.c.rx_no).where(
-        table.c.issued_on.between(first, last))).all(), columns=["entity_id", "rx_no"])
-    if len(stored):
-        seen = pd.MultiIndex.from_frame(stored)
+    # Only stored rows that could clash, through the unique index: the batch's institutions and the range
+    # of its numbers (a month sent in several batches numbers on, so earlier batches are not read back).
+    entities = sorted(int(e) for e in unique["entity_id"].unique())
+    stored = []
+    for start in range(0, len(entities), 10_000):  # SQLite takes at most 32,766 parameters
+        stored += conn.execute(select(table.c.entity_id, table.c.rx_no).where(
+            table.c.entity_id.in_(entities[start:start + 10_000]),
+            table.c.rx_no.between(unique["rx_no"].min(), unique["rx_no"].max()))).all()
+    if stored:
+        seen = pd.MultiIndex.from_tuples([tuple(r) for r in stored])
         unique = unique[~pd.MultiIndex.from_frame(unique[["entity_id", "rx_no"]]).isin(seen)]
-    return unique, len(batch) - len(unique)
+    # In key order: the unique index is then written page after page instead of all over.
+    return unique.sort_values(["entity_id", "rx_no"], kind="stable"), len(batch) - len(unique)
+
+
+def _defer(conn: Connection, rows: int) -> bool:
+    """Whether to check the prescription table's constraints once at the end (PostgreSQL): worth it when
+    the batch is large and at least as large as what is stored (re-adding them reads the whole table)."""
+    if conn.dialect.name != "postgresql" or rows < DEFER_ROWS:
+        return False
+    stored = conn.execute(select(func.count()).select_from(Prescription.__table__)).scalar()
+    return rows >= stored
 
 
 def store(conn: Connection, batch: pd.DataFrame, now: dt.datetime, actor: str, source: str) -> CheckResult:
@@ -191,12 +209,14 @@ def store(conn: Connection, batch: pd.DataFrame, now: dt.datetime, actor: str, s
     if batch.empty:
         return result
     _lock(conn)
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")  # the indexes of a month stay in memory
     fresh, result.duplicates = _new_rows(conn, batch)
     fresh = fresh.reset_index(drop=True)
     fresh.insert(0, "id", np.arange(_next_id(conn, Prescription.__table__), _next_id(conn, Prescription.__table__) + len(fresh)))
     table = Prescription.__table__
     columns = [c.name for c in table.columns]
-    if len(fresh) > DEFER_ROWS:
+    if _defer(conn, len(fresh)):
         with constraints_deferred(conn, table):
             insert_frame(conn, table, fresh[columns])
     else:

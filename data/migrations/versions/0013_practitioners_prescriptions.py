@@ -98,7 +98,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('entity_id', 'rx_no', name=op.f('uq_prescription_entity_id_rx_no'))
     )
     with op.batch_alter_table('prescription', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_prescription_issued_on'), ['issued_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_prescription_practitioner_id_issued_on'), ['practitioner_id', 'issued_on'], unique=False)
 
     op.create_table('prescription_hit',
@@ -137,7 +136,6 @@ def downgrade() -> None:
     op.drop_table('prescription_hit')
     with op.batch_alter_table('prescription', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_prescription_practitioner_id_issued_on'))
-        batch_op.drop_index(batch_op.f('ix_prescription_issued_on'))
 
     op.drop_table('prescription')
     with op.batch_alter_table('practitioner_registration', schema=None) as batch_op:
