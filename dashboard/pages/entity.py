@@ -151,7 +151,8 @@ def _labels(events: pd.DataFrame, lang: str) -> tuple[list[str], list[str], list
         kind_prefix, outcome_prefix = LABELS[event]
         kind.append(i18n.t(kind_prefix + k, lang))
         outcome.append(i18n.t(outcome_prefix + o, lang))
-        detail.append(i18n.t("indicator_" + d, lang) if event == "alert" and d else (d or ""))
+        d = d if isinstance(d, str) else ""  # missing: None or NaN, by pandas' string dtype
+        detail.append(i18n.t("indicator_" + d, lang) if event == "alert" and d else d)
     return kind, outcome, detail
 
 
@@ -200,7 +201,7 @@ def timeline_table(events: pd.DataFrame, lang: str, masked: bool) -> html.Table 
     rows = []
     for i, row in enumerate(events.itertuples()):
         when = f"{local.iloc[i]:%Y-%m-%d}" if row.whole_day else f"{local.iloc[i]:%Y-%m-%d %H:%M}"
-        reference = row.reference or ""
+        reference = row.reference if isinstance(row.reference, str) else ""  # a prescription alert has no device
         if row.event == "alert" and reference:
             reference = dcc.Link(reference, href=f"/device/{reference}?lang={lang}")
         amount = f"{row.amount:,.0f}" if pd.notna(row.amount) and row.amount > 0 else ""
