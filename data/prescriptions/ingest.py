@@ -201,10 +201,13 @@ def _defer(conn: Connection, rows: int) -> bool:
     return rows >= stored
 
 
-def store(conn: Connection, batch: pd.DataFrame, now: dt.datetime, actor: str, source: str) -> CheckResult:
+def store(conn: Connection, batch: pd.DataFrame, now: dt.datetime, actor: str, source: str,
+          defer: bool | None = None) -> CheckResult:
     """Store validated prescriptions (data.prescriptions.ingest.validate's frame), check them, raise alerts.
 
-    The caller bumps the data version (the demo build does it once for everything it writes)."""
+    `defer`: check the prescription table's constraints once at the end (PostgreSQL); None decides by size,
+    False when the caller already deferred them around several batches (a month loaded in parts). The
+    caller bumps the data version (the demo build does it once for everything it writes)."""
     result = CheckResult()
     if batch.empty:
         return result
@@ -216,7 +219,7 @@ def store(conn: Connection, batch: pd.DataFrame, now: dt.datetime, actor: str, s
     fresh.insert(0, "id", np.arange(_next_id(conn, Prescription.__table__), _next_id(conn, Prescription.__table__) + len(fresh)))
     table = Prescription.__table__
     columns = [c.name for c in table.columns]
-    if _defer(conn, len(fresh)):
+    if defer if defer is not None else _defer(conn, len(fresh)):
         with constraints_deferred(conn, table):
             insert_frame(conn, table, fresh[columns])
     else:
