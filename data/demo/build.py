@@ -171,10 +171,15 @@ def _prescriptions(conn, rng, ents: pd.DataFrame, spec: generate.Scale, until: d
         reset_sequence(conn, model.__table__)
     month = until.replace(day=1)
     batch, _plant = practitioners.prescriptions(rng, staff, regs, deps, month, spec.prescriptions)
-    result = rx_ingest.store(conn, batch, dt.datetime.now(dt.UTC), "demo", "demo")
-    rows["prescription"], rows["prescription_hit"] = result.accepted, sum(result.hits.values())
-    rows["alert"] = result.alerts["raised"]
-    step(f"stored {len(staff):,} practitioners, {result.accepted:,} prescriptions, {sum(result.hits.values()):,} hits")
+    rows["prescription"] = rows["prescription_hit"] = rows["alert"] = 0
+    # As the hospitals send them: one batch a day, checked that evening (so the alerts spread over the month).
+    for day, daily in batch.groupby("issued_on", sort=True):
+        checked = (pd.Timestamp(day).tz_localize("Asia/Shanghai") + pd.Timedelta(hours=22)).tz_convert("UTC")
+        result = rx_ingest.store(conn, daily, checked.to_pydatetime(), "demo", "demo")
+        rows["prescription"] += result.accepted
+        rows["prescription_hit"] += sum(result.hits.values())
+        rows["alert"] += result.alerts["raised"]
+    step(f"stored {len(staff):,} practitioners, {rows['prescription']:,} prescriptions, {rows['prescription_hit']:,} hits")
     return rows
 
 
