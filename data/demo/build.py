@@ -169,7 +169,7 @@ def _prescriptions(conn, rng, ents: pd.DataFrame, spec: generate.Scale, until: d
         rows[model.__tablename__] = insert_frame(conn, model.__table__, frame)
     for model in (models.Practitioner, models.PractitionerRegistration):
         reset_sequence(conn, model.__table__)
-    month = until.replace(day=1)
+    month = (until.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # the last month closed before `until`
     batch, _plant = practitioners.prescriptions(rng, staff, regs, deps, month, spec.prescriptions)
     rows["prescription"] = rows["prescription_hit"] = rows["alert"] = 0
     # As the hospitals send them: one batch a day, checked that evening (so the alerts spread over the month).
