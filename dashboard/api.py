@@ -1,5 +1,6 @@
-"""HTTP API under /api/v1: read endpoints (regions, entities, summaries, alerts), device ingest, and the
-OpenAPI document of them all (dashboard/openapi.py, from the models in dashboard/api_models.py).
+"""HTTP API under /api/v1: read endpoints (regions, entities, summaries, alerts), device ingest, prescription
+batches from logged-in staff, and the OpenAPI document of them (dashboard/openapi.py, from the models in
+dashboard/api_models.py).
 
 Reads need a logged-in session (the gate in dashboard/auth.py answers 401 without one); the scope is the
 viewer's home region, checked here before the query runs (403, an unknown region 404) and applied again
@@ -12,6 +13,12 @@ device token ID`). Answers: 200 with the counts (accepted, duplicates, late, rej
 rejection's index, field and reason), 401 for a missing or wrong token, 413 for a body over
 MAX_BODY bytes or more than MAX_BATCH readings, 422 for a body that is not such a batch. Cookies
 play no part here, so a browser session cannot be made to post readings.
+
+`POST /api/v1/prescriptions` takes a JSON batch (an array, or {"prescriptions": [...]}) of at most
+5,000 prescriptions from a logged-in account with data access (the gate: 401 anonymous, 403 cross-site,
+administrators and display screens); the answer counts accepted, duplicates and refused rows (index,
+field, value, reason), hits per check and alerts raised. Institutions outside the account's region are
+refused row by row.
 """
 
 from __future__ import annotations
@@ -40,16 +47,17 @@ def _problem(status: int, reason: str, **headers) -> Response:
     return _json(status, {"error": reason}, **headers)
 
 
-def parse_batch(raw: bytes):
-    """The list of readings in a request or MQTT body; ValueError saying what is wrong otherwise."""
+def parse_batch(raw: bytes, key: str = "readings"):
+    """The list of items (readings, prescriptions) in a request or MQTT body: an array, or an object holding
+    it under `key`; ValueError saying what is wrong otherwise."""
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"body is not JSON: {exc}") from None
     if isinstance(body, dict):
-        body = body.get("readings")
+        body = body.get(key)
     if not isinstance(body, list):
-        raise ValueError("body must be a JSON array of readings or an object with a 'readings' array")
+        raise ValueError(f"body must be a JSON array of {key} or an object with a '{key}' array")
     return body
 
 
@@ -148,6 +156,33 @@ def blueprint() -> Blueprint:
             items = parse_batch(raw)
             result = ingest.ingest(store.engine, items, token_device=device_id)
         except ingest.BatchTooLarge as exc:
+            return _problem(413, str(exc))
+        except ValueError as exc:
+            return _problem(422, str(exc))
+        return _json(200, result.as_dict())
+
+    @api.post("/prescriptions")
+    def post_prescriptions() -> Response:
+        """A batch of prescriptions from a logged-in person (the gate refused anyone else): checked against
+        the rules; institutions outside the person's region are refused row by row, never stored."""
+        from dashboard import context
+        from dashboard.auth import current_account
+        from data.prescriptions import ingest as rx_ingest
+
+        try:
+            scope = context.viewer_scope()
+        except context.NotLoggedIn:
+            return _problem(403, "this account reads no supervision data")
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return _problem(413, f"body over {MAX_BODY} bytes")
+        raw = request.get_data(cache=False)
+        if len(raw) > MAX_BODY:
+            return _problem(413, f"body over {MAX_BODY} bytes")
+        try:
+            items = parse_batch(raw, "prescriptions")
+            result = rx_ingest.check_batch(current_app.extensions["weijian"].store.engine, items,
+                                           current_account().username, scope)
+        except rx_ingest.BatchTooLarge as exc:
             return _problem(413, str(exc))
         except ValueError as exc:
             return _problem(422, str(exc))

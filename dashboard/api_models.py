@@ -154,6 +154,45 @@ class IngestOut(BaseModel):
     alerts: dict[str, int]
 
 
+class PrescriptionIn(BaseModel):
+    """One prescription as an institution's system sends it. As with readings, the check validates each row itself
+    (data/prescriptions/ingest.py: row, field, value, reason) and takes the rest of the batch."""
+
+    institution: str = Field(description="the institution's credit code (统一社会信用代码)")
+    rx_no: str
+    prescriber: str = Field(description="the prescriber's licence number (执业证书编码)")
+    issued_on: dt.date
+    setting: str = Field(description="outpatient, emergency, pain or inpatient")
+    department: str
+    diagnosis: str | None = None
+    drug: str
+    drug_class: str = Field(description="ordinary, narcotic, psych1 or psych2")
+    dosage_form: str
+    days: float = Field(description="days' supply")
+    doses: float | None = None
+    extension_reason: str | None = Field(None, description="the written reason that allows a longer supply")
+
+
+class PrescriptionBatch(BaseModel):
+    prescriptions: list[PrescriptionIn] = Field(max_length=5000)
+
+
+class PrescriptionRejection(BaseModel):
+    row: int
+    field: str
+    value: str
+    reason: str
+
+
+class PrescriptionCheckOut(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: int
+    rejections: list[PrescriptionRejection]
+    hits: dict[str, int]
+    alerts: dict[str, int]
+
+
 class ProblemField(BaseModel):
     field: str
     reason: str

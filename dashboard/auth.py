@@ -98,6 +98,8 @@ def install(server: Flask, settings: Settings, store) -> None:
         if path.startswith(PUBLIC_PREFIXES):
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
+            if path.startswith("/api/"):
+                return Response('{"error": "cross-site request refused"}', status=403, mimetype="application/json")
             return Response("cross-site request refused", status=403)
         account = current_account()
         if account is None:

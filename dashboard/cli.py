@@ -20,6 +20,7 @@ from dashboard.cli_draw import draw_command
 from dashboard.cli_errors import fail as _fail
 from dashboard.cli_export import export_app
 from dashboard.cli_import import import_command
+from dashboard.cli_prescriptions import prescriptions_app
 from dashboard.cli_public import public_app
 from dashboard.cli_risk import ledger_app, risk_app
 from dashboard.settings import get_settings
@@ -46,6 +47,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(public_app, name="public")
 app.add_typer(risk_app, name="risk")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(prescriptions_app, name="prescriptions")
 
 
 

@@ -54,6 +54,18 @@ def viewer_scope() -> Scope:
 UNMASKED_ROLES = frozenset(("province_manager", "city_manager", "county_manager", "county_officer"))
 
 
+# A practitioner's ID number and phone are needed in full only by those who work the case: the county's
+# officers and manager, who verify a doctor on site and call them. Province and city managers read the
+# file masked. Decided here with the rest of the masking policy.
+PRACTITIONER_UNMASKED_ROLES = frozenset(("county_manager", "county_officer"))
+
+
+def shows_practitioner_data(requested_mask: bool) -> bool:
+    """Whether the practitioner file shows ID number and phone in full: to those roles, unless the page asked to mask."""
+    account = current_account()
+    return account is not None and account.role in PRACTITIONER_UNMASKED_ROLES and not requested_mask
+
+
 def masks(state: dict | None) -> bool:
     """Whether what this request builds is masked: as the page's state says (a kiosk always), and always for
     an account outside UNMASKED_ROLES or no account, decided here on the server whatever URL was sent."""

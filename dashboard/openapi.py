@@ -41,6 +41,10 @@ OPERATIONS = (
     Operation("post", "/readings", "Ingest a batch of one device's readings", m.IngestOut, body=m.ReadingBatch,
               errors={401: "missing or invalid device token", 413: "over 5,000 readings or 2 MB",
                       422: "the body is not a batch of readings"}, security=("device",)),
+    Operation("post", "/prescriptions", "Check and store a batch of prescriptions (处方点评)", m.PrescriptionCheckOut,
+              body=m.PrescriptionBatch,
+              errors={401: "not logged in", 403: "this account reads no supervision data", 413: "over 5,000 or 2 MB",
+                      422: "the body is not a batch of prescriptions"}),
 )
 
 

@@ -63,6 +63,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         from data.complaints import deadlines
         from data.monitoring import limits, rules
         from data.risk import params
+        from data.prescriptions import rules as rx_rules
 
         with engine.begin() as conn:
             now = datetime.now(UTC)
@@ -70,6 +71,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             rules.seed(conn, now)
             deadlines.seed(conn)
             params.seed(conn, now)
+            rx_rules.seed(conn)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

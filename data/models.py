@@ -393,6 +393,10 @@ class Alert(RegionCodes, Base):
     level: Mapped[str] = mapped_column(String(16), default="county", server_default="county")  # who must act
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Prescription checks (data/prescriptions/): the prescriber the case is about, and the first hit's facts
+    # as JSON (its prescriptions are in prescription_hit).
+    practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"), index=True)
+    evidence: Mapped[str | None] = mapped_column(Text)
 
 
 class AlertEvent(Base):
@@ -700,3 +704,118 @@ class RandomDrawItem(RegionCodes, Base):
     risk_level: Mapped[str] = mapped_column(String(16))  # as weighed: "unassessed" where the entity had none
     self_inspection: Mapped[str] = mapped_column(String(16))
     weight: Mapped[float] = mapped_column(Float)
+
+
+class Practitioner(Base):
+    """A doctor or nurse (一人一档): licence, practice category and scope, title, prescribing rights.
+
+    A practitioner belongs to no region: they are seen through the institutions they are registered at
+    (practitioner_registration), and only by viewers whose scope holds one of those institutions.
+    """
+
+    __tablename__ = "practitioner"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", vocab.PRACTITIONER_KINDS), name="kind"),
+        CheckConstraint("category IS NULL OR " + _one_of("category", vocab.PRACTICE_CATEGORIES), name="category"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    licence_no: Mapped[str] = mapped_column(String(32), unique=True)  # 执业证书编码
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str | None] = mapped_column(String(16))  # 执业类别 (doctors)
+    scope: Mapped[str | None] = mapped_column(String(64))  # 执业范围, e.g. 内科专业
+    title: Mapped[str | None] = mapped_column(String(32))  # 职称
+    rx_ordinary: Mapped[bool] = mapped_column(default=False)  # 处方权
+    rx_narcotic: Mapped[bool] = mapped_column(default=False)  # 麻醉药品和第一类精神药品处方资格
+    # PERSONAL DATA: the only two personal columns. Masked on screen (dashboard/masking.py) unless the role
+    # needs them; to be switched to the encrypted column type when encryption at rest is merged.
+    id_number: Mapped[str | None] = mapped_column(String(18))  # PERSONAL
+    phone: Mapped[str | None] = mapped_column(String(32))  # PERSONAL
+
+
+class PractitionerRegistration(Base):
+    """Where a practitioner may practise, from when to when (valid_to inclusive; None: still valid).
+
+    A doctor has one main registration and may add others (多机构执业备案); each is a row."""
+
+    __tablename__ = "practitioner_registration"
+    __table_args__ = (Index(None, "practitioner_id", "entity_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    main: Mapped[bool] = mapped_column(default=True)  # 主要执业机构 (False: 多机构执业)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class EntityDepartment(Base):
+    """A department (诊疗科目) a medical institution is licensed for, as on its 医疗机构执业许可证."""
+
+    __tablename__ = "entity_department"
+    __table_args__ = (CheckConstraint(_one_of("department", vocab.DEPARTMENTS), name="department"),)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), primary_key=True)
+    department: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class PrescriptionRule(Base):
+    """One parameter row of a prescription check, with the article it comes from (seed: rules.csv).
+
+    `drug_class`, `dosage_form`, `setting`, `category`: what the row applies to ("*": any). Per rule:
+    rx_over_days uses max_days / max_doses (and `extendable`: the law lets the doctor extend it with a
+    written reason); rx_no_right uses required_right; rx_outside_category lists, one row each, the
+    departments a practice category covers.
+    """
+
+    __tablename__ = "prescription_rule"
+    __table_args__ = (CheckConstraint(_one_of("rule", vocab.RX_RULES), name="rule"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    drug_class: Mapped[str] = mapped_column(String(16), default="*")
+    dosage_form: Mapped[str] = mapped_column(String(24), default="*")
+    setting: Mapped[str] = mapped_column(String(16), default="*")
+    category: Mapped[str] = mapped_column(String(16), default="*")
+    department: Mapped[str] = mapped_column(String(16), default="*")
+    max_days: Mapped[float | None] = mapped_column(Float)
+    max_doses: Mapped[int | None] = mapped_column(Integer)
+    required_right: Mapped[str | None] = mapped_column(String(16))
+    extendable: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(256))
+
+
+class Prescription(Base):
+    """One prescription (处方) as the institution's system sent it, checked on ingest."""
+
+    __tablename__ = "prescription"
+    __table_args__ = (
+        UniqueConstraint("entity_id", "rx_no"),
+        CheckConstraint(_one_of("drug_class", vocab.DRUG_CLASSES), name="drug_class"),
+        CheckConstraint(_one_of("dosage_form", vocab.DOSAGE_FORMS), name="dosage_form"),
+        CheckConstraint(_one_of("setting", vocab.RX_SETTINGS), name="setting"),
+        CheckConstraint(_one_of("department", vocab.DEPARTMENTS), name="department"),
+        Index(None, "practitioner_id", "issued_on"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    rx_no: Mapped[str] = mapped_column(String(32))
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    setting: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str] = mapped_column(String(16))
+    diagnosis: Mapped[str | None] = mapped_column(String(64))
+    drug: Mapped[str] = mapped_column(String(64))
+    drug_class: Mapped[str] = mapped_column(String(16))
+    dosage_form: Mapped[str] = mapped_column(String(24))
+    days: Mapped[float] = mapped_column(Float)  # days' supply (用量天数)
+    doses: Mapped[int | None] = mapped_column(Integer)  # usual doses on the prescription (常用量次数)
+    extension_reason: Mapped[str | None] = mapped_column(String(128))  # 医师注明的延长理由
+
+
+class PrescriptionHit(Base):
+    """A check that a prescription failed: the evidence behind a prescription alert."""
+
+    __tablename__ = "prescription_hit"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    prescription_id: Mapped[int] = mapped_column(ForeignKey("prescription.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), index=True)
+    detail: Mapped[str] = mapped_column(String(256))

@@ -72,3 +72,21 @@ ALERT_LEVELS: tuple[str, ...] = ("county", "city", "province")
 ADMIN_ROLES: tuple[str, ...] = ("sysadmin", "secadmin", "auditor")
 DATA_ROLES: tuple[str, ...] = ("province_manager", "city_manager", "county_manager", "county_officer", "display")
 ROLES: tuple[str, ...] = ADMIN_ROLES + DATA_ROLES
+
+# 一人一档: the practitioners of medical institutions (医师法, 护士条例).
+PRACTITIONER_KINDS: tuple[str, ...] = ("doctor", "nurse")
+# 执业类别 of a doctor's registration (医师执业注册管理办法): 临床, 中医, 口腔, 公共卫生. Nurses have none.
+PRACTICE_CATEGORIES: tuple[str, ...] = ("clinical", "tcm", "dental", "public_health")
+# 诊疗科目 a prescription is written in (the institution's licence lists the ones it may practise).
+DEPARTMENTS: tuple[str, ...] = ("internal", "surgery", "paediatrics", "obstetrics", "emergency", "pain", "tcm",
+                                "dental", "preventive")
+# Drug classes with their own prescribing rules: 普通, 麻醉药品, 第一类精神药品, 第二类精神药品.
+DRUG_CLASSES: tuple[str, ...] = ("ordinary", "narcotic", "psych1", "psych2")
+DOSAGE_FORMS: tuple[str, ...] = ("injection", "controlled_release", "other")  # 注射剂, 控缓释制剂, 其他剂型
+# Who the prescription is for: 门诊, 急诊, 门(急)诊癌痛/中重度慢性疼痛 (第二十四条), 住院 (第二十五条).
+RX_SETTINGS: tuple[str, ...] = ("outpatient", "emergency", "pain", "inpatient")
+# The prescribing rights a doctor holds (处方权; 麻醉药品和第一类精神药品处方资格).
+RX_RIGHTS: tuple[str, ...] = ("rx_ordinary", "rx_narcotic")
+# The prescription checks (data/prescriptions/checks.py), also the alert rule keys.
+RX_RULES: tuple[str, ...] = ("rx_no_right", "rx_outside_category", "rx_outside_licence", "rx_over_days",
+                             "rx_not_registered")

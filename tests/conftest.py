@@ -164,3 +164,19 @@ def redis_url():
     client.flushdb()
     yield REDIS_URL
     client.flushdb()
+
+
+@pytest.fixture
+def as_user(demo_app):
+    """Enter a request context of a logged-in demo account: `with as_user("demo_officer"): ...`."""
+    from dashboard import auth
+    from data import accounts
+
+    @contextlib.contextmanager
+    def enter(username: str):
+        with demo_app.server.test_request_context("/", base_url="http://weijian.test"):
+            with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
+                auth.login(accounts.by_username(conn, username))
+            yield
+
+    return enter

@@ -419,3 +419,26 @@ def test_risk_ledger_close_out_refused_and_the_back_test_page(server, browser):
     browser.save_screenshot(str(ARTIFACTS / "analysis_risk.png"))
     assert "前25%·风险排序" in browser.find_element(By.TAG_NAME, "body").text
     assert _severe_console_errors(browser) == [] and _external_requests(browser) == []
+
+
+def test_a_prescription_alert_leads_to_the_doctor_and_back_to_the_institution(server, browser, demo_app):
+    """A doctor with prescription alerts: their file (personal data masked for a province manager) → the
+    institution's file → its practitioners panel → back to the doctor."""
+    import pandas as pd
+    from sqlalchemy import text
+
+    with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
+        doctor = pd.read_sql(text(
+            "SELECT p.id, p.name, p.phone, a.entity_id FROM alert a JOIN practitioner p ON p.id = a.practitioner_id "
+            "ORDER BY a.occurrences DESC, a.id LIMIT 1"), conn).iloc[0]
+    browser.get(server + f"/practitioner/{doctor['id']}")
+    _wait(browser, lambda d: "处方点评预警" in d.find_element(By.TAG_NAME, "body").text)
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert doctor["name"] in body and doctor["phone"] not in body and doctor["phone"][-4:] in body
+    time.sleep(1)
+    browser.save_screenshot(str(ARTIFACTS / "practitioner.png"))
+    browser.find_element(By.CSS_SELECTOR, f"a[href^='/entity/{doctor['entity_id']}']").click()
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#entity-practitioners a"))
+    browser.find_element(By.CSS_SELECTOR, f"#entity-practitioners a[href^='/practitioner/{doctor['id']}?']").click()
+    _wait(browser, lambda d: "执业注册" in d.find_element(By.TAG_NAME, "body").text)
+    assert _external_requests(browser) == [] and _severe_console_errors(browser) == []

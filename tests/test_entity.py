@@ -222,22 +222,6 @@ def _entities(demo_app) -> tuple[pd.Series, pd.Series]:
     return frame[frame["county_adcode"] == home].iloc[0], frame[frame["county_adcode"] != home].iloc[0]
 
 
-@pytest.fixture
-def as_user(demo_app):
-    """Enter a request context of a logged-in demo account: `with as_user("demo_officer"): ...`."""
-    from contextlib import contextmanager
-
-    from dashboard import auth
-
-    @contextmanager
-    def enter(username: str):
-        with demo_app.server.test_request_context("/", base_url="http://weijian.test"):
-            auth.login(_account(demo_app, username))
-            yield
-
-    return enter
-
-
 def test_the_entity_file_shows_everything_and_masks_on_request(demo_app, as_user):
     from dashboard.pages import entity as page
 

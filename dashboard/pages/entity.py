@@ -20,13 +20,14 @@ from flask import request
 
 from dashboard import context, i18n, ids, masking, qr
 from dashboard.auth import current_account
+from dashboard.pages import practitioner as practitioner_page
 from dashboard.series import series_figure
 from dashboard.tables import Column, cells, day, html_table, label_of
 from dashboard.theme import THEME
 from dashboard.urls import manager_url
 from data import db, public_tokens
 from data.draws import runs as draw_runs
-from data.queries import entity_file, monitoring, regions
+from data.queries import entity_file, monitoring, practitioner_file, regions
 from data.queries import risk as risk_queries
 from data.queries.filters import OutOfScope
 
@@ -78,6 +79,7 @@ def layout(entity_id: str | None = None, lang: str | None = None, mask: str | No
         ]),
         draws_panel(entity["id"], lang),
         *_device_panels(entity, lang),
+        *_practitioners(entity, lang),
     ])
 
 
@@ -177,7 +179,8 @@ def _labels(events: pd.DataFrame, lang: str) -> tuple[list[str], list[str], list
         kind_prefix, outcome_prefix = LABELS[event]
         kind.append(i18n.t(kind_prefix + k, lang))
         outcome.append(i18n.t(outcome_prefix + o, lang))
-        detail.append(i18n.t("indicator_" + d, lang) if event == "alert" and d else (d or ""))
+        d = d if isinstance(d, str) else ""  # missing: None or NaN, by pandas' string dtype
+        detail.append(i18n.t("indicator_" + d, lang) if event == "alert" and d else d)
     return kind, outcome, detail
 
 
@@ -226,7 +229,7 @@ def timeline_table(events: pd.DataFrame, lang: str, masked: bool) -> html.Table 
     rows = []
     for i, row in enumerate(events.itertuples()):
         when = f"{local.iloc[i]:%Y-%m-%d}" if row.whole_day else f"{local.iloc[i]:%Y-%m-%d %H:%M}"
-        reference = row.reference or ""
+        reference = row.reference if isinstance(row.reference, str) else ""  # a prescription alert has no device
         if row.event == "alert" and reference:
             reference = dcc.Link(reference, href=f"/device/{reference}?lang={lang}")
         amount = f"{row.amount:,.0f}" if pd.notna(row.amount) and row.amount > 0 else ""
@@ -238,6 +241,14 @@ def timeline_table(events: pd.DataFrame, lang: str, masked: bool) -> html.Table 
         ]))
     return html.Table(className="wj-table wj-timeline-table", children=[
         html.Thead(html.Tr([html.Th(i18n.t("col_" + h, lang)) for h in head])), html.Tbody(rows)])
+
+
+def _practitioners(entity: dict, lang: str) -> list:
+    """A medical institution's practitioners (一人一档), each a link to their file; nothing for other entities."""
+    if entity["specialty"] != "medical":
+        return []
+    staff = practitioner_file.at_entity(context.store(), entity["id"], context.viewer_scope())
+    return [practitioner_page.staff_panel(staff, lang)]
 
 
 def _device_panels(entity: dict, lang: str) -> list:

@@ -17,19 +17,21 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from data import accounts, db, models, rollups
+from data.prescriptions import ingest as rx_ingest
 from data.bulk import constraints_deferred, insert_frame, reset_sequence
 from data.complaints import workflow
-from data.demo import generate
+from data.demo import generate, practitioners
 from data.demo.monitoring import exceedance_alerts
 from data.queries.filters import Scope
 from data.risk import scoring
 from geo import boundaries, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
-_TABLES = (models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
+_TABLES = (models.PrescriptionHit, models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
            models.InspectorConflict, models.SelfInspection, models.ComplaintEvent,
            models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
            models.SeriesState, models.Reading, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
+           models.Prescription, models.PractitionerRegistration, models.EntityDepartment, models.Practitioner,
            models.Inspection, models.Complaint, models.EntityGrade, models.PublicToken, models.Entity, models.Inspector,
            models.Region)
 
@@ -153,6 +155,9 @@ def build(
         report.rows["alert"] = insert_frame(conn, models.Alert.__table__, alerts)
         step(f"stored alert: {len(alerts):,} rows")
 
+        prescribed = _prescriptions(conn, np.random.default_rng([seed, 13]), ents, spec, until, step)
+        report.rows["alert"] += prescribed.pop("alert")  # the prescription checks' cases are alerts too
+        report.rows.update(prescribed)
         _demo_accounts(conn, root, staff, alerts)
         for model in (models.Inspector, models.Entity, models.EntityGrade, models.SelfInspection, models.InspectorConflict,
                       models.Inspection, models.Penalty,
@@ -172,6 +177,30 @@ def build(
     report.seconds = time.perf_counter() - t0
     step(f"done: {report.records:,} records")
     return report
+
+
+def _prescriptions(conn, rng, ents: pd.DataFrame, spec: generate.Scale, until: dt.date, step) -> dict[str, int]:
+    """Practitioners, registrations, licensed departments, and the last month's prescriptions through the
+    same check as every ingest (planted violations become alerts). A stream of its own: earlier tables stay."""
+    staff, regs, deps = practitioners.practitioners(rng, ents, until)
+    rows = {}
+    for model, frame in ((models.Practitioner, staff), (models.PractitionerRegistration, regs),
+                         (models.EntityDepartment, deps)):
+        rows[model.__tablename__] = insert_frame(conn, model.__table__, frame)
+    for model in (models.Practitioner, models.PractitionerRegistration):
+        reset_sequence(conn, model.__table__)
+    month = (until.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # the last month closed before `until`
+    batch, _plant = practitioners.prescriptions(rng, staff, regs, deps, month, spec.prescriptions)
+    rows["prescription"] = rows["prescription_hit"] = rows["alert"] = 0
+    # As the hospitals send them: one batch a day, checked that evening (so the alerts spread over the month).
+    for day, daily in batch.groupby("issued_on", sort=True):
+        checked = (pd.Timestamp(day).tz_localize("Asia/Shanghai") + pd.Timedelta(hours=22)).tz_convert("UTC")
+        result = rx_ingest.store(conn, daily, checked.to_pydatetime(), "demo", "demo")
+        rows["prescription"] += result.accepted
+        rows["prescription_hit"] += sum(result.hits.values())
+        rows["alert"] += result.alerts["raised"]
+    step(f"stored {len(staff):,} practitioners, {rows['prescription']:,} prescriptions, {rows['prescription_hit']:,} hits")
+    return rows
 
 
 DEMO_PASSWORD = "Weijian@2026"  # demo databases only; README says so. Real accounts: `weijian user add`.

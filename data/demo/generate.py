@@ -44,13 +44,14 @@ _CREDIT_KIND = {
 class Scale:
     entities: int
     reading_days: int  # length of the hourly sensor history
+    prescriptions: int  # in the last month (data/demo/practitioners.py)
 
 
 # city: ~30k entities and ~1M records (the default `make run` database); province: >= 10M records.
 SCALES: dict[str, Scale] = {
-    "county": Scale(3_000, 30),
-    "city": Scale(30_000, 14),
-    "province": Scale(300_000, 21),
+    "county": Scale(3_000, 30, 20_000),
+    "city": Scale(30_000, 14, 1_000_000),
+    "province": Scale(300_000, 21, 1_000_000),
 }
 
 

@@ -29,13 +29,13 @@ import yaml
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from data import db
+from data import db, vocab
 from data.models import AlertRule
 from data.monitoring.limits import Limit
 
 SEED = Path(__file__).with_name("rules.yaml")
 DUE_HOURS_KEY = "alert_due_hours"
-KEYS = ("over_limit", "sustained", "offline", "jump", "flatline", "waste_mismatch")
+KEYS = ("over_limit", "sustained", "offline", "jump", "flatline", "waste_mismatch") + vocab.RX_RULES
 
 
 @dataclass(frozen=True)
@@ -72,18 +72,20 @@ class Occurrence:
 
 
 def seed(conn: Connection, now: dt.datetime) -> int:
-    """Store rules.yaml's rules and due times when no rule is stored yet. Returns rules added."""
-    if conn.execute(select(AlertRule.key).limit(1)).first() is not None:
-        return 0
+    """Store rules.yaml's rules that are not stored yet (a rule added by a later release arrives in an existing
+    database; a stored rule, perhaps edited, is left alone), and the due times when absent. Returns rules added."""
+    stored = set(conn.execute(select(AlertRule.key)).scalars())
     spec = yaml.safe_load(SEED.read_text(encoding="utf-8"))
     due = spec.pop("_due_hours")
     rows = [{"key": key, "severity": body["severity"], "params": json.dumps(body.get("params") or {}),
-             "enabled": True, "updated_at": now, "updated_by": "seed"} for key, body in spec.items()]
+             "enabled": True, "updated_at": now, "updated_by": "seed"} for key, body in spec.items() if key not in stored]
     unknown = {row["key"] for row in rows} - set(KEYS)
     if unknown:
         raise ValueError(f"{SEED.name}: unknown rules {sorted(unknown)}")
-    conn.execute(insert(AlertRule), rows)
-    db.set_meta(conn, DUE_HOURS_KEY, json.dumps(due))
+    if rows:
+        conn.execute(insert(AlertRule), rows)
+    if db.get_meta(conn, DUE_HOURS_KEY) is None:
+        db.set_meta(conn, DUE_HOURS_KEY, json.dumps(due))
     return len(rows)
 
 

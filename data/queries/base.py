@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, or_
@@ -35,3 +36,10 @@ def cached_query(fn: Query) -> Query:
         return frame
 
     return wrapper
+
+
+def cached_record(store: Store, name: str, record: str, scope: Scope, compute: Callable[[], Any]) -> Any:
+    """The cached answer of a one-record query (`record` like "entity=12"), keyed like every query:
+    name + record + scope + data version."""
+    key = store.cache.make_key(name, record, scope.key(), f"v{store.data_version()}")
+    return store.cache.get_or_compute(key, compute)[0]

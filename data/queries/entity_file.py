@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import literal, null, select
 
 from data.models import Alert, Complaint, Device, Entity, EntityGrade, Inspection, Penalty
-from data.queries.base import scope_predicate
+from data.queries.base import cached_record, scope_predicate
 from data.queries.filters import OutOfScope, Scope
 from data.store import Store
 
@@ -29,8 +29,7 @@ CHINA = "Asia/Shanghai"
 
 
 def _cached(store: Store, name: str, entity_id: int, scope: Scope, compute: Callable[[], Any]) -> Any:
-    key = store.cache.make_key(f"{__name__}.{name}", f"entity={entity_id}", scope.key(), f"v{store.data_version()}")
-    return store.cache.get_or_compute(key, compute)[0]
+    return cached_record(store, f"{__name__}.{name}", f"entity={entity_id}", scope, compute)
 
 
 def _entity_id(value) -> int:
