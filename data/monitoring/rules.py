@@ -35,7 +35,8 @@ from data.monitoring.limits import Limit
 
 SEED = Path(__file__).with_name("rules.yaml")
 DUE_HOURS_KEY = "alert_due_hours"
-KEYS = ("over_limit", "sustained", "offline", "jump", "flatline", "waste_mismatch")
+KEYS = ("over_limit", "sustained", "offline", "jump", "flatline", "waste_mismatch", "ops_anomaly", "fever_surge",
+        "absent_chief")
 
 
 @dataclass(frozen=True)
@@ -72,18 +73,23 @@ class Occurrence:
 
 
 def seed(conn: Connection, now: dt.datetime) -> int:
-    """Store rules.yaml's rules and due times when no rule is stored yet. Returns rules added."""
-    if conn.execute(select(AlertRule.key).limit(1)).first() is not None:
-        return 0
+    """Store rules.yaml's rules not stored yet (and the due times, the first time). Returns rules added.
+
+    Per key, so a database seeded before a rule existed gets the new rule on upgrade, while a rule the
+    province has edited (`weijian rule set`) is never overwritten by the seed.
+    """
     spec = yaml.safe_load(SEED.read_text(encoding="utf-8"))
     due = spec.pop("_due_hours")
-    rows = [{"key": key, "severity": body["severity"], "params": json.dumps(body.get("params") or {}),
-             "enabled": True, "updated_at": now, "updated_by": "seed"} for key, body in spec.items()]
-    unknown = {row["key"] for row in rows} - set(KEYS)
+    unknown = set(spec) - set(KEYS)
     if unknown:
         raise ValueError(f"{SEED.name}: unknown rules {sorted(unknown)}")
-    conn.execute(insert(AlertRule), rows)
-    db.set_meta(conn, DUE_HOURS_KEY, json.dumps(due))
+    stored = set(conn.execute(select(AlertRule.key)).scalars())
+    rows = [{"key": key, "severity": body["severity"], "params": json.dumps(body.get("params") or {}),
+             "enabled": True, "updated_at": now, "updated_by": "seed"} for key, body in spec.items() if key not in stored]
+    if rows:
+        conn.execute(insert(AlertRule), rows)
+    if db.get_meta(conn, DUE_HOURS_KEY) is None:
+        db.set_meta(conn, DUE_HOURS_KEY, json.dumps(due))
     return len(rows)
 
 
@@ -108,7 +114,7 @@ def evaluate_series(device_id: str, indicator: str, state: State | None, reading
     out: list[Occurrence] = []
     sustained, jump, flat = rules.get("sustained"), rules.get("jump"), rules.get("flatline")
     flat_needed = None
-    if flat is not None:
+    if flat is not None and not (limit is not None and limit.dimension == "count"):  # zero visits at night are not a stuck sensor
         flat_needed = max(int(flat.params.get("min_readings", 12)),
                           _readings_for(float(flat.params.get("min_seconds", 0)), interval_s))
     for at, value in readings:
