@@ -20,6 +20,7 @@ from data import accounts, db, models, rollups
 from data.bulk import constraints_deferred, insert_frame, reset_sequence
 from data.complaints import workflow
 from data.demo import generate
+from data.demo import hospital_ops as hospital_ops_demo
 from data.demo.monitoring import exceedance_alerts
 from geo import boundaries, hierarchy
 
@@ -147,6 +148,10 @@ def build(
         for model in (models.Inspector, models.Entity, models.EntityGrade, models.Inspection, models.Penalty,
                       models.Complaint, models.Reading, models.Alert):
             reset_sequence(conn, model.__table__)
+        for table, count in hospital_ops_demo.store(conn, seed, ents, until, _end_of(until)).items():
+            report.rows[table] = count
+            step(f"stored {table}: {count:,} rows")
+
         report.rows["rollups"] = rollups.refresh(conn)
         step(f"refreshed rollups: {report.rows['rollups']:,} rows")
         for key, value in {"demo_region": root, "demo_scale": scale, "demo_seed": str(seed),
@@ -156,6 +161,11 @@ def build(
     report.seconds = time.perf_counter() - t0
     step(f"done: {report.records:,} records")
     return report
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """The demo's clock: the start of the day after `until`, China time, in UTC."""
+    return hospital_ops_demo.day_start(day + dt.timedelta(days=1))
 
 
 DEMO_PASSWORD = "Weijian@2026"  # demo databases only; README says so. Real accounts: `weijian user add`.

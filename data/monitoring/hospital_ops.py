@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import select
@@ -22,20 +21,10 @@ from sqlalchemy.engine import Connection
 from data.models import Device, Entity, Reading
 from data.monitoring import alerts, fever_surge, seasonal
 from data.monitoring.rules import Occurrence, Rule
+from data.monitoring.seasonal import day_start, local_day
 
 SCENE = "hospital_ops"
 DAY_S = 86_400
-CHINA = ZoneInfo(seasonal.CHINA)
-
-
-def local_day(at: dt.datetime) -> pd.Timestamp:
-    """The China calendar day of a UTC time, as a naive midnight Timestamp (seasonal's day)."""
-    return pd.Timestamp(at.astimezone(CHINA).date())
-
-
-def day_start(day: pd.Timestamp) -> dt.datetime:
-    """00:00 China time of a day, in UTC: when a day's occurrence happened."""
-    return dt.datetime.combine(day.date(), dt.time(), CHINA).astimezone(dt.UTC)
 
 
 def touched_days(fresh, devices: dict[str, dict]) -> dict[str, set[pd.Timestamp]]:

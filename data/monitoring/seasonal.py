@@ -3,10 +3,11 @@
 A hospital's counts have a weekly rhythm (the weekend dip) and an annual one (the winter flu peak), and
 hospitals differ by an order of magnitude, so a fixed limit means nothing. The baseline of a day is
 the **median of the same weekday over the last `weeks` weeks** of the same series: the weekday takes
-the weekly rhythm out, a few weeks follow the season, and the median ignores an earlier outlier. The
+the weekly rhythm out, four weeks follow the season (eight lag a winter rise enough to alarm), and the median ignores an earlier outlier. The
 spread is the **MAD** of those weeks (×1.4826, the normal-consistent scale), but never below the
-Poisson noise of the baseline (√baseline): eight quiet weeks give a tiny MAD, and a count of 30 is
-never more precise than ±5.5. A day is anomalous when all of these hold (parameters are the
+Poisson noise of the baseline (√baseline) nor below `min_cv` × baseline (days differ by more than
+chance: weather, a holiday, a colleague on leave): a few quiet weeks give a tiny MAD, and a count of
+30 is never more precise than ±5.5. A day is anomalous when all of these hold (parameters are the
 `ops_anomaly` row of alert_rule):
 
 - at least `min_weeks` of the `weeks` same weekdays were reported (a new feed learns first);
@@ -20,8 +21,10 @@ whatever its slope); what is flagged is a jump of a few days against the weeks b
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -31,13 +34,25 @@ MAD_TO_SD = 1.4826
 KEYS = ["device_id", "indicator"]
 
 
+def local_day(at: dt.datetime) -> pd.Timestamp:
+    """The China calendar day of a UTC time, as a naive midnight Timestamp (the days scored here)."""
+    return pd.Timestamp(at.astimezone(ZoneInfo(CHINA)).date())
+
+
+def day_start(day: pd.Timestamp | dt.date) -> dt.datetime:
+    """00:00 China time of a day, in UTC: the time of a day's occurrence."""
+    date = day.date() if isinstance(day, pd.Timestamp) else day
+    return dt.datetime.combine(date, dt.time(), ZoneInfo(CHINA)).astimezone(dt.UTC)
+
+
 @dataclass(frozen=True)
 class Baseline:
-    weeks: int = 8
-    min_weeks: int = 4
-    z: float = 4.0
-    min_ratio: float = 1.5
+    weeks: int = 4
+    min_weeks: int = 3
+    z: float = 6.0
+    min_ratio: float = 1.8
     min_excess: float = 10.0
+    min_cv: float = 0.1
 
     @classmethod
     def from_params(cls, params: dict) -> Baseline:
@@ -86,7 +101,8 @@ def score(totals: pd.DataFrame, baseline: Baseline) -> pd.DataFrame:
         found = np.sum(~np.isnan(lagged), axis=0)
         median = np.nanmedian(lagged, axis=0)
         mad = np.nanmedian(np.abs(lagged - median), axis=0)
-    spread = np.maximum(MAD_TO_SD * mad, np.sqrt(np.maximum(median, 1.0)))
+    floor = np.maximum(np.sqrt(np.maximum(median, 1.0)), baseline.min_cv * median)
+    spread = np.maximum(MAD_TO_SD * mad, floor)
     z = (values - median) / spread
     anomalous = ((found >= baseline.min_weeks) & (z >= baseline.z) & (values >= baseline.min_ratio * median)
                  & (values - median >= baseline.min_excess))
