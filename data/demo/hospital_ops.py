@@ -148,10 +148,12 @@ def checkins(rng: np.random.Generator, devices: pd.DataFrame, opening: pd.DataFr
     weekdays = devices["entity_id"].map(opening.set_index("entity_id")["weekdays"])
     days = pd.date_range(until - dt.timedelta(days=CHECKIN_DAYS), until - dt.timedelta(days=1), freq="D")
     frames = []
+    weekday = days.dayofweek.to_numpy()
     for device_id, open_on, installed in zip(devices["id"], weekdays, devices["installed_on"]):
         p = 0.2 if device_id in absentee_devices else 0.97
-        chosen = [d for d in days if open_on[d.dayofweek] == "1" and d.date() >= installed and rng.random() < p]
-        stamps = [day_start(d) + dt.timedelta(minutes=480 + int(m)) for d, m in zip(chosen, rng.integers(0, 90, len(chosen)))]
+        is_open = np.array([c == "1" for c in open_on])[weekday]
+        chosen = days[is_open & (days >= pd.Timestamp(installed)) & (rng.random(len(days)) < p)]
+        stamps = pd.DatetimeIndex([day_start(d) for d in chosen]) + pd.to_timedelta(480 + rng.integers(0, 90, len(chosen)), "min")
         frames.append(pd.DataFrame({"device_id": device_id, "indicator": "on_duty", "measured_at": stamps,
                                     "value": 1.0, "unit": "count"}))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(

@@ -34,7 +34,7 @@ MESSAGES = {
     "waste_mismatch": "医疗废物交接重量 {handed_over_kg:g} kg ≠ 产生重量 {produced_kg:g} kg",
     "ops_anomaly": "{indicator} {day} 异常：{value:g}，基线 {baseline:g}（近 {weeks} 周同星期中位数），z = {z:.1f}",
     "fever_surge": "发热门诊聚集性异常：{hospital_count} 家医院 {first_day}–{day} 同时异常（{hospitals}）",
-    "absent_chief": "主诊医师 {physician}（{licence_no}）近 {window_days} 天 {absent_count} 个营业日未到岗：{absent_days}",
+    "absent_chief": "主诊医师（执业证书 {licence_no}）近 {window_days} 天 {absent_count} 个营业日未到岗：{absent_days}",
 }
 # Which transitions people may make, and the action recorded for each.
 TRANSITIONS = {

@@ -59,7 +59,7 @@ def check(conn: Connection, today: dt.date, rules: dict[str, Rule], now: dt.date
     limit, window = int(rule.params.get("max_absent_days", 3)), int(rule.params.get("window_days", 30))
     default = str(rule.params.get("default_weekdays", DEFAULT_WEEKDAYS))
     physicians = pd.DataFrame(conn.execute(
-        select(ChiefPhysician.licence_no, ChiefPhysician.name, ChiefPhysician.device_id, ClinicOpening.weekdays,
+        select(ChiefPhysician.licence_no, ChiefPhysician.device_id, ClinicOpening.weekdays,
                Device.installed_on, Device.entity_id, Device.province_adcode, Device.city_adcode, Device.county_adcode)
         .join(Device, Device.id == ChiefPhysician.device_id)
         .outerjoin(ClinicOpening, ClinicOpening.entity_id == ChiefPhysician.entity_id)
@@ -78,7 +78,7 @@ def check(conn: Connection, today: dt.date, rules: dict[str, Rule], now: dt.date
 
 
 def _evidence(row, window: int) -> dict:
-    return {"physician": row.name, "licence_no": row.licence_no, "window_days": window,
+    return {"licence_no": row.licence_no, "window_days": window,
             "absent_count": len(row.absent_days), "absent_days": "、".join(f"{d:%m-%d}" for d in row.absent_days)}
 
 

@@ -89,6 +89,9 @@ def anomalies(conn: Connection, fresh, devices: dict[str, dict], rules: dict[str
     if rule is None or not days:
         return []
     scored = _scored(conn, days, {d: devices[d]["interval_s"] for d in days}, seasonal.Baseline.from_params(rule.params))
+    scored = scored.sort_values([*seasonal.KEYS, "day"])
+    before = scored.groupby(seasonal.KEYS)["anomalous"].shift()  # NaN on a series' first day of the batch
+    scored = scored[scored["anomalous"] | (before != False)]  # noqa: E712 - raised, or the day that may end an episode
     return [Occurrence(r.device_id, "ops_anomaly", r.indicator, day_start(r.day), bool(r.anomalous), float(r.count),
                        None, {"baseline": float(r.baseline), "z": float(r.z), "weeks": int(r.weeks),
                               "day": f"{r.day:%Y-%m-%d}"} if r.anomalous else {})

@@ -16,7 +16,7 @@ from data.queries.filters import Scope
 from data.store import Store
 
 COLUMNS = ["id", "raised_at", "device_id", "entity_id", "entity", "rule", "indicator", "value", "severity", "level", "status",
-           "active", "occurrences", "due_at", "overdue", "message", "county_adcode"]
+           "active", "occurrences", "due_at", "overdue", "message", "county_adcode", "city_adcode"]
 
 
 def feed(store: Store, scope: Scope, region: str, *, status: str = "unclosed", limit: int = 50,
