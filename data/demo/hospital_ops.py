@@ -90,7 +90,7 @@ def feeds(hospitals: pd.DataFrame, until: dt.date, prefix: str = "HO") -> pd.Dat
 
 def season(days: pd.DatetimeIndex) -> np.ndarray:
     """0 … 1: the flu season's shape, a smooth peak around FLU_PEAK_DAY (distance wraps over the new year)."""
-    distance = np.abs(days.dayofyear.to_numpy() - FLU_PEAK_DAY)
+    distance = np.abs(days.day_of_year.to_numpy() - FLU_PEAK_DAY)
     distance = np.minimum(distance, 365 - distance)
     return np.exp(-0.5 * (distance / FLU_WIDTH_DAYS) ** 2)
 
@@ -98,7 +98,7 @@ def season(days: pd.DatetimeIndex) -> np.ndarray:
 def daily_counts(rng: np.random.Generator, device_ids: list[str], first: dt.date, last: dt.date) -> pd.DataFrame:
     """device_id, indicator, measured_at (00:00 China time of the day, UTC), value, unit: a normal year."""
     days = pd.date_range(first, last, freq="D")
-    weekend = days.dayofweek.to_numpy() >= 5
+    weekend = days.day_of_week.to_numpy() >= 5
     flu = season(days)
     sizes = rng.lognormal(0, 0.5, len(device_ids)).clip(0.3, 3.0)
     stamps = [day_start(d) for d in days]
@@ -148,7 +148,7 @@ def checkins(rng: np.random.Generator, devices: pd.DataFrame, opening: pd.DataFr
     weekdays = devices["entity_id"].map(opening.set_index("entity_id")["weekdays"])
     days = pd.date_range(until - dt.timedelta(days=CHECKIN_DAYS), until - dt.timedelta(days=1), freq="D")
     frames = []
-    weekday = days.dayofweek.to_numpy()
+    weekday = days.day_of_week.to_numpy()
     for device_id, open_on, installed in zip(devices["id"], weekdays, devices["installed_on"]):
         p = 0.2 if device_id in absentee_devices else 0.97
         is_open = np.array([c == "1" for c in open_on])[weekday]
