@@ -13,6 +13,7 @@ import logging
 import time
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import plotly.graph_objects as go
 from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
@@ -31,6 +32,7 @@ from layers import registry
 log = logging.getLogger(__name__)
 CHINA = ZoneInfo("Asia/Shanghai")
 TREND_MONTHS = 12
+FEED_LENGTH = 14
 
 
 def refresh(_tick: int | None, state: dict) -> tuple:
@@ -47,7 +49,10 @@ def refresh(_tick: int | None, state: dict) -> tuple:
         month = Filters(region=region, period=wall.this_month(today))
         kpis = wall.kpis(store, month, scope).iloc[0]
         trend = wall.monthly(store, Filters(region=region, period=Period.last_months(TREND_MONTHS, today)), scope)
-        feed = _area_names(alert_queries.feed(store, scope, region, status="unclosed", limit=14), store, scope)
+        feed = alert_queries.feed(store, scope, region, status="unclosed", limit=FEED_LENGTH)
+        surges = hospital_queries.area_alerts(store, scope, region)  # an outbreak's early sign stays on top
+        feed = _area_names(pd.concat([surges, feed]).drop_duplicates("id").head(FEED_LENGTH) if len(surges) else feed,
+                           store, scope)
         if context.masks(state):  # from the state on the server: a kiosk state masks whatever its mask says
             feed = masking.alert_feed(feed)
         figure, map_title, _, ranking_title, *_ = manager.render(

@@ -72,9 +72,14 @@ def anomalous(store: Store, scope: Scope, region: str, now: dt.datetime | None =
     return feed[ANOMALOUS_COLUMNS].reset_index(drop=True)
 
 
+def area_alerts(store: Store, scope: Scope, region: str) -> pd.DataFrame:
+    """The region's unclosed fever-surge alerts (alert feed rows), newest first: the wall puts them on top."""
+    feed = alerts.feed(store, scope, region, status="unclosed", limit=100_000)
+    return feed[feed["rule"] == "fever_surge"].reset_index(drop=True)
+
+
 def surge_areas(store: Store, scope: Scope, region: str) -> list[str]:
     """The area codes (county, or city for a city-wide rule) of the region's active fever-surge alerts."""
-    feed = alerts.feed(store, scope, region, status="unclosed", limit=100_000)
-    feed = feed[(feed["rule"] == "fever_surge") & feed["active"].astype(bool)]
+    feed = area_alerts(store, scope, region)
+    feed = feed[feed["active"].astype(bool)]
     return sorted({county or city for county, city in zip(feed["county_adcode"], feed["city_adcode"])})
-
