@@ -47,13 +47,13 @@ def areas(scored: pd.DataFrame, rule: SurgeRule, days: pd.DatetimeIndex) -> pd.D
     `scored` is seasonal.score's answer for the rule's indicator with the area code column (`rule.column`)
     added; a hospital counts for day D when it was anomalous on any day of D − days + 1 … D.
     """
-    out = []
-    hot = scored[scored["anomalous"] & (scored["indicator"] == rule.indicator)]
-    for area in sorted(scored[rule.column].dropna().unique()):
-        mine = hot[hot[rule.column] == area]
-        for day in days:
-            window = mine[(mine["day"] > day - pd.Timedelta(days=rule.days)) & (mine["day"] <= day)]
-            hospitals = sorted(window["device_id"].unique())
-            out.append({"area": area, "day": day, "hospitals": hospitals,
-                        "surge": len(hospitals) >= rule.min_hospitals})
-    return pd.DataFrame(out, columns=["area", "day", "hospitals", "surge"])
+    hot = scored.loc[scored["anomalous"] & (scored["indicator"] == rule.indicator), ["device_id", rule.column, "day"]]
+    # A hospital anomalous on day d counts for the windows ending on d, d + 1, … d + days − 1.
+    spread = pd.concat([hot.assign(day=hot["day"] + pd.Timedelta(days=k)) for k in range(rule.days)])
+    lists = (spread.drop_duplicates().sort_values("device_id").groupby([rule.column, "day"])["device_id"]
+             .agg(list).rename("hospitals"))
+    grid = pd.MultiIndex.from_product([sorted(scored[rule.column].dropna().unique()), days], names=[rule.column, "day"])
+    out = lists.reindex(grid).reset_index().rename(columns={rule.column: "area"})
+    out["hospitals"] = [h if isinstance(h, list) else [] for h in out["hospitals"]]
+    out["surge"] = out["hospitals"].map(len) >= rule.min_hospitals
+    return out[["area", "day", "hospitals", "surge"]]
