@@ -51,8 +51,7 @@ def refresh(_tick: int | None, state: dict) -> tuple:
         trend = wall.monthly(store, Filters(region=region, period=Period.last_months(TREND_MONTHS, today)), scope)
         feed = alert_queries.feed(store, scope, region, status="unclosed", limit=FEED_LENGTH)
         surges = hospital_queries.area_alerts(store, scope, region)  # an outbreak's early sign stays on top
-        feed = _area_names(pd.concat([surges, feed]).drop_duplicates("id").head(FEED_LENGTH) if len(surges) else feed,
-                           store, scope)
+        feed = pd.concat([surges, feed]).drop_duplicates("id").head(FEED_LENGTH) if len(surges) else feed
         if context.masks(state):  # from the state on the server: a kiosk state masks whatever its mask says
             feed = masking.alert_feed(feed)
         figure, map_title, _, ranking_title, *_ = manager.render(
@@ -71,16 +70,6 @@ def refresh(_tick: int | None, state: dict) -> tuple:
     updated = f"{i18n.t('updated_at', lang)} {now:%H:%M:%S}"
     return (_tiles(kpis, lang), figure, map_title, trend_figure(trend, lang), ranking, ranking_title,
             _feed(feed, lang), updated, {"ms": int(time.time() * 1000), "hhmm": f"{now:%H:%M}"}, hospitals)
-
-
-def _area_names(feed, store, scope):
-    """An area alert (a fever-clinic surge: no device, no entity) is named by its area in the feed."""
-    area = feed["entity"].isna() & feed["device_id"].isna()
-    if area.any():
-        codes = feed.loc[area, "county_adcode"].fillna(feed.loc[area, "city_adcode"])
-        feed = feed.copy()
-        feed.loc[area, "entity"] = [regions.get_region(store, str(code), scope).name for code in codes]
-    return feed
 
 
 def _outline_surges(figure: dict, areas: list[str], lang: str) -> dict:

@@ -26,8 +26,8 @@ from geo import boundaries, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
 _TABLES = (models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
-           models.SeriesState, models.Reading, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
-           models.Inspection, models.Complaint, models.EntityGrade, models.PublicToken, models.Entity, models.Inspector,
+           models.SeriesState, models.Reading, models.ChiefPhysician, models.ClinicOpening, models.Device, models.AppUser,
+           models.DisplayToken, models.Penalty, models.Inspection, models.Complaint, models.EntityGrade, models.PublicToken, models.Entity, models.Inspector,
            models.Region)
 
 
@@ -149,8 +149,8 @@ def build(
                       models.Complaint, models.Reading, models.Alert):
             reset_sequence(conn, model.__table__)
         for table, count in hospital_ops_demo.store(conn, seed, ents, until, _end_of(until)).items():
-            report.rows[table] = count
-            step(f"stored {table}: {count:,} rows")
+            report.rows[table] = report.rows.get(table, 0) + count
+            step(f"stored {table} (hospital feeds, check-ins): {count:,} rows")
 
         report.rows["rollups"] = rollups.refresh(conn)
         step(f"refreshed rollups: {report.rows['rollups']:,} rows")
