@@ -170,3 +170,26 @@ def _anomalies(engine) -> list[tuple[str, float]]:
     table = models.Alert.__table__
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(select(table.c.device_id, table.c.value).where(table.c.rule == "ops_anomaly"))]
+
+
+def test_rule_set_refuses_parameters_the_detector_cannot_run_with(tmp_path, var_dir, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dashboard.cli import app
+    from dashboard.settings import get_settings
+    from data import db
+
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    monkeypatch.setenv("WEIJIAN_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("WEIJIAN_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["rule", "set", "fever_surge", "--params", '{"min_hospitals": 1}', "--as", "省卫健委"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code != 0 and "min_hospitals must be ≥ 2" in result.output
+    with engine.connect() as conn:
+        stored = conn.execute(select(models.AlertRule.params).where(models.AlertRule.key == "fever_surge")).scalar()
+    assert json.loads(stored) == SEED["fever_surge"]["params"]

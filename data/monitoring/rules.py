@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection
 
 from data import db
 from data.models import AlertRule
+from data.monitoring import fever_surge, seasonal
 from data.monitoring.limits import Limit
 
 SEED = Path(__file__).with_name("rules.yaml")
@@ -98,6 +99,14 @@ def load(conn: Connection) -> dict[str, Rule]:
     table = AlertRule.__table__
     rows = conn.execute(select(table).where(table.c.enabled.is_(True))).mappings()
     return {r["key"]: Rule(r["key"], r["severity"], json.loads(r["params"]), r["enabled"]) for r in rows}
+
+
+def check_params(key: str, params: dict) -> None:
+    """Refuse, naming the parameter, what a rule with parameter objects cannot run with: stored, it would make
+    every later batch of hospital counts fail its ingest."""
+    checks = {"ops_anomaly": seasonal.Baseline.from_params, "fever_surge": fever_surge.SurgeRule.from_params}
+    if key in checks:
+        checks[key](params)
 
 
 def due_hours(conn: Connection) -> dict[str, float]:
