@@ -13,6 +13,7 @@ import logging
 import time
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import plotly.graph_objects as go
 from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
@@ -24,6 +25,7 @@ from dashboard.figures import integer_ticks, ranking_figure
 from dashboard.theme import THEME
 from data.queries import alerts as alert_queries
 from data.queries import ledger as ledger_queries
+from data.queries import hospital_ops as hospital_queries
 from data.queries import regions, wall
 from data.queries.filters import Filters, OutOfScope, Period
 from layers import registry
@@ -31,10 +33,12 @@ from layers import registry
 log = logging.getLogger(__name__)
 CHINA = ZoneInfo("Asia/Shanghai")
 TREND_MONTHS = 12
+FEED_LENGTH = 14
 
 
 def refresh(_tick: int | None, state: dict) -> tuple:
-    """(KPI tiles, map, map title, trend, ranking, ranking title, alert feed, 'updated' line, last success).
+    """(KPI tiles, map, map title, trend, ranking, ranking title, alert feed, 'updated' line, last success,
+    hospitals' panel).
 
     The last success is its time in ms (for the browser's delay check) and as China-time HH:MM (for the badge:
     the wall's clock may not be set to China time)."""
@@ -47,12 +51,16 @@ def refresh(_tick: int | None, state: dict) -> tuple:
         kpis = wall.kpis(store, month, scope).iloc[0]
         ledger_open = ledger_queries.overdue_count(store, scope, region, today)
         trend = wall.monthly(store, Filters(region=region, period=Period.last_months(TREND_MONTHS, today)), scope)
-        feed = alert_queries.feed(store, scope, region, status="unclosed", limit=14)
+        feed = alert_queries.feed(store, scope, region, status="unclosed", limit=FEED_LENGTH)
+        surges = hospital_queries.area_alerts(store, scope, region)  # an outbreak's early sign stays on top
+        feed = pd.concat([surges, feed]).drop_duplicates("id").head(FEED_LENGTH) if len(surges) else feed
         if context.masks(state):  # from the state on the server: a kiosk state masks whatever its mask says
             feed = masking.alert_feed(feed)
         figure, map_title, _, ranking_title, *_ = manager.render(
             {"region": region, "period": "last-12-months", "specialty": None, "lang": lang, "layer": state.get("layer")})
         ranking = _top_ten(state.get("layer"), region, today, lang)
+        figure = _outline_surges(figure, hospital_queries.surge_areas(store, scope, region), lang)
+        hospitals = _hospitals(store, scope, Filters(region=region, period=Period(today, today)), lang)
     except OutOfScope:
         log.warning("refused wall refresh for region %r outside scope", state.get("region"))
         raise PreventUpdate from None
@@ -63,7 +71,60 @@ def refresh(_tick: int | None, state: dict) -> tuple:
     figure, ranking = _wall_fonts(figure), _wall_fonts(ranking)
     updated = f"{i18n.t('updated_at', lang)} {now:%H:%M:%S}"
     return (_tiles(kpis, ledger_open, lang), figure, map_title, trend_figure(trend, lang), ranking, ranking_title,
-            _feed(feed, lang), updated, {"ms": int(time.time() * 1000), "hhmm": f"{now:%H:%M}"})
+            _feed(feed, lang), updated, {"ms": int(time.time() * 1000), "hhmm": f"{now:%H:%M}"}, hospitals)
+
+
+def _outline_surges(figure: dict, areas: list[str], lang: str) -> dict:
+    """The map with the areas of active fever-surge alerts outlined, where the map draws them as regions."""
+    drawn = next((t for t in figure.get("data", []) if t.get("geojson") and t.get("type") == "choropleth"), None)
+    if drawn is None or not areas:
+        return figure
+    shown = {f["properties"]["adcode"] for f in drawn["geojson"]["features"]}
+    codes = [code for code in areas if code in shown]
+    if not codes:
+        return figure
+    outline = go.Choropleth(
+        geojson=drawn["geojson"], featureidkey="properties.adcode", locations=codes, z=[0] * len(codes),
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+        marker=dict(line=dict(color=THEME.bad, width=5)), name=i18n.t("rule_fever_surge", lang), showlegend=True,
+        hovertemplate=i18n.t("rule_fever_surge", lang) + "<extra></extra>").to_plotly_json()
+    return {**figure, "data": [*figure["data"], outline]}
+
+
+def _hospitals(store, scope, filters: Filters, lang: str) -> list:
+    """The hospitals' panel: the latest day's totals per indicator against the baseline, and who is anomalous.
+
+    A display screen gets aggregates only (anomalous hospitals counted per county, no names): it hangs in
+    a hall, and which hospital runs high is for the officers who act on it."""
+    totals = hospital_queries.day_totals(store, filters, scope)
+    if totals.empty:
+        return [html.Div(i18n.t("hospital_ops_none", lang), className="wj-hospitals-none")]
+    rows = [html.Tr([html.Th(i18n.t(key, lang)) for key in ("hospital_ops_indicator", "hospital_ops_total",
+                                                            "hospital_ops_baseline", "hospital_ops_change")])]
+    for r in totals.itertuples():
+        change = (r.total / r.baseline - 1) if r.baseline == r.baseline and r.baseline else None
+        high = change is not None and change > 0.5
+        rows.append(html.Tr(className="wj-hospitals-high" if high else "", children=[
+            html.Td(i18n.t("indicator_" + r.indicator, lang)),
+            html.Td("–" if r.total != r.total else f"{r.total:,.0f}"),
+            html.Td("–" if change is None else f"{r.baseline:,.0f}"),
+            html.Td("–" if change is None else f"{change:+.0%}")]))
+    anomalous = hospital_queries.anomalous(store, scope, filters.region)
+    account = current_account()
+    if anomalous.empty:
+        listed = [html.Li(i18n.t("hospital_ops_no_anomaly", lang))]
+    elif account is not None and account.is_display_screen:
+        per_county = anomalous.groupby("county_adcode")["entity"].nunique()
+        listed = [html.Li(f"{regions.get_region(store, str(code), scope).name} · {n} {i18n.t('hospital_ops_hospitals', lang)}")
+                  for code, n in per_county.items()]
+    else:
+        listed = [html.Li(f"{a.entity} · {i18n.t('indicator_' + a.indicator, lang)} {a.value:,.0f}")
+                  for a in anomalous.head(6).itertuples()]
+    day = f"{totals['day'].iloc[0]:%m-%d}"
+    return [html.Div(f"{i18n.t('hospital_ops_day', lang)} {day}", className="wj-hospitals-day"),
+            html.Table(rows, className="wj-hospitals-table"),
+            html.Div(i18n.t("hospital_ops_anomalous", lang), className="wj-hospitals-label"),
+            html.Ul(listed, className="wj-hospitals-list")]
 
 
 def _top_ten(layer_key: str | None, region: str, today: dt.date, lang: str) -> dict:
@@ -162,6 +223,7 @@ def register(app: Dash) -> None:
         Output(ids.WALL_KPIS, "children"), Output(ids.WALL_MAP, "figure"), Output(ids.WALL_MAP_TITLE, "children"),
         Output(ids.WALL_TREND, "figure"), Output(ids.WALL_RANKING, "figure"), Output(ids.WALL_RANKING_TITLE, "children"),
         Output(ids.WALL_FEED, "children"), Output(ids.WALL_UPDATED, "children"), Output(ids.WALL_LAST_OK, "data"),
+        Output(ids.WALL_HOSPITALS, "children"),
         Input(ids.WALL_TICK, "n_intervals"), State(ids.WALL_STATE, "data"),
     )(refresh)
     app.clientside_callback(

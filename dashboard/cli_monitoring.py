@@ -232,6 +232,7 @@ def rule_set(key: str, params: str = typer.Option("", help='JSON parameters, e.g
 
     from data import audit, db, vocab
     from data.models import AlertRule
+    from data.monitoring import rules
 
     values: dict = {}
     if params:
@@ -241,6 +242,10 @@ def rule_set(key: str, params: str = typer.Option("", help='JSON parameters, e.g
             _fail(f"--params is not JSON: {exc}")
         if not isinstance(parsed, dict):
             _fail("--params must be a JSON object")
+        try:
+            rules.check_params(key, parsed)
+        except (TypeError, ValueError) as exc:
+            _fail(f"--params: {exc}")
         values["params"] = json.dumps(parsed)
     if severity:
         if severity not in vocab.ALERT_SEVERITIES:

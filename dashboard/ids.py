@@ -42,6 +42,7 @@ WALL_FEED = "wall-feed"
 WALL_UPDATED = "wall-updated"
 WALL_STALE = "wall-stale"
 WALL_LAYERS = "wall-layers"
+WALL_HOSPITALS = "wall-hospitals"
 
 ALERT_PICK = "alert-pick"  # pattern-matching: {"type": ALERT_PICK, "id": alert id}
 ALERT_ACT = "alert-act"  # pattern-matching: {"type": ALERT_ACT, "action": step}

@@ -284,6 +284,31 @@ class Device(RegionCodes, Base):
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class ChiefPhysician(Base):
+    """A clinic's chief physician (主诊医师) who must be on duty, and the check-in feed that says so (防挂证).
+
+    A minimal reference keyed by the practising licence number (执业证书编码): the practitioner's own file
+    (一人一档) is another table; this row only ties the licence to the clinic and to the check-in device
+    whose readings (indicator on_duty) are the physician's days present.
+    """
+
+    __tablename__ = "chief_physician"
+    licence_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), unique=True)
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+
+class ClinicOpening(Base):
+    """The weekdays a clinic is open, Monday first ("1111110": closed on Sunday): only these count as absences."""
+
+    __tablename__ = "clinic_opening"
+    __table_args__ = (CheckConstraint("length(weekdays) = 7 AND weekdays NOT LIKE '%0000000%'", name="weekdays"),)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), primary_key=True)
+    weekdays: Mapped[str] = mapped_column(String(7))
+
+
 class Reading(Base):
     """One value of one indicator from one device; unique per (device, indicator, time).
 

@@ -212,7 +212,9 @@ def device_uptime(conn: Connection, counties: list[str] | None) -> pd.DataFrame:
     interval = pd.to_timedelta(devices["interval_s"], unit="s")
     installed = pd.to_datetime(devices["installed_on"]).dt.tz_localize(CHINA).dt.tz_convert("UTC")
     active_from = installed.where(installed > first, first)
-    active_to = pd.Series(last + interval.to_numpy(), index=devices.index)  # the last tick counts
+    # The last tick counts, and no tick after it: a daily device is not due a report the day after the last
+    # reading of all (counting up to `last + interval` did that, whenever `last` fell inside a day).
+    active_to = pd.Series(last + pd.Timedelta(seconds=1), index=devices.index)
     keep = active_from < active_to
     devices, active_from, active_to, interval = devices[keep], active_from[keep], active_to[keep], interval[keep]
     local_from, local_to = active_from.dt.tz_convert(CHINA), (active_to - pd.Timedelta(seconds=1)).dt.tz_convert(CHINA)

@@ -37,6 +37,8 @@ DIMENSIONS: dict[str, Dimension] = {
     "duration": Dimension("h", {"h": 1.0, "min": 1 / 60, "d": 24.0}),
     "mass": Dimension("kg", {"kg": 1.0, "g": 1e-3, "t": 1e3}),
     "sound_level": Dimension("dB(A)", {"db(a)": 1.0, "dba": 1.0}),
+    # Hospital operations and check-ins are counts: visits, admissions, tests (人次, 例, 次 are all "one each").
+    "count": Dimension("count", {"count": 1.0, "人次": 1.0, "例": 1.0, "次": 1.0, "人": 1.0}),
 }
 
 

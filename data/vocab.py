@@ -46,6 +46,8 @@ SCENES: tuple[str, ...] = (
     "medical_waste",  # 医疗废物暂存
     "xray_room",  # 放射诊疗 X 射线机房
     "occupational_dust",  # 职业病危害 粉尘
+    "hospital_ops",  # 医院运行：门急诊、住院、手术、检查、发热门诊人次（日或时计数）
+    "duty_checkin",  # 主诊医师到岗打卡（防挂证）
 )
 
 # The specialty whose supervision a monitoring scene serves (for rollups by specialty).
@@ -57,6 +59,8 @@ SCENE_SPECIALTY: dict[str, str] = {
     "medical_waste": "medical",
     "xray_room": "radiation",
     "occupational_dust": "occupational",
+    "hospital_ops": "medical",
+    "duty_checkin": "medical",
 }
 
 # 待处置 → 已派发 → 已处置 → 已复核 → 已办结, or 已排除 (a false alarm, with the reason)

@@ -442,3 +442,19 @@ def test_a_prescription_alert_leads_to_the_doctor_and_back_to_the_institution(se
     browser.find_element(By.CSS_SELECTOR, f"#entity-practitioners a[href^='/practitioner/{doctor['id']}?']").click()
     _wait(browser, lambda d: "执业注册" in d.find_element(By.TAG_NAME, "body").text)
     assert _external_requests(browser) == [] and _severe_console_errors(browser) == []
+
+
+def test_wall_hospitals_panel_and_the_fever_surge_outlined_on_the_map(server, browser):
+    """The demo's pilot city: the hospitals' panel with the latest day against its baseline, the planted surge's
+    hospitals listed as anomalous, the county outlined on the map and named in the alert feed."""
+    browser.get(server + "/wall?region=410100&interval=60")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-hospitals .wj-hospitals-table tr"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#wall-hospitals .wj-hospitals-table tr")
+    assert len(rows) == 1 + 8 and "发热门诊人次" in browser.find_element(By.ID, "wall-hospitals").text
+    assert browser.find_elements(By.CSS_SELECTOR, "#wall-hospitals .wj-hospitals-high")  # the surge's fever row
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#wall-hospitals .wj-hospitals-list li")) >= 3
+    _wait(browser, lambda d: "发热门诊聚集性异常" in d.find_element(By.ID, "wall-feed").text)
+    first = browser.find_element(By.CSS_SELECTOR, "#wall-feed li").text
+    assert "中原区" in first and "发热门诊聚集性异常" in first  # the area's alert on top of the feed
+    _wait(browser, lambda d: "发热门诊聚集性异常" in d.find_element(By.ID, "wall-map").text)  # the outline's legend
+    browser.save_screenshot(str(ARTIFACTS / "wall_hospitals.png"))

@@ -196,13 +196,14 @@ def test_wall_refresh_draws_every_panel(request_context):
     from dash.exceptions import PreventUpdate
 
     state = {"region": "410000", "layer": "monitoring", "lang": "zh", "interval": 30}
-    tiles, figure, map_title, trend, ranking, ranking_title, feed, updated, last_ok = wall.refresh(1, state)
+    tiles, figure, map_title, trend, ranking, ranking_title, feed, updated, last_ok, hospitals = wall.refresh(1, state)
     assert len(tiles) == 9 and "监管对象" in _text(tiles) and "设备在线率" in _text(tiles) and "风险台账未销账" in _text(tiles)
     assert "许可证 90 天内到期" in _text(tiles)
     assert len(go.Figure(figure).data[0].locations) == 18 and "超标与离线设备分布" in map_title
     trend = go.Figure(trend)
     assert len(trend.data[0].x) == 12 and trend.data[0].name == "检查次数"
     assert feed and "更新于" in updated and last_ok["ms"] > 0 and len(last_ok["hhmm"]) == 5
+    assert "发热门诊人次" in _text(hospitals) and "中原" in _text(hospitals)  # a manager's panel names the hospitals
     with pytest.raises(PreventUpdate):  # a crafted state for another region changes nothing on screen
         wall.refresh(2, {**state, "region": "320600"})
     assert wall.drill({"points": [{"location": "410100"}]}, state) == "/wall?region=410100&layer=monitoring&interval=30"

@@ -4,6 +4,7 @@ from its own addresses only, and a revoked token ends the session at the next re
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -102,3 +103,20 @@ def test_ranges_are_checked_and_the_token_is_stored_as_a_hash(engine):
         account = displays.redeem(conn, token, ip="10.0.0.1", now=NOW)
         assert (account.role, account.region_adcode, account.session_id) == ("display", "410105", f"d{token_id}")
         assert not account.acts_on_cases and displays.redeem(conn, token, ip="10.0.0.2", now=NOW) is None
+
+
+def test_a_display_gets_the_hospitals_panel_as_aggregates_only(demo_app, screen):
+    """The planted surge's hospitals are anomalous: a person's wall names them, a display screen only counts them."""
+    client, _token_id, _token = screen
+    wall = _callback(demo_app, "wall-kpis.children", [{"id": "wall-tick", "property": "n_intervals", "value": 1}])
+    wall["state"] = [{"id": "wall-state", "property": "data",
+                      "value": {"region": "410100", "layer": "inspection", "lang": "zh", "interval": 30}}]
+    answer = client.post("/_dash-update-component", json=wall, headers={"Origin": "http://localhost"})
+    assert answer.status_code == 200
+    panel = json.dumps(answer.get_json()["response"]["wall-hospitals"]["children"], ensure_ascii=False)
+    assert "发热门诊人次" in panel and "中原区 · 3 家医院" in panel
+    engine = demo_app.server.extensions["weijian"].store.engine
+    with engine.connect() as conn:
+        names = conn.execute(select(models.Entity.name).join(models.Device, models.Device.entity_id == models.Entity.id)
+                             .where(models.Device.scene == "hospital_ops")).scalars().all()
+    assert names and not [name for name in names if name in panel]

@@ -21,6 +21,7 @@ from data.prescriptions import ingest as rx_ingest
 from data.bulk import constraints_deferred, insert_frame, reset_sequence
 from data.complaints import workflow
 from data.demo import generate, practitioners
+from data.demo import hospital_ops as hospital_ops_demo
 from data.demo.monitoring import exceedance_alerts
 from data.queries.filters import Scope
 from data.risk import scoring
@@ -30,7 +31,7 @@ from geo import boundaries, hierarchy
 _TABLES = (models.PrescriptionHit, models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
            models.InspectorConflict, models.SelfInspection, models.ComplaintEvent,
            models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
-           models.SeriesState, models.Reading, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
+           models.SeriesState, models.Reading, models.ChiefPhysician, models.ClinicOpening, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
            models.Prescription, models.PractitionerRegistration, models.EntityDepartment, models.Practitioner,
            models.Inspection, models.Complaint, models.EntityGrade, models.PublicToken, models.Entity, models.Inspector,
            models.Region)
@@ -163,6 +164,10 @@ def build(
                       models.Inspection, models.Penalty,
                       models.Complaint, models.Reading, models.Alert):
             reset_sequence(conn, model.__table__)
+        for table, count in hospital_ops_demo.store(conn, seed, ents, until, _end_of(until)).items():
+            report.rows[table] = report.rows.get(table, 0) + count
+            step(f"stored {table} (hospital feeds, check-ins): {count:,} rows")
+
         report.rows["rollups"] = rollups.refresh(conn)
         step(f"refreshed rollups: {report.rows['rollups']:,} rows")
         # The risk model scores the demo as of its last day, so the risk layer and the ledger have something to show.
@@ -201,6 +206,11 @@ def _prescriptions(conn, rng, ents: pd.DataFrame, spec: generate.Scale, until: d
         rows["alert"] += result.alerts["raised"]
     step(f"stored {len(staff):,} practitioners, {rows['prescription']:,} prescriptions, {rows['prescription_hit']:,} hits")
     return rows
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """The demo's clock: the start of the day after `until`, China time, in UTC."""
+    return hospital_ops_demo.day_start(day + dt.timedelta(days=1))
 
 
 DEMO_PASSWORD = "Weijian@2026"  # demo databases only; README says so. Real accounts: `weijian user add`.

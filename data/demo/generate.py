@@ -188,7 +188,7 @@ _MOBILE_PREFIXES = np.array("130 131 132 135 136 137 138 139 150 151 152 155 156
                             "185 186 187 188 189 198 199".split())
 
 
-def _person_names(rng: np.random.Generator, n: int) -> np.ndarray:
+def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
     """Chinese personal names of two or three characters."""
     return _SURNAMES[rng.integers(0, len(_SURNAMES), n)] + _GIVEN[rng.integers(0, len(_GIVEN), n)] + np.where(
         rng.random(n) < 0.6, _GIVEN[rng.integers(0, len(_GIVEN), n)], "")
@@ -198,7 +198,7 @@ def representatives(rng: np.random.Generator, n: int) -> pd.DataFrame:
     """legal_representative and contact_phone (a mobile number) for `n` entities: realistic and made up."""
     digits = rng.integers(0, 100_000_000, n)
     phone = pd.Series(_MOBILE_PREFIXES[rng.integers(0, len(_MOBILE_PREFIXES), n)]) + pd.Series(digits).map("{:08d}".format)
-    return pd.DataFrame({"legal_representative": _person_names(rng, n), "contact_phone": phone.to_numpy()})
+    return pd.DataFrame({"legal_representative": person_names(rng, n), "contact_phone": phone.to_numpy()})
 
 
 # 量化分级 scores: A 90 and above, B 75–89, C 60–74 (below 60 an entity is not graded but made to rectify).
@@ -240,7 +240,7 @@ def inspectors(rng: np.random.Generator, ents: pd.DataFrame) -> pd.DataFrame:
     counts = np.maximum(2, np.round(per_county / 120).astype(int))
     county = np.repeat(per_county.index.to_numpy(), counts.to_numpy())
     n = len(county)
-    name = _person_names(rng, n)
+    name = person_names(rng, n)
     abbr = province_abbr(str(county[0]))
     return pd.DataFrame({
         "id": np.arange(1, n + 1),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data import vocab
-from data.demo.generate import _MOBILE_PREFIXES, _person_names
+from data.demo.generate import _MOBILE_PREFIXES, person_names
 from data.prescriptions import rules as rx_rules
 
 # Staff per institution (doctors and nurses), by subtype: a range drawn uniformly.
@@ -70,7 +70,7 @@ def practitioners(rng: np.random.Generator, ents: pd.DataFrame, until: dt.date) 
         "id": np.arange(1, n + 1),
         "licence_no": [f"{'1' if d else '2'}{c[:6]}{i:08d}" for d, c, i in
                        zip(doctor, medical["county_adcode"].to_numpy()[place], range(1, n + 1))],
-        "name": _person_names(rng, n),
+        "name": person_names(rng, n),
         "kind": np.where(doctor, "doctor", "nurse"),
         "category": category,
         "scope": pd.Series(category).map({"clinical": "内科专业", "tcm": "中医专业", "dental": "口腔专业"}).to_numpy(),

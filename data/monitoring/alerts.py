@@ -23,6 +23,8 @@ from data.monitoring.rules import Occurrence, Rule, due_hours
 from data.queries.filters import OutOfScope, Scope
 
 SYSTEM = "system"
+MESSAGE_LENGTH = 256  # alert.message; the full text is the note of the raised event
+AREA_COLUMNS = ("province_adcode", "city_adcode", "county_adcode")
 MESSAGES = {
     "over_limit": "{indicator} 超出限值 {limit}：{value:g} {unit}",
     "sustained": "{indicator} 持续超出限值 {limit}：{readings} 次读数",
@@ -30,6 +32,9 @@ MESSAGES = {
     "jump": "{indicator} 读数跳变：{previous:g} → {value:g} {unit}（传感器故障？）",
     "flatline": "{indicator} 读数不变：连续 {readings} 次 {value:g} {unit}（传感器卡死？）",
     "waste_mismatch": "医疗废物交接重量 {handed_over_kg:g} kg ≠ 产生重量 {produced_kg:g} kg",
+    "ops_anomaly": "{indicator} {day} 异常：{value:g}，基线 {baseline:g}（近 {weeks} 周同星期中位数），z = {z:.1f}",
+    "fever_surge": "发热门诊聚集性异常：{hospital_count} 家医院 {first_day}–{day} 同时异常（{hospitals}）",
+    "absent_chief": "主诊医师（执业证书 {licence_no}）近 {window_days} 天 {absent_count} 个营业日未到岗：{absent_days}",
 }
 # Which transitions people may make, and the action recorded for each.
 TRANSITIONS = {
@@ -52,7 +57,8 @@ def _message(occ: Occurrence) -> str:
               "readings": occ.detail.get("readings", ""), "previous": occ.detail.get("previous", 0.0),
               "last_seen": occ.detail.get("last_seen", "")[:16].replace("T", " "),
               "produced_kg": occ.detail.get("produced_kg", 0.0), "handed_over_kg": occ.detail.get("handed_over_kg", 0.0)}
-    return MESSAGES[occ.rule].format(**values)[:256]
+    values.update({k: v for k, v in occ.detail.items() if k not in values})  # the evidence of the newer rules
+    return MESSAGES[occ.rule].format(**values)
 
 
 def _worse(old: float | None, new: float | None, occ: Occurrence) -> float | None:
@@ -90,23 +96,17 @@ def apply(conn: Connection, occurrences: list[Occurrence], rules: dict[str, Rule
             if occ.raised and row is None:
                 severity = rules[occ.rule].severity
                 device = devices[occ.device_id]
-                row = {"device_id": occ.device_id, "entity_id": device["entity_id"], "rule": occ.rule,
-                       "indicator": occ.indicator, "value": occ.value, "raised_at": occ.at, "status": "open",
-                       "message": _message(occ), "severity": severity, "active": True, "occurrences": 1,
-                       "last_at": occ.at, "cleared_at": None, "limit_id": occ.limit.id if occ.limit else None,
-                       "due_at": occ.at + dt.timedelta(hours=float(due.get(severity, 72))), "level": "county",
-                       "assignee_id": None, "updated_at": now, "province_adcode": device["province_adcode"],
-                       "city_adcode": device["city_adcode"], "county_adcode": device["county_adcode"]}
-                row["id"] = conn.execute(insert(table).values(**row).returning(table.c.id)).scalar_one()
-                events.append(_event(row["id"], occ.at, "raised", SYSTEM, None, "open", row["message"]))
+                place = {"device_id": occ.device_id, "entity_id": device["entity_id"],
+                         **{c: device[c] for c in AREA_COLUMNS}}
+                row = _open(conn, occ, severity, due, place, now, events)
                 counts["raised"] += 1
             elif occ.raised:
                 if not row["active"]:  # a new episode on a case still being worked
                     row["occurrences"] += 1
                     row["active"], row["cleared_at"] = True, None
-                    row["message"] = _message(occ)
-                    events.append(_event(row["id"], occ.at, "repeated", SYSTEM, row["status"], row["status"],
-                                         row["message"]))
+                    note = _message(occ)
+                    row["message"] = note[:MESSAGE_LENGTH]
+                    events.append(_event(row["id"], occ.at, "repeated", SYSTEM, row["status"], row["status"], note))
                     counts["updated"] += 1
                 row["last_at"] = max(row["last_at"] or occ.at, occ.at)
                 row["value"] = _worse(row["value"], occ.value, occ)
@@ -121,6 +121,68 @@ def apply(conn: Connection, occurrences: list[Occurrence], rules: dict[str, Rule
         conn.execute(update(table).where(table.c.id == row["id"]).values(
             value=row["value"], active=row["active"], cleared_at=row["cleared_at"], occurrences=row["occurrences"],
             last_at=row["last_at"], message=row["message"], updated_at=now))
+    if events:
+        conn.execute(insert(AlertEvent), events)
+    return counts
+
+
+def _open(conn: Connection, occ: Occurrence, severity: str, due: dict[str, float], place: dict, now: dt.datetime,
+          events: list[dict]) -> dict:
+    """Insert a new open alert at `place` (device, entity and area codes); its raised event carries the whole
+    message (the alert row keeps the first 256 characters: an absence list or a hospital list may be longer)."""
+    note = _message(occ)
+    row = {**place, "rule": occ.rule, "indicator": occ.indicator, "value": occ.value, "raised_at": occ.at,
+           "status": "open", "message": note[:MESSAGE_LENGTH], "severity": severity, "active": True, "occurrences": 1,
+           "last_at": occ.at, "cleared_at": None, "limit_id": occ.limit.id if occ.limit else None,
+           "due_at": occ.at + dt.timedelta(hours=float(due.get(severity, 72))), "level": "county",
+           "assignee_id": None, "updated_at": now}
+    row["id"] = conn.execute(insert(Alert.__table__).values(**row).returning(Alert.__table__.c.id)).scalar_one()
+    events.append(_event(row["id"], occ.at, "raised", SYSTEM, None, "open", note))
+    return row
+
+
+def apply_area(conn: Connection, occurrences: list[Occurrence], rules: dict[str, Rule], areas: dict[str, dict],
+               now: dt.datetime) -> dict[str, int]:
+    """Store area occurrences (no device, no entity: `device_id` holds the area's code, a key of `areas`, whose
+    value gives the province, city and county codes, county None for a city) as alerts, one unclosed per area.
+
+    The same life as a device's alert: a repeat while unclosed updates it, a condition that ends clears it.
+    A city-wide alert must be acted on by the city, so it starts at level city.
+    """
+    counts = {"raised": 0, "updated": 0, "cleared": 0}
+    table = Alert.__table__
+    unclosed = {}
+    for r in conn.execute(select(table).where(table.c.device_id.is_(None), table.c.entity_id.is_(None),
+                                              table.c.rule.in_(sorted({o.rule for o in occurrences})),
+                                              table.c.status.in_(vocab.ALERT_UNCLOSED))).mappings():
+        unclosed[(r["county_adcode"] or r["city_adcode"], r["rule"], r["indicator"])] = dict(r)
+    due = due_hours(conn)
+    events: list[dict] = []
+    for occ in sorted(occurrences, key=lambda o: (o.at, not o.raised)):
+        key = (occ.device_id, occ.rule, occ.indicator)
+        row = unclosed.get(key)
+        if occ.raised and row is None:
+            place = {"device_id": None, "entity_id": None, **areas[occ.device_id]}
+            row = unclosed[key] = _open(conn, occ, rules[occ.rule].severity, due, place, now, events)
+            if place["county_adcode"] is None:
+                conn.execute(update(table).where(table.c.id == row["id"]).values(level="city"))
+            counts["raised"] += 1
+        elif occ.raised:
+            note = _message(occ)
+            values = {"last_at": occ.at, "message": note[:MESSAGE_LENGTH], "active": True, "cleared_at": None,
+                      "updated_at": now}
+            if not row["active"]:
+                values["occurrences"] = row["occurrences"] + 1
+                events.append(_event(row["id"], occ.at, "repeated", SYSTEM, row["status"], row["status"], note))
+                counts["updated"] += 1
+            conn.execute(update(table).where(table.c.id == row["id"]).values(**values))
+            row.update(values)
+        elif row is not None and row["active"]:
+            conn.execute(update(table).where(table.c.id == row["id"]).values(active=False, cleared_at=occ.at,
+                                                                               updated_at=now))
+            row.update(active=False, cleared_at=occ.at)
+            events.append(_event(row["id"], occ.at, "cleared", SYSTEM, row["status"], row["status"], None))
+            counts["cleared"] += 1
     if events:
         conn.execute(insert(AlertEvent), events)
     return counts

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from data import db, units
 from data.models import DatasetMeta
 from data.models import Device, Entity, Reading, RollupPending, SeriesState
-from data.monitoring import alerts, limits, rules
+from data.monitoring import alerts, hospital_ops, limits, rules
 from data.monitoring.limits import Limit
 
 MAX_BATCH = 5000
@@ -274,6 +274,7 @@ def _evaluate(conn: Connection, fresh: list[_Valid], devices: dict[str, dict], p
                            "last_value": state.last_value, "run_start": state.run_start,
                            "run_count": state.run_count, "flat_count": state.flat_count})
     occurrences.extend(_gaps_and_waste(fresh, devices, active_rules, conn))
+    occurrences.extend(hospital_ops.anomalies(conn, fresh, devices, active_rules))
     _upsert(conn, SeriesState.__table__, new_states, ("device_id", "indicator"))
     last_seen = defaultdict(lambda: None)
     for v in fresh:
@@ -284,7 +285,9 @@ def _evaluate(conn: Connection, fresh: list[_Valid], devices: dict[str, dict], p
         if previous is None or at > db.as_utc(previous):
             conn.execute(update(Device).where(Device.id == device_id).values(last_seen_at=at))
     occurrences.sort(key=lambda o: (o.at, not o.raised))
-    return alerts.apply(conn, occurrences, active_rules, devices, now)
+    counts = alerts.apply(conn, occurrences, active_rules, devices, now)
+    area = hospital_ops.surges(conn, fresh, devices, active_rules, now)  # after the hospitals' own alerts
+    return {key: value + area.get(key, 0) for key, value in counts.items()}
 
 
 def _gaps_and_waste(fresh: list[_Valid], devices: dict[str, dict], active_rules: dict[str, rules.Rule],

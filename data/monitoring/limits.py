@@ -74,12 +74,17 @@ def seed_rows() -> list[dict]:
 
 
 def seed(conn: Connection, now: dt.datetime) -> int:
-    """Store the seed limits as version 1, when no limit is stored yet. Returns rows added."""
-    if conn.execute(select(IndicatorLimit.id).limit(1)).first() is not None:
-        return 0
+    """Store the seed limits not stored yet (in any version) as version 1. Returns rows added.
+
+    Per (scene, indicator, subtype), so a new scene's indicators reach a database seeded before it
+    existed, and a limit changed since (`set_limit`) is left as the province set it.
+    """
+    table = IndicatorLimit.__table__
+    stored = {tuple(r) for r in conn.execute(select(table.c.scene, table.c.indicator, table.c.subtype))}
     rows = [dict(row, version=1, valid_from=now, valid_to=None, changed_by="seed", reason="limits.csv")
-            for row in seed_rows()]
-    conn.execute(insert(IndicatorLimit), rows)
+            for row in seed_rows() if (row["scene"], row["indicator"], row["subtype"]) not in stored]
+    if rows:
+        conn.execute(insert(IndicatorLimit), rows)
     return len(rows)
 
 

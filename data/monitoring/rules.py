@@ -31,11 +31,13 @@ from sqlalchemy.engine import Connection
 
 from data import db, vocab
 from data.models import AlertRule
+from data.monitoring import fever_surge, seasonal
 from data.monitoring.limits import Limit
 
 SEED = Path(__file__).with_name("rules.yaml")
 DUE_HOURS_KEY = "alert_due_hours"
-KEYS = ("over_limit", "sustained", "offline", "jump", "flatline", "waste_mismatch") + vocab.RX_RULES
+KEYS = ("over_limit", "sustained", "offline", "jump", "flatline", "waste_mismatch", "ops_anomaly", "fever_surge",
+        "absent_chief") + vocab.RX_RULES
 
 
 @dataclass(frozen=True)
@@ -72,16 +74,19 @@ class Occurrence:
 
 
 def seed(conn: Connection, now: dt.datetime) -> int:
-    """Store rules.yaml's rules that are not stored yet (a rule added by a later release arrives in an existing
-    database; a stored rule, perhaps edited, is left alone), and the due times when absent. Returns rules added."""
-    stored = set(conn.execute(select(AlertRule.key)).scalars())
+    """Store rules.yaml's rules not stored yet (and the due times, the first time). Returns rules added.
+
+    Per key, so a database seeded before a rule existed gets the new rule on upgrade, while a rule the
+    province has edited (`weijian rule set`) is never overwritten by the seed.
+    """
     spec = yaml.safe_load(SEED.read_text(encoding="utf-8"))
     due = spec.pop("_due_hours")
-    rows = [{"key": key, "severity": body["severity"], "params": json.dumps(body.get("params") or {}),
-             "enabled": True, "updated_at": now, "updated_by": "seed"} for key, body in spec.items() if key not in stored]
-    unknown = {row["key"] for row in rows} - set(KEYS)
+    unknown = set(spec) - set(KEYS)
     if unknown:
         raise ValueError(f"{SEED.name}: unknown rules {sorted(unknown)}")
+    stored = set(conn.execute(select(AlertRule.key)).scalars())
+    rows = [{"key": key, "severity": body["severity"], "params": json.dumps(body.get("params") or {}),
+             "enabled": True, "updated_at": now, "updated_by": "seed"} for key, body in spec.items() if key not in stored]
     if rows:
         conn.execute(insert(AlertRule), rows)
     if db.get_meta(conn, DUE_HOURS_KEY) is None:
@@ -94,6 +99,14 @@ def load(conn: Connection) -> dict[str, Rule]:
     table = AlertRule.__table__
     rows = conn.execute(select(table).where(table.c.enabled.is_(True))).mappings()
     return {r["key"]: Rule(r["key"], r["severity"], json.loads(r["params"]), r["enabled"]) for r in rows}
+
+
+def check_params(key: str, params: dict) -> None:
+    """Refuse, naming the parameter, what a rule with parameter objects cannot run with: stored, it would make
+    every later batch of hospital counts fail its ingest."""
+    checks = {"ops_anomaly": seasonal.Baseline.from_params, "fever_surge": fever_surge.SurgeRule.from_params}
+    if key in checks:
+        checks[key](params)
 
 
 def due_hours(conn: Connection) -> dict[str, float]:
@@ -110,7 +123,7 @@ def evaluate_series(device_id: str, indicator: str, state: State | None, reading
     out: list[Occurrence] = []
     sustained, jump, flat = rules.get("sustained"), rules.get("jump"), rules.get("flatline")
     flat_needed = None
-    if flat is not None:
+    if flat is not None and not (limit is not None and limit.dimension == "count"):  # zero visits at night are not a stuck sensor
         flat_needed = max(int(flat.params.get("min_readings", 12)),
                           _readings_for(float(flat.params.get("min_seconds", 0)), interval_s))
     for at, value in readings:

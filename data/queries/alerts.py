@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
 from data import vocab
-from data.models import Alert, AlertEvent, Entity
+from data.models import Alert, AlertEvent, Entity, Region
 from data.queries import officers as officers_of
 from data.queries import regions
 from data.queries.base import scope_predicate
@@ -16,7 +16,16 @@ from data.queries.filters import Scope
 from data.store import Store
 
 COLUMNS = ["id", "raised_at", "device_id", "entity_id", "entity", "rule", "indicator", "value", "severity", "level", "status",
-           "active", "occurrences", "due_at", "overdue", "message", "county_adcode"]
+           "active", "occurrences", "due_at", "overdue", "message", "county_adcode", "city_adcode"]
+
+
+def _named(table, ent):
+    """The alert table joined to what names it: its entity, or for an area alert (a fever-clinic surge: no
+    entity) its area, the county or else the city, so every screen lists it by a name."""
+    area = Region.__table__.alias("area")
+    joined = table.outerjoin(ent, ent.c.id == table.c.entity_id).outerjoin(area, and_(
+        table.c.entity_id.is_(None), area.c.adcode == func.coalesce(table.c.county_adcode, table.c.city_adcode)))
+    return joined, func.coalesce(ent.c.name, area.c.name).label("entity")
 
 
 def feed(store: Store, scope: Scope, region: str, *, status: str = "unclosed", limit: int = 50,
@@ -39,8 +48,9 @@ def feed(store: Store, scope: Scope, region: str, *, status: str = "unclosed", l
         conditions.append(table.c.status.in_(vocab.ALERT_UNCLOSED))
     elif status != "all":
         conditions.append(table.c.status == status)
-    query = (select(*(table.c[c] for c in COLUMNS if c not in ("entity", "overdue")), ent.c.name.label("entity"))
-             .select_from(table.outerjoin(ent, ent.c.id == table.c.entity_id))
+    joined, name = _named(table, ent)
+    query = (select(*(table.c[c] for c in COLUMNS if c not in ("entity", "overdue")), name)
+             .select_from(joined)
              .where(*conditions).order_by(table.c.raised_at.desc(), table.c.id.desc()).limit(limit))
     with store.engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all())
@@ -78,7 +88,7 @@ def one(store: Store, scope: Scope, alert_id: int) -> dict | None:
     """One alert with its entity name, if it is in scope."""
     table, ent = Alert.__table__, Entity.__table__
     with store.engine.connect() as conn:
-        row = conn.execute(select(table, ent.c.name.label("entity")).select_from(
-            table.outerjoin(ent, ent.c.id == table.c.entity_id)).where(
+        joined, name = _named(table, ent)
+        row = conn.execute(select(table, name).select_from(joined).where(
             table.c.id == alert_id, scope_predicate(table, scope))).mappings().first()
     return dict(row) if row is not None else None

@@ -1,0 +1,91 @@
+"""防挂证: a chief physician absent on more than N opening days raises an alert on the clinic; closed days do not count.
+
+Check-ins go through the ordinary ingest; the check is the sweep's (data/monitoring/duty.py), on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import insert, select, update
+
+from data import models
+from data.monitoring import duty, ingest, rules, sweep
+from monitoring_fixtures import CODES, populate
+
+TODAY = dt.date(2026, 5, 18)  # a Monday; the window is the 14 days before it
+WINDOW, N = 14, 3
+LICENCE = "110410105000123"
+CLOSED_ON = "1111100"  # Monday to Friday: the two weekends of the window are not opening days
+
+
+def _clinic(engine) -> None:
+    populate(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(models.Entity).values(id=9, credit_code="52410105MA41235000", name="金水美丽医疗美容诊所",
+                                                  specialty="medical", subtype="clinic", lon=113.68, lat=34.76, **CODES))
+        conn.execute(insert(models.Device).values(id="CK-1", entity_id=9, scene="duty_checkin", lon=113.68, lat=34.76,
+                                                  interval_s=7 * 86_400, installed_on=dt.date(2025, 1, 1), active=True,
+                                                  **CODES))
+        conn.execute(insert(models.ChiefPhysician).values(licence_no=LICENCE, entity_id=9, name="周医生", device_id="CK-1"))
+        conn.execute(insert(models.ClinicOpening).values(entity_id=9, weekdays=CLOSED_ON))
+        conn.execute(update(models.AlertRule).where(models.AlertRule.key == "absent_chief").values(
+            params=json.dumps({"max_absent_days": N, "window_days": WINDOW})))
+
+
+def _check_in(engine, missed: set[dt.date]) -> None:
+    """A check-in at 08:30 on every opening day of the window except `missed`."""
+    days = duty.opening_days(CLOSED_ON, TODAY - dt.timedelta(days=WINDOW), TODAY - dt.timedelta(days=1))
+    items = [{"device_id": "CK-1", "indicator": "on_duty", "measured_at": f"{d}T08:30:00+08:00", "value": 1, "unit": "次"}
+             for d in days if d not in missed]
+    result = ingest.ingest(engine, items, now=dt.datetime(2026, 5, 18, 2, tzinfo=dt.UTC))
+    assert result.accepted == len(items) and not result.rejected
+
+
+def _alerts(engine) -> list[dict]:
+    table = models.Alert.__table__
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(table).where(table.c.rule == "absent_chief")).mappings()]
+
+
+def _check(engine) -> dict:
+    with engine.begin() as conn:
+        return duty.check(conn, TODAY, rules.load(conn), dt.datetime(2026, 5, 18, 2, tzinfo=dt.UTC))
+
+
+def test_opening_days_skip_the_days_a_clinic_is_closed():
+    days = duty.opening_days(CLOSED_ON, dt.date(2026, 5, 4), dt.date(2026, 5, 17))
+    assert len(days) == 10 and all(d.weekday() < 5 for d in days)
+    with pytest.raises(ValueError, match="seven 0/1 characters"):
+        duty.opening_days("11111", dt.date(2026, 5, 4), dt.date(2026, 5, 17))
+
+
+def test_n_absent_opening_days_raise_nothing_and_weekends_do_not_count(engine):
+    _clinic(engine)
+    _check_in(engine, {dt.date(2026, 5, 5), dt.date(2026, 5, 7), dt.date(2026, 5, 12)})  # N = 3 days
+    assert _check(engine)["raised"] == 0  # and the four weekend days without a check-in are not absences
+    assert _alerts(engine) == []
+
+
+def test_n_plus_one_absent_days_raise_an_alert_on_the_clinic_with_the_days(engine):
+    _clinic(engine)
+    missed = {dt.date(2026, 5, 5), dt.date(2026, 5, 7), dt.date(2026, 5, 12), dt.date(2026, 5, 15)}
+    _check_in(engine, missed)
+    assert _check(engine)["raised"] == 1
+    (alert,) = _alerts(engine)
+    assert alert["entity_id"] == 9 and alert["device_id"] == "CK-1" and alert["county_adcode"] == "410105"
+    assert alert["value"] == 4
+    assert LICENCE in alert["message"] and "05-05、05-07、05-12、05-15" in alert["message"]
+    _check(engine)  # the next day's check while still absent updates the same case
+    assert len(_alerts(engine)) == 1
+
+
+def test_the_sweep_runs_the_check_once_a_day(engine):
+    _clinic(engine)
+    _check_in(engine, {dt.date(2026, 5, d) for d in (4, 5, 6, 7, 8)})
+    now = dt.datetime(2026, 5, 18, 2, tzinfo=dt.UTC)  # 10:00 in China on TODAY
+    assert sweep.sweep(engine, now).absences == 1
+    assert sweep.sweep(engine, now + dt.timedelta(minutes=1)).absences == 0  # already checked today
+    assert len(_alerts(engine)) == 1
