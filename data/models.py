@@ -231,18 +231,24 @@ class Complaint(RegionCodes, Base):
     source_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # imported: the sender's id, prefixed
 
 
-class ComplaintEvent(Base):
-    """One step of a complaint's handling (受理 → 转办 → 办理 → 反馈 → 办结): who, when, from and to, the note."""
+class CaseStep:
+    """The columns of one step people (or the system) took on a case walked through a lifecycle: alerts and
+    complaints record their steps alike, so the inbox trails and the audit read them alike."""
 
-    __tablename__ = "complaint_event"
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     action: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(64))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ComplaintEvent(CaseStep, Base):
+    """One step of a complaint's handling (受理 → 转办 → 办理 → 反馈 → 办结): who, when, from and to, the note."""
+
+    __tablename__ = "complaint_event"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
 
 
 class ComplaintDeadline(Base):
@@ -424,18 +430,12 @@ class Alert(RegionCodes, Base):
     evidence: Mapped[str | None] = mapped_column(Text)
 
 
-class AlertEvent(Base):
+class AlertEvent(CaseStep, Base):
     """One step in an alert's life: who did what, when, from which status to which, with what note."""
 
     __tablename__ = "alert_event"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    action: Mapped[str] = mapped_column(String(16))
-    actor: Mapped[str] = mapped_column(String(64))
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str | None] = mapped_column(String(16))
-    note: Mapped[str | None] = mapped_column(Text)
 
 
 class AppUser(Base):
