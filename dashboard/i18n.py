@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from data.queries.filters import OutOfScope
+from data.refusals import Refusal
+
 LANGUAGES = ("zh", "en")
 
 _STRINGS: dict[str, tuple[str, str]] = {
@@ -579,6 +582,16 @@ def normalise_language(lang: str | None) -> str:
 def t(key: str, lang: str) -> str:
     zh, en = _STRINGS[key]
     return en if lang == "en" else zh
+
+
+def refusal(exc: Exception, lang: str) -> str:
+    """A refused step in the viewer's language: the rule's own wording, or the plain scope refusal (which
+    names nothing of the region asked for)."""
+    if isinstance(exc, Refusal):
+        return exc.text(lang)
+    if isinstance(exc, OutOfScope):
+        return t("out_of_scope", lang)
+    return str(exc)
 
 
 def label(key: str, lang: str, fallback: str) -> str:
