@@ -59,7 +59,9 @@ def region_table() -> pd.DataFrame:
 @lru_cache(maxsize=2)
 def _combined_table(version: str) -> pd.DataFrame:
     imported = custom.frame()[["adcode", "name", "level", "parent_adcode"]].assign(path=None)
-    return pd.concat([_builtin_table(), imported]).sort_index()
+    table = pd.concat([_builtin_table(), imported]).sort_index()
+    parents = table["parent_adcode"].astype(object)
+    return table.assign(parent_adcode=parents.where(parents.notna(), None))  # a root's parent is None, not NaN
 
 
 def is_builtin(adcode: str) -> bool:
