@@ -208,10 +208,9 @@ def _validate(features: list[dict], options: Options, stored: pd.DataFrame, cand
     rows = []
     for number, (feature, code) in enumerate(zip(features, codes), start=1):
         properties = feature.get("properties") or {}
-        refused = outcome.refused
 
-        def refuse(field_name: str, reason: str):
-            refused.append(Problem(number, code, field_name, reason))
+        def refuse(field_name: str, reason: str, number: int = number, code: str = code):
+            outcome.refused.append(Problem(number, code, field_name, reason))
 
         if options.code_field not in properties:
             refuse(options.code_field, "no such property")
@@ -257,7 +256,7 @@ def _validate(features: list[dict], options: Options, stored: pd.DataFrame, cand
             refuse(options.parent_field or "--root", f"parent {parent} is a {parent_level}: there is no code "
                    "column below it (province, city and county are the three stored on every record)")
             continue
-        shape = _polygon(feature.get("geometry"), refused, outcome.repaired, number, code)
+        shape = _polygon(feature.get("geometry"), outcome.refused, outcome.repaired, number, code)
         if shape is None:
             continue
         rows.append({"adcode": code, "name": name, "level": level, "parent_adcode": parent, "geometry": shape})
