@@ -5,7 +5,6 @@ import threading
 import time
 
 import pytest
-from selenium.webdriver.common.by import By
 from test_browser import ARTIFACTS, _click_region, _regions, _severe_console_errors, _wait, _wait_text, chromium, log_in
 from test_custom_boundaries import PASSWORD, _import_nyc_and_sf
 from werkzeug.serving import make_server
