@@ -326,3 +326,38 @@ def _values(values):
     if isinstance(values, dict) and "bdata" in values:
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
     return np.asarray(values)
+
+
+def test_boundaries_commands_import_list_and_refuse(tmp_path, var_dir, monkeypatch):
+    """`weijian boundaries import|list`, `weijian regions T` as a user runs them (SQLite)."""
+    from typer.testing import CliRunner
+
+    from dashboard.cli import app
+    from dashboard.settings import get_settings
+
+    monkeypatch.setenv("WEIJIAN_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("WEIJIAN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("WEIJIAN_REGION", "410000")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+        assert runner.invoke(app, ["boundaries", "list"]).output.strip() == "no imported boundaries"
+        _write(tmp_path / "halves.geojson", [({"id": "W", "name": "West"}, _square(0)),
+                                             ({"id": "E", "name": "East"}, _square(1))])
+        done = runner.invoke(app, ["boundaries", "import", str(tmp_path / "halves.geojson"), "--code-field", "id",
+                                   "--name-field", "name", "--level", "half", "--root", "T", "--root-name", "Test"])
+        assert done.exit_code == 0, done.output
+        assert "level half under T (created)" in done.output and "took 2, repaired 0, refused 0" in done.output
+        again = runner.invoke(app, ["boundaries", "import", str(tmp_path / "halves.geojson"), "--code-field", "id",
+                                    "--name-field", "name", "--root", "T"])
+        assert again.exit_code == 1 and "refused: feature 1 (code W) id: code 'W' is already a stored region" in again.output
+        no_parent = runner.invoke(app, ["boundaries", "import", str(tmp_path / "halves.geojson"), "--code-field", "id",
+                                        "--name-field", "name"])
+        assert no_parent.exit_code == 1 and "give --parent-field" in no_parent.output
+        listed = runner.invoke(app, ["boundaries", "list"]).output.split()
+        assert listed[:4] == ["1", "T", "half", "2"]
+        assert runner.invoke(app, ["regions", "T"]).output.split()[:4] == ["T", "Test", "province", "2"]
+    finally:
+        get_settings.cache_clear()
+        custom.clear()
