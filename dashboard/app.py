@@ -37,7 +37,7 @@ from dashboard.pages import practitioner as practitioner_page
 from dashboard.pages import wall as wall_page
 from dashboard.settings import Settings, get_settings
 from dashboard.theme import THEME
-from data import db
+from data import boundary_sets, db
 from data.store import Store
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None) -> Dash:
             f"database {store.engine.url.render_as_string(hide_password=True)} has no schema: "
             "run `weijian db upgrade` and `weijian demo` (or `make run`)"
         )
+
+    boundary_sets.load(store.engine)  # imported boundaries answer like built-in regions from here on
 
     server = Flask("weijian")
     server.extensions["weijian"] = AppContext(settings, store)

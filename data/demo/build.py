@@ -25,7 +25,7 @@ from data.demo import hospital_ops as hospital_ops_demo
 from data.demo.monitoring import exceedance_alerts
 from data.queries.filters import Scope
 from data.risk import scoring
-from geo import boundaries, hierarchy
+from geo import boundaries, custom, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
 _TABLES = (models.PrescriptionHit, models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
@@ -34,7 +34,7 @@ _TABLES = (models.PrescriptionHit, models.RiskLedgerEvent, models.RiskLedgerEntr
            models.SeriesState, models.Reading, models.ChiefPhysician, models.ClinicOpening, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
            models.Prescription, models.PractitionerRegistration, models.EntityDepartment, models.Practitioner,
            models.Inspection, models.Complaint, models.EntityGrade, models.PublicToken, models.Entity, models.Inspector,
-           models.Region)
+           models.Boundary, models.BoundarySet, models.Region)  # a demo replaces imported boundaries too
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -120,6 +120,7 @@ def build(
     with engine.begin() as conn:
         for model in _TABLES:
             conn.execute(model.__table__.delete())
+        custom.clear()
         tables = {
             models.Region: region_rows(root),
             models.Inspector: staff,
