@@ -95,10 +95,11 @@ def seed(conn: Connection, now: dt.datetime) -> int:
     return versioned.seed_if_empty(conn, CreditCriterion.__table__, read(SEED), now, SEED.name)
 
 
-def _criteria(rows: list[dict]) -> Criteria:
+def from_rows(rows: list[dict], version: int) -> Criteria:
+    """The Criteria of checked rows (stored ones, or `read`'s for a dry run)."""
     grades = sorted(((r["key"].removeprefix(GRADE_PREFIX), r["points"]) for r in rows if r["kind"] == "grade"),
                     key=lambda g: -g[1])
-    return Criteria(version=rows[0]["version"], base=next(r["points"] for r in rows if r["kind"] == "base"),
+    return Criteria(version=version, base=next(r["points"] for r in rows if r["kind"] == "base"),
                     deductions=tuple(Feature(r["key"], r["points"], r["cap"], r["window_days"])
                                      for r in rows if r["kind"] == "deduction"),
                     grades=tuple(grades))
@@ -109,7 +110,7 @@ def current(conn: Connection) -> Criteria:
     rows = versioned.in_force(conn, CreditCriterion.__table__)
     if not rows:
         raise LookupError("no credit criteria stored: run `weijian db upgrade`")
-    return _criteria(rows)
+    return from_rows(rows, rows[0]["version"])
 
 
 def rows_in_force(conn: Connection) -> list[dict]:
