@@ -8,7 +8,9 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
+from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select, text
@@ -233,7 +235,7 @@ def _plain_assessment(conn, as_of: dt.date, rules: criteria.Criteria) -> dict[in
     for e, on, result in conn.execute(text("SELECT entity_id, inspected_on, result FROM inspection")):
         ins[e].append((pd.Timestamp(on).date(), result == "non_compliant"))
     for e, on, kind, amount in conn.execute(text("SELECT entity_id, decided_on, kind, amount FROM penalty")):
-        pen[e].append((pd.Timestamp(on).date(), kind, float(amount)))
+        pen[e].append((pd.Timestamp(on).date(), kind, Decimal(str(amount))))  # money adds up exactly
     for e, at, substantiated, repeat_of in conn.execute(
             text("SELECT entity_id, received_at, substantiated, repeat_of_id FROM complaint WHERE entity_id IS NOT NULL")):
         com[e].append((db.as_utc(pd.Timestamp(at).to_pydatetime()).date(), bool(substantiated), repeat_of is not None))
@@ -260,7 +262,7 @@ def _plain_assessment(conn, as_of: dt.date, rules: criteria.Criteria) -> dict[in
         units = {
             "non_compliance_rate": sum(inspected) / len(inspected) if inspected else 0.0,
             "non_compliant_inspections": sum(bad for on, bad in ins[entity_id] if within(on, "non_compliant_inspections")),
-            "penalty_amount": sum(a for on, _, a in pen[entity_id] if within(on, "penalty_amount")) / 10_000,
+            "penalty_amount": float(sum(a for on, _, a in pen[entity_id] if within(on, "penalty_amount")) / 10_000),
             "complaints_substantiated": sum(s for on, s, _ in com[entity_id] if within(on, "complaints_substantiated")),
             "complaints_repeat": sum(r for on, _, r in com[entity_id] if within(on, "complaints_repeat")),
         }
@@ -271,8 +273,9 @@ def _plain_assessment(conn, as_of: dt.date, rules: criteria.Criteria) -> dict[in
         deducted = 0.0
         for d in rules.deductions:
             points = units[d.key] * d.points
-            deducted += round(min(points, d.cap) if d.cap is not None else points, 1)
-        score = round(max(rules.base - deducted, 0), 1)
+            # Rounded to 0.1 by the one rule (data/risk/score.points: numpy's), one scalar at a time.
+            deducted += float(np.round(min(points, d.cap) if d.cap is not None else points, 1))
+        score = float(np.round(max(rules.base - deducted, 0), 1))
         out[entity_id] = (score, next(g for g, lowest in rules.grades if score >= lowest))
     return out
 
