@@ -3,7 +3,8 @@
 This is the one query without a viewer's scope: anyone holding the printed code may read it. It
 therefore returns a fixed, short list of columns (name, address, specialty, grade, the current credit
 grade and the day it was assessed, the latest inspection) and never the legal representative, the phone,
-the credit code or the credit grade's breakdown. Not cached: a revoked token must stop working at once, and revoking does not bump the data version (it changes no record).
+the credit code or the credit grade's breakdown. Not cached: a revoked token must stop working at once,
+and revoking does not bump the data version (it changes no record).
 """
 
 from __future__ import annotations
