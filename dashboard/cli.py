@@ -16,6 +16,7 @@ import typer
 from dashboard.cli_accounts import audit_app, display_app, user_app
 from dashboard.cli_boundaries import boundaries_app
 from dashboard.cli_complaints import complaint_app
+from dashboard.cli_credit import credit_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
 from dashboard.cli_draw import draw_command
 from dashboard.cli_errors import fail as _fail
@@ -49,6 +50,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(public_app, name="public")
 app.add_typer(risk_app, name="risk")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(credit_app, name="credit")
 app.add_typer(prescriptions_app, name="prescriptions")
 
 

@@ -621,6 +621,55 @@ class RiskLedgerEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class CreditCriterion(Base):
+    """One row of one version of the credit criteria (诚信等级): the full marks, an indicator's deduction, a grade's band.
+
+    Seeded from data/credit/criteria.csv; `weijian credit criteria --load FILE` closes every row in force and
+    adds the file's rows as the next `version`, so an assessment keeps the version it was made with
+    (credit_assessment.criteria_version). kind: `base` (`points` = the score every entity starts from),
+    `deduction` (points per unit of the indicator, at most `cap`, over the last `window_days`) or `grade`
+    (`key` grade:X, `points` = the lowest score of grade X). `source` says where the figure comes from.
+    """
+
+    __tablename__ = "credit_criterion"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", vocab.CREDIT_CRITERION_KINDS), name="kind"),
+        Index(None, "version"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(48))
+    kind: Mapped[str] = mapped_column(String(16))
+    points: Mapped[float] = mapped_column(Float)
+    cap: Mapped[float | None] = mapped_column(Float)
+    window_days: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(256))
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(256))
+
+
+class CreditAssessment(RegionCodes, Base):
+    """One credit assessment of an entity: grade, score, the deductions that made it, the criteria version used.
+
+    `breakdown` is JSON {indicator: points deducted} of the indicators that deducted, largest first: the score
+    is the version's full marks minus their sum (at least 0). History: one row per entity per assessment run;
+    the entity's current grade is its latest row.
+    """
+
+    __tablename__ = "credit_assessment"
+    __table_args__ = (Index(None, "entity_id", "assessed_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    assessed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    score: Mapped[float] = mapped_column(Float)
+    grade: Mapped[str] = mapped_column(String(8))
+    breakdown: Mapped[str] = mapped_column(Text)
+    criteria_version: Mapped[int] = mapped_column(Integer)
+
+
 class RollupPending(Base):
     """Counties whose rollups are behind the raw rows (written by ingest, cleared by the sweep)."""
 

@@ -22,6 +22,8 @@ RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 SELF_INSPECTION_RATINGS: tuple[str, ...] = ("good", "poor", "missing")
 # The risk model's parameters (data/risk/parameters.csv): feature points, level thresholds, ledger terms.
 RISK_PARAMETER_KINDS: tuple[str, ...] = ("feature", "threshold", "ledger")
+# The credit criteria (data/credit/criteria.csv): the full marks, a deduction per indicator, a grade's lowest score.
+CREDIT_CRITERION_KINDS: tuple[str, ...] = ("base", "deduction", "grade")
 # 风险台账: an entry is open until it is settled (销账) on a follow-up inspection.
 LEDGER_STATUSES: tuple[str, ...] = ("open", "closed")
 LEDGER_LEVELS: tuple[str, ...] = ("high", "very_high")  # the levels that enter the ledger

@@ -24,11 +24,12 @@ from data.demo import generate, practitioners
 from data.demo import hospital_ops as hospital_ops_demo
 from data.demo.monitoring import exceedance_alerts
 from data.queries.filters import Scope
+from data.credit import runs as credit_runs
 from data.risk import scoring
 from geo import boundaries, custom, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
-_TABLES = (models.PrescriptionHit, models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
+_TABLES = (models.PrescriptionHit, models.CreditAssessment, models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
            models.InspectorConflict, models.SelfInspection, models.ComplaintEvent,
            models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
            models.SeriesState, models.Reading, models.ChiefPhysician, models.ClinicOpening, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
@@ -53,7 +54,7 @@ class BuildReport:
     @property
     def records(self) -> int:
         """Every stored supervision record (all rows except regions, inspectors and what is derived from the records)."""
-        return sum(v for k, v in self.rows.items() if k not in ("region", "inspector", "rollups", "risk_score"))
+        return sum(v for k, v in self.rows.items() if k not in ("region", "inspector", "rollups", "risk_score", "credit_assessment"))
 
 
 def has_entities(engine: Engine) -> bool:
@@ -176,6 +177,10 @@ def build(
         run = scoring.recompute(conn, Scope.of(root), actor="demo", now=now, as_of=until + dt.timedelta(days=1))
         report.rows["risk_score"] = run.scored
         step(f"scored risk: {run.levels}, {run.entered:,} ledger entries")
+        # Credit grades likewise, so the entity files and the public pages show a 诚信等级.
+        graded = credit_runs.assess(conn, Scope.of(root), actor="demo", now=now, as_of=until + dt.timedelta(days=1))
+        report.rows["credit_assessment"] = graded.assessed
+        step(f"assessed credit grades: {graded.grades}")
         for key, value in {"demo_region": root, "demo_scale": scale, "demo_seed": str(seed),
                            "demo_until": until.isoformat()}.items():
             db.set_meta(conn, key, value)
