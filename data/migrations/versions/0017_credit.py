@@ -44,9 +44,9 @@ def upgrade() -> None:
     sa.Column('grade', sa.String(length=8), nullable=False),
     sa.Column('breakdown', sa.Text(), nullable=False),
     sa.Column('criteria_version', sa.Integer(), nullable=False),
-    sa.Column('province_adcode', sa.String(length=6), nullable=True),
-    sa.Column('city_adcode', sa.String(length=6), nullable=True),
-    sa.Column('county_adcode', sa.String(length=6), nullable=True),
+    sa.Column('province_adcode', sa.String(length=40), nullable=True),
+    sa.Column('city_adcode', sa.String(length=40), nullable=True),
+    sa.Column('county_adcode', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['entity_id'], ['entity.id'], name=op.f('fk_credit_assessment_entity_id_entity')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_assessment'))
     )
