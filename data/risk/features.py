@@ -61,7 +61,7 @@ def self_inspection_feature(h: History, index: pd.Index, as_of: dt.date) -> pd.S
     return rated.map(self_inspection.MISSED).astype(float)
 
 
-def _window(frame: pd.DataFrame, as_of: dt.date, window_days: int | None) -> pd.DataFrame:
+def in_window(frame: pd.DataFrame, as_of: dt.date, window_days: int | None) -> pd.DataFrame:
     """Rows dated before `as_of` and, with a window, not older than `window_days`."""
     on = pd.to_datetime(frame["on"])
     keep = on < pd.Timestamp(as_of)
@@ -75,31 +75,31 @@ def _per_entity(values: pd.Series, index: pd.Index) -> pd.Series:
 
 
 def _non_compliance_rate(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    rows = _window(h.inspections, as_of, f.window_days)
+    rows = in_window(h.inspections, as_of, f.window_days)
     rate = rows.groupby("entity_id")["non_compliant"].mean()
     return _per_entity(rate, index)
 
 
 def _penalties(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    return _per_entity(_window(h.penalties, as_of, f.window_days).groupby("entity_id").size(), index)
+    return _per_entity(in_window(h.penalties, as_of, f.window_days).groupby("entity_id").size(), index)
 
 
 def _penalty_amount(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    amounts = _window(h.penalties, as_of, f.window_days).groupby("entity_id")["amount"].sum()
+    amounts = in_window(h.penalties, as_of, f.window_days).groupby("entity_id")["amount"].sum()
     return _per_entity(amounts.astype(float) / YUAN_PER_UNIT, index)
 
 
 def _complaints(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    rows = _window(h.complaints, as_of, f.window_days)
+    rows = in_window(h.complaints, as_of, f.window_days)
     return _per_entity(rows[rows["substantiated"].fillna(False).astype(bool)].groupby("entity_id").size(), index)
 
 
 def _alerts(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    return _per_entity(_window(h.alerts, as_of, f.window_days).groupby("entity_id").size(), index)
+    return _per_entity(in_window(h.alerts, as_of, f.window_days).groupby("entity_id").size(), index)
 
 
 def _months_since(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    rows = _window(h.inspections, as_of, f.window_days)
+    rows = in_window(h.inspections, as_of, f.window_days)
     last = pd.to_datetime(rows.groupby("entity_id")["on"].max()).reindex(index)
     days = (pd.Timestamp(as_of) - last).dt.days.astype(float)
     never = float(f.window_days) if f.window_days is not None else np.inf
@@ -108,7 +108,7 @@ def _months_since(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd
 
 def latest_grades(h: History, index: pd.Index, as_of: dt.date) -> pd.Series:
     """Each entity's latest grade before `as_of` (NaN: never graded)."""
-    rows = _window(h.grades, as_of, None).sort_values("on", kind="stable")
+    rows = in_window(h.grades, as_of, None).sort_values("on", kind="stable")
     return rows.groupby("entity_id")["grade"].last().reindex(index)
 
 
