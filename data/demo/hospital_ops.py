@@ -26,7 +26,6 @@ from sqlalchemy.engine import Connection
 
 from data import models
 from data.bulk import insert_frame
-from data.demo.generate import person_names
 from data.monitoring import alerts, duty, hospital_ops, rules
 from data.monitoring.seasonal import day_start
 
