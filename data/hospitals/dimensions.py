@@ -36,11 +36,13 @@ def open_findings(r: Records, as_of: dt.date) -> pd.DataFrame:
     """entity_id, on of the non-compliant inspections before `as_of` with no compliant inspection of the
     institution after them (and before `as_of`): findings not shown rectified."""
     rows = in_window(r.inspections, as_of, None)
-    on = pd.to_datetime(rows["on"])
-    last_ok = on[~rows["non_compliant"].to_numpy()].groupby(rows.loc[~rows["non_compliant"], "entity_id"]).max()
-    after = rows["entity_id"].map(last_ok)
-    still = rows["non_compliant"].to_numpy() & (after.isna() | (on > after)).to_numpy()
-    return rows.loc[still, ["entity_id", "on"]]
+    if rows.empty:
+        return rows[["entity_id", "on"]]
+    rows = rows.assign(on=pd.to_datetime(rows["on"]), non_compliant=rows["non_compliant"].astype(bool))
+    last_ok = rows[~rows["non_compliant"]].groupby("entity_id")["on"].max().rename("last_ok")
+    rows = rows.join(last_ok, on="entity_id")
+    still = rows["non_compliant"] & (rows["last_ok"].isna() | (rows["on"] > rows["last_ok"]))
+    return rows.loc[still.to_numpy(), ["entity_id", "on"]]
 
 
 def _open(r: Records, index: pd.Index, as_of: dt.date, i: Indicator) -> pd.Series:
