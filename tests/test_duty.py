@@ -99,3 +99,56 @@ def test_the_sweep_runs_the_check_once_a_day(engine):
     assert sweep.sweep(engine, now).absences == 1
     assert sweep.sweep(engine, now + dt.timedelta(minutes=1)).absences == 0  # already checked today
     assert len(_alerts(engine)) == 1
+
+
+def test_a_chief_physician_must_be_a_practitioner(engine):
+    from sqlalchemy.exc import IntegrityError
+
+    _clinic(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(models.Device).values(id="CK-2", entity_id=9, scene="duty_checkin", interval_s=86_400,
+                                                  installed_on=dt.date(2025, 1, 1), active=True, **CODES))
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(insert(models.ChiefPhysician).values(licence_no="110410105999999", entity_id=9, name="钱医生",
+                                                              device_id="CK-2"))
+
+
+def test_the_migration_makes_an_earlier_chief_physician_a_practitioner_of_the_clinic(database_url):
+    from sqlalchemy import text
+
+    from data import db
+
+    engine = db.make_engine(database_url)
+    db.upgrade(engine, "0015")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO entity (id, credit_code, name, specialty, subtype) "
+                          "VALUES (9, '52410105MA41235000', '金水美丽医疗美容诊所', 'medical', 'clinic')"))
+        conn.execute(text("INSERT INTO device (id, entity_id, scene, interval_s, installed_on, active) "
+                          "VALUES ('CK-1', 9, 'duty_checkin', 86400, '2025-03-01', true)"))
+        conn.execute(text("INSERT INTO chief_physician (licence_no, entity_id, name, device_id, active) "
+                          f"VALUES ('{LICENCE}', 9, '周医生', 'CK-1', true)"))
+    db.upgrade(engine)
+    with engine.connect() as conn:
+        doctor = conn.execute(select(models.Practitioner.id, models.Practitioner.name, models.Practitioner.kind)
+                              .where(models.Practitioner.licence_no == LICENCE)).one()
+        registration = conn.execute(select(models.PractitionerRegistration.entity_id,
+                                           models.PractitionerRegistration.valid_from)
+                                    .where(models.PractitionerRegistration.practitioner_id == doctor.id)).one()
+    assert (doctor.name, doctor.kind) == ("周医生", "doctor")
+    assert (registration.entity_id, registration.valid_from) == (9, dt.date(2025, 3, 1))
+    engine.dispose()
+
+
+def test_the_practitioner_file_lists_the_absence_alert(engine):
+    from data.cache import QueryCache
+    from data.queries import practitioner_file
+    from data.queries.filters import Scope
+    from data.store import Store
+
+    _clinic(engine)
+    _check_in(engine, {dt.date(2026, 5, 6), dt.date(2026, 5, 7), dt.date(2026, 5, 12), dt.date(2026, 5, 15)})
+    _check(engine)
+    store = Store(engine, QueryCache("simple://"))
+    listed = practitioner_file.alerts(store, 5, Scope.of("410105"))
+    assert list(listed["rule"]) == ["absent_chief"] and list(listed["entity_id"]) == [9]

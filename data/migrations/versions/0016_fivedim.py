@@ -67,10 +67,15 @@ def upgrade() -> None:
     op.create_index(op.f("ix_institution_status_as_of_status"), "institution_status", ["as_of", "status"])
     for level in ("province", "city", "county"):
         op.create_index(op.f(f"ix_institution_status_{level}_adcode"), "institution_status", [f"{level}_adcode"])
-    with op.batch_alter_table("entity") as batch:
-        batch.add_column(sa.Column("institution_status", sa.String(16), nullable=True))
-        batch.create_check_constraint(op.f("ck_entity_institution_status"),
-                                      f"institution_status IS NULL OR institution_status IN {STATUSES}")
+    # Not a batch on SQLite: that copies the entity table, and with foreign keys on, dropping the old copy fails
+    # while other tables point at its rows. SQLite adds a column with its (named) CHECK in place.
+    check = f"institution_status IS NULL OR institution_status IN {STATUSES}"
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE entity ADD COLUMN institution_status VARCHAR(16) "
+                   f"CONSTRAINT ck_entity_institution_status CHECK ({check})")
+    else:
+        op.add_column("entity", sa.Column("institution_status", sa.String(16), nullable=True))
+        op.create_check_constraint(op.f("ck_entity_institution_status"), "entity", check)
     op.execute("INSERT INTO practitioner (licence_no, name, kind, rx_ordinary, rx_narcotic) "
                "SELECT c.licence_no, c.name, 'doctor', " + "false, false " + ORPHANS)
     op.execute("INSERT INTO practitioner_registration (practitioner_id, entity_id, main, valid_from) "
@@ -85,9 +90,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("chief_physician") as batch:
         batch.drop_constraint(op.f("fk_chief_physician_licence_no_practitioner"), type_="foreignkey")
-    with op.batch_alter_table("entity") as batch:
-        batch.drop_constraint(op.f("ck_entity_institution_status"), type_="check")
-        batch.drop_column("institution_status")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE entity DROP COLUMN institution_status")  # SQLite ≥ 3.35; its CHECK goes with it
+    else:
+        op.drop_constraint(op.f("ck_entity_institution_status"), "entity", type_="check")
+        op.drop_column("entity", "institution_status")
     op.drop_table("institution_status")
     op.drop_index(op.f("ix_institution_indicator_key_valid_to"), table_name="institution_indicator")
     op.drop_table("institution_indicator")
