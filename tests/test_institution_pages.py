@@ -94,6 +94,9 @@ def test_the_map_layer_colours_institutions_by_status_in_scope(request_context):
     from layers.registry import REGISTRY
 
     assert "fivedim" in REGISTRY
+    store = request_context
+    assert institution_status.assessed(store, Scope.of("410000"))
+    assert not institution_status.assessed(store, Scope.of("320600"))  # nothing assessed there: not offered
     state = {"region": "410000", "period": PERIOD, "specialty": None, "lang": "zh", "layer": "fivedim"}
     figure, map_title, ranking, *_ = manager.render(state)
     figure = go.Figure(figure)
