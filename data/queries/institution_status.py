@@ -83,16 +83,26 @@ def ranking(store: Store, scope: Scope, status: str | None = None, limit: int = 
     return store.cache.get_or_compute(key, compute)[0].copy()
 
 
-def status_counts(store: Store, scope: Scope) -> dict[str, int]:
-    """How many institutions in scope have each status on the latest day (an aggregate: what a wall may show)."""
+def status_counts(store: Store, scope: Scope, region: str | None = None) -> dict[str, int]:
+    """How many institutions in scope (under `region`, checked against it) have each status on the latest day:
+    an aggregate, what a wall may show."""
     day = latest_day(store, scope)
-    key = store.cache.make_key(f"{__name__}.status_counts", f"day={day}", scope.key(), f"v{store.data_version()}")
+    column = None
+    if region is not None:
+        found = regions.get_region(store, region, scope)
+        column = regions.LEVEL_COLUMN.get(found.level)
+        if column is None:
+            raise ValueError(f"institutions are counted per province, city or county, not per {found.level}")
+    key = store.cache.make_key(f"{__name__}.status_counts", f"day={day}|region={region or '*'}", scope.key(),
+                               f"v{store.data_version()}")
 
     def compute() -> dict[str, int]:
         table = InstitutionStatus.__table__
+        conditions = [table.c.as_of == day, scope_predicate(table, scope)]
+        if column is not None:
+            conditions.append(table.c[column] == region)
         with store.engine.connect() as conn:
-            rows = dict(conn.execute(select(table.c.status, func.count()).where(
-                table.c.as_of == day, scope_predicate(table, scope)).group_by(table.c.status)).all())
+            rows = dict(conn.execute(select(table.c.status, func.count()).where(*conditions).group_by(table.c.status)).all())
         return {s: int(rows.get(s, 0)) for s in vocab.INSTITUTION_STATUSES}
 
     return store.cache.get_or_compute(key, compute)[0]
