@@ -582,6 +582,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "fivedim_deductions": ("扣分指标", "Indicators that deducted points"),
     "fivedim_not_assessed": ("尚未评估（运行 weijian hospitals status）", "Not assessed yet (run weijian hospitals status)"),
     "fivedim_ranking": ("医疗机构五维排名（最弱维度在前）", "Institutions ranked, weakest dimension first"),
+    "fivedim_position": ("县区内排名 {} / {}（最弱在前）", "Rank in the county {} / {} (weakest first)"),
     "fivedim_weakest": ("最低维度得分", "Weakest dimension"),
     "fivedim_all": ("全部", "All"),
     "fivedim_as_of": ("评估日", "Assessed on"),

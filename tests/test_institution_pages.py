@@ -55,6 +55,12 @@ def test_a_medical_institution_file_shows_the_five_dimensions_and_their_change(d
                   "Quality management", "Daily operation"):
         assert label in en
     assert "entity-fivedim-radar" in shown and "entity-fivedim-change" in shown
+    store = demo_app.server.extensions["weijian"].store
+    rank, total = institution_status.position(store, worst, Scope.of(officer_home))
+    county = _read(demo_app, "SELECT COUNT(*) AS n FROM entity WHERE specialty = 'medical' AND county_adcode = :c",
+                   c=officer_home)["n"].iloc[0]
+    assert total == county and 1 <= rank <= total and f"县区内排名 {rank} / {total}" in shown
+    assert "Rank in the county" in en
 
     hotel = _read(demo_app, "SELECT id FROM entity WHERE specialty = 'public_place' AND county_adcode = :c LIMIT 1",
                   c=officer_home)["id"].iloc[0]

@@ -71,7 +71,8 @@ def entity_panel(entity: dict, lang: str) -> list:
     return [html.Section(id="entity-fivedim", className="wj-panel", children=[
         title,
         html.Div(className="wj-summary", children=[
-            i18n.t("fivedim_latest", lang).format(f"{latest['as_of']:%Y-%m-%d}"), _status_badge(latest["status"], lang)]),
+            i18n.t("fivedim_latest", lang).format(f"{latest['as_of']:%Y-%m-%d}"), _status_badge(latest["status"], lang),
+            *_position(entity, lang)]),
         html.Div(className="wj-fivedim-charts", children=[
             dcc.Graph(id="entity-fivedim-radar", figure=radar_figure(latest, lang), config={"displayModeBar": False}),
             dcc.Graph(id="entity-fivedim-change", figure=change_figure(history, lang), config={"displayModeBar": False}),
@@ -81,6 +82,15 @@ def entity_panel(entity: dict, lang: str) -> list:
         html.Table(className="wj-table", children=[html.Tbody(deducted)]) if deducted
         else html.Div(i18n.t("no_records", lang), className="wj-hint"),
     ])]
+
+
+def _position(entity: dict, lang: str) -> list:
+    """The institution's rank in its county (" · 县区内排名 3 / 41"), linked to the ranking page."""
+    found = institution_status.position(context.store(), entity["id"], context.viewer_scope())
+    if found is None:
+        return []
+    return [" · ", dcc.Link(i18n.t("fivedim_position", lang).format(*found), href=f"{PATH}?lang={lang}",
+                            id="entity-fivedim-position")]
 
 
 def layout(status: str | None = None, lang: str | None = None, **_ignored) -> html.Div:

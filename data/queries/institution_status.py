@@ -148,3 +148,24 @@ def points(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
 def assessed(store: Store, scope: Scope) -> bool:
     """Whether any institution in scope has been assessed (the layer is offered only then)."""
     return latest_day(store, scope) is not None
+
+
+def position(store: Store, entity_id, scope: Scope) -> tuple[int, int] | None:
+    """(rank, of how many) of the institution among those of its county on its latest day, ranked as on the
+    ranking page (weakest dimension first, then the lowest sum; 1 = the weakest); None when never assessed."""
+    entity = entity_file.profile(store, entity_id, scope)
+    table = InstitutionStatus.__table__
+
+    def compute() -> tuple[int, int] | None:
+        with store.engine.connect() as conn:
+            day = conn.execute(select(func.max(table.c.as_of)).where(table.c.entity_id == entity["id"])).scalar()
+            if day is None:
+                return None
+            rows = conn.execute(select(table.c.entity_id, *(table.c[d] for d in DIMENSIONS)).where(
+                table.c.as_of == day, table.c.county_adcode == entity["county_adcode"], scope_predicate(table, scope))).all()
+        frame = pd.DataFrame(rows, columns=["entity_id", *DIMENSIONS])
+        frame = frame.assign(weakest=frame[list(DIMENSIONS)].min(axis=1), total=frame[list(DIMENSIONS)].sum(axis=1))
+        ordered = frame.sort_values(["weakest", "total", "entity_id"]).reset_index(drop=True)
+        return int(ordered.index[ordered["entity_id"] == entity["id"]][0]) + 1, len(ordered)
+
+    return cached_record(store, f"{__name__}.position", f"entity={entity['id']}", scope, compute)
