@@ -33,6 +33,7 @@ from dashboard.pages import kiosk as kiosk_page
 from dashboard.pages import licences as licences_page
 from dashboard.pages import ledger as ledger_page
 from dashboard.pages import manager as manager_page
+from dashboard.pages import hospitals as hospitals_page
 from dashboard.pages import practitioner as practitioner_page
 from dashboard.pages import wall as wall_page
 from dashboard.settings import Settings, get_settings
@@ -99,6 +100,8 @@ def create_app(settings: Settings | None = None) -> Dash:
                        title=i18n.t("entity_title", settings.language))
     dash.register_page("practitioner", path_template=practitioner_page.PATH_TEMPLATE, layout=practitioner_page.layout,
                        title=i18n.t("practitioner_title", settings.language))
+    dash.register_page("hospitals", path=hospitals_page.PATH, layout=hospitals_page.layout,
+                       title=i18n.t("fivedim_title", settings.language))
     dash.register_page("alerts", path=alerts_page.PATH, layout=alerts_page.layout,
                        title=i18n.t("alert_inbox", settings.language))
     dash.register_page("complaints", path=complaints_page.PATH, layout=complaints_page.layout,

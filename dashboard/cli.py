@@ -21,6 +21,7 @@ from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_a
 from dashboard.cli_draw import draw_command
 from dashboard.cli_errors import fail as _fail
 from dashboard.cli_export import export_app
+from dashboard.cli_hospitals import duty_app, hospitals_app
 from dashboard.cli_import import import_command
 from dashboard.cli_prescriptions import prescriptions_app
 from dashboard.cli_public import public_app
@@ -52,6 +53,8 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(credit_app, name="credit")
 app.add_typer(prescriptions_app, name="prescriptions")
+app.add_typer(hospitals_app, name="hospitals")
+app.add_typer(duty_app, name="duty")
 
 
 

@@ -112,3 +112,4 @@ LEDGER_NAV = "ledger-nav"
 LEDGER_LANG = "ledger-lang"
 
 ANALYSIS_RISK_CHART = "analysis-risk-chart"
+FIVEDIM_WALL_COUNTS = "wall-fivedim-counts"

@@ -122,6 +122,8 @@ class Entity(RegionCodes, Base):
         CheckConstraint(_one_of("specialty", vocab.SPECIALTIES), name="specialty"),
         CheckConstraint("grade IS NULL OR " + _one_of("grade", vocab.GRADES), name="grade"),
         CheckConstraint("risk_level IS NULL OR " + _one_of("risk_level", vocab.RISK_LEVELS), name="risk_level"),
+        CheckConstraint("institution_status IS NULL OR " + _one_of("institution_status", vocab.INSTITUTION_STATUSES),
+                        name="institution_status"),
         CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="lon"),
         CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="lat"),
         Index(None, "county_adcode", "specialty"),
@@ -138,6 +140,8 @@ class Entity(RegionCodes, Base):
     licence_expiry: Mapped[dt.date | None] = mapped_column(Date)
     grade: Mapped[str | None] = mapped_column(String(1))  # the latest of its EntityGrade rows
     risk_level: Mapped[str | None] = mapped_column(String(16))
+    # 五维监管 of a medical institution: the overall status of its latest institution_status row (None: never assessed).
+    institution_status: Mapped[str | None] = mapped_column(String(16))
     # Personal data of the entity's legal representative (法定代表人): shown to officers, masked on screens in
     # public view (dashboard/masking.py), never on the public page. Plain columns until the security issue
     # masks them by role and encrypts them.
@@ -322,13 +326,14 @@ class Device(RegionCodes, Base):
 class ChiefPhysician(Base):
     """A clinic's chief physician (主诊医师) who must be on duty, and the check-in feed that says so (防挂证).
 
-    A minimal reference keyed by the practising licence number (执业证书编码): the practitioner's own file
-    (一人一档) is another table; this row only ties the licence to the clinic and to the check-in device
-    whose readings (indicator on_duty) are the physician's days present.
+    Keyed by the practising licence number (执业证书编码), which must be a practitioner's (一人一档: the
+    foreign key joins the two, so an absence alert names the practitioner and the practitioner's file lists
+    it); this row ties the licence to the clinic and to the check-in device whose readings (indicator
+    on_duty) are the physician's days present.
     """
 
     __tablename__ = "chief_physician"
-    licence_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    licence_no: Mapped[str] = mapped_column(ForeignKey("practitioner.licence_no"), primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
     name: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), unique=True)
@@ -922,3 +927,62 @@ class PrescriptionHit(Base):
     rule: Mapped[str] = mapped_column(String(32))
     alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), index=True)
     detail: Mapped[str] = mapped_column(String(256))
+
+
+class InstitutionIndicator(Base):
+    """One version of one row of the five-dimension indicator set (医疗机构五维监管): an indicator's deduction
+    from its dimension's 100 points, or the dimension score below which a status begins.
+
+    Data, seeded from data/hospitals/indicators.csv (where every indicator's definition and the reason for
+    its dimension are written), versioned like risk_parameter: a change closes the row in force and adds
+    the next version, so every stored status names the set it was computed with.
+    kind `indicator`: `points` deducted per unit, at most `cap`, counting records of the last `window_days`;
+    kind `threshold`: key `status:<status>`, `points` = the dimension score below which that status begins.
+    """
+
+    __tablename__ = "institution_indicator"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", vocab.INSTITUTION_INDICATOR_KINDS), name="kind"),
+        CheckConstraint("dimension IS NULL OR " + _one_of("dimension", vocab.INSTITUTION_DIMENSIONS), name="dimension"),
+        Index(None, "key", "valid_to"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(48))
+    kind: Mapped[str] = mapped_column(String(16))
+    dimension: Mapped[str | None] = mapped_column(String(16))  # None for a threshold
+    points: Mapped[float] = mapped_column(Float)
+    cap: Mapped[float | None] = mapped_column(Float)
+    window_days: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(256))
+
+
+class InstitutionStatus(RegionCodes, Base):
+    """A medical institution's five dimension scores (0-100) and overall status as of a day: one row per
+    institution per run (the monthly history the institution's file charts).
+
+    `indicators` is JSON {indicator: [value, points deducted]} of the indicators that deducted points, so a
+    reader sees why a dimension lost them; `indicator_version` is the largest indicator-set id then in force.
+    """
+
+    __tablename__ = "institution_status"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", vocab.INSTITUTION_STATUSES), name="status"),
+        Index(None, "entity_id", "as_of"),
+        Index(None, "as_of", "status"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    performance: Mapped[float] = mapped_column(Float)
+    service: Mapped[float] = mapped_column(Float)
+    enforcement: Mapped[float] = mapped_column(Float)
+    quality: Mapped[float] = mapped_column(Float)
+    operation: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+    indicators: Mapped[str] = mapped_column(Text)
+    indicator_version: Mapped[int] = mapped_column(Integer)

@@ -96,3 +96,11 @@ RX_RIGHTS: tuple[str, ...] = ("rx_ordinary", "rx_narcotic")
 # The prescription checks (data/prescriptions/checks.py), also the alert rule keys.
 RX_RULES: tuple[str, ...] = ("rx_no_right", "rx_outside_category", "rx_outside_licence", "rx_over_days",
                              "rx_not_registered")
+
+# 医疗机构五维监管 (data/hospitals/): the five dimensions a medical institution is watched on, in display order:
+# 绩效考核, 医疗服务行为, 监督执法跟踪, 质量综合管理, 机构日常运行.
+INSTITUTION_DIMENSIONS: tuple[str, ...] = ("performance", "service", "enforcement", "quality", "operation")
+# The overall status from the dimension scores (thresholds are data: data/hospitals/indicators.csv).
+INSTITUTION_STATUSES: tuple[str, ...] = ("normal", "attention", "warning")
+# Rows of the indicator set: an indicator's deduction, or the score below which a status begins.
+INSTITUTION_INDICATOR_KINDS: tuple[str, ...] = ("indicator", "threshold")

@@ -21,6 +21,7 @@ from flask import request
 
 from dashboard import context, i18n, ids, masking, qr
 from dashboard.auth import current_account
+from dashboard.pages import hospitals as hospitals_page
 from dashboard.pages import practitioner as practitioner_page
 from dashboard.series import series_figure
 from dashboard.tables import Column, cells, day, html_table, label_of
@@ -73,6 +74,7 @@ def layout(entity_id: str | None = None, lang: str | None = None, mask: str | No
         ]),
         risk_panel(entity["id"], lang),
         credit_panel(entity["id"], lang),
+        *hospitals_page.entity_panel(entity, lang),
         html.Section(className="wj-panel", children=[
             html.H2(i18n.t("timeline", lang), className="wj-panel-title"),
             html.Div(i18n.t("timeline_counts", lang).format(*(int((events["event"] == e).sum()) for e in entity_file.EVENTS)),

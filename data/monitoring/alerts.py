@@ -98,7 +98,8 @@ def apply(conn: Connection, occurrences: list[Occurrence], rules: dict[str, Rule
                 severity = rules[occ.rule].severity
                 device = devices[occ.device_id]
                 place = {"device_id": occ.device_id, "entity_id": device["entity_id"],
-                         **{c: device[c] for c in AREA_COLUMNS}}
+                         **{c: device[c] for c in AREA_COLUMNS},
+                         "practitioner_id": device.get("practitioner_id")}  # 防挂证: the chief physician's file
                 row = _open(conn, occ, severity, due, place, now, events)
                 counts["raised"] += 1
             elif occ.raised:
