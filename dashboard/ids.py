@@ -26,6 +26,9 @@ EXPORT_GEOJSON = "manager-export-geojson"
 EXPORT_GPKG = "manager-export-gpkg"
 DOWNLOAD = "manager-download"
 EXPORT_MESSAGE = "manager-export-message"
+MAPEXPORT = "mapexport-html"  # the map as an offline HTML file
+MAPEXPORT_DOWNLOAD = "mapexport-download"
+MAPEXPORT_MESSAGE = "mapexport-message"
 
 WALL_TICK = "wall-tick"
 WALL_STATE = "wall-state"
