@@ -61,7 +61,7 @@ def _run(what: str, fmt: str, region: str | None, period: str | None, specialty:
     target.write_bytes(made.content)
     exports.audit_export(store, actor=account.username, target=region,
                          detail={**detail, "period_resolved": filters.period.key(), "rows": made.rows, "file": target.name})
-    typer.echo(f"{target}: {made.rows:,} {'features' if what == 'map' else 'rows'} ({fmt}, region {region} {place.name}, "
+    typer.echo(f"{target}: {made.rows:,} rows ({fmt}, region {region} {place.name}, "
                f"{filters.period.key()})")
 
 

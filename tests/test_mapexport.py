@@ -149,7 +149,7 @@ def test_weijian_export_map_writes_the_file_and_refuses_what_it_must(env, demo_a
     result = runner.invoke(app, ["export", "map", "--region", "410100", "--layer", "complaint", "--period", PERIOD,
                                  str(out), "--as", "demo_manager"])
     assert result.exit_code == 0, result.output
-    assert "features (html, region 410100 郑州市" in result.output
+    assert "rows (html, region 410100 郑州市" in result.output
     assert _remote_references(out.read_text(encoding="utf-8")) == []
     entry = _audited(_store(demo_app))[-1]
     assert entry["via"] == "cli" and entry["layer"] == "complaint" and entry["file"] == "map.html"
