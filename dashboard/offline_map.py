@@ -75,14 +75,14 @@ def _choropleth(fmap: folium.Map, trace, legend: list[str]) -> None:
     zmax = trace.zmax if trace.zmax is not None else max((v for v in z if v is not None), default=1)
     scale = [(float(stop), colour) for stop, colour in trace.colorscale]
     line = trace.marker.line
-    features = []
+    features, popups = [], _popups(trace)
     for i, code in enumerate(_seq(trace.locations)):
         polygon = polygons.get(str(code))
         if polygon is None:
             continue
         fill = _colour_at(scale, z[i], zmin, zmax)
         features.append({"type": "Feature", "geometry": polygon["geometry"],
-                         "properties": {"fill": fill, "popup": _popup(trace, i, code)}})
+                         "properties": {"fill": fill, "popup": popups[i]}})
     if not features:
         return
     style = {"color": line.color or THEME.boundary, "weight": line.width if line.width is not None else 1,
@@ -99,9 +99,9 @@ def _choropleth(fmap: folium.Map, trace, legend: list[str]) -> None:
 
 
 def _markers(fmap: folium.Map, trace, legend: list[str]) -> None:
-    marker = trace.marker
+    marker, popups = trace.marker, _popups(trace)
     points = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
-               "properties": {"popup": _popup(trace, i, None)}}
+               "properties": {"popup": popups[i]}}
               for i, (lon, lat) in enumerate(zip(_seq(trace.lon), _seq(trace.lat)))
               if _number(lon) is not None and _number(lat) is not None]
     if trace.showlegend is not False and trace.name:
@@ -141,20 +141,25 @@ def _geojson_popup(trace) -> folium.GeoJsonPopup | None:
     return folium.GeoJsonPopup(fields=["popup"], labels=False, class_name="wj-map-popup")
 
 
-def _popup(trace, i: int, location) -> str:
-    """The trace's hover template for item i, as Plotly would fill it, every value escaped."""
-    template = trace.hovertemplate
+def _popups(trace) -> list[str]:
+    """The trace's hover template filled for each of its items, as Plotly would fill it, every value escaped."""
+    template = _EXTRA.sub("", trace.hovertemplate or "")
+    count = len(_seq(trace.locations) if trace.type == "choropleth" else _seq(trace.lon))
     if trace.hoverinfo == "skip" or not template:
-        return ""
-    row = np.asarray(trace.customdata, dtype=object)[i] if trace.customdata is not None else ()
-    z = trace.z[i] if trace.type == "choropleth" and trace.z is not None else None
+        return [""] * count
+    rows = np.asarray(trace.customdata, dtype=object) if trace.customdata is not None else np.empty((count, 0))
+    z = _seq(trace.z) if trace.type == "choropleth" else [None] * count
+    locations = _seq(trace.locations) if trace.type == "choropleth" else [None] * count
 
-    def fill(match: re.Match) -> str:
-        field, column, spec = match.group(1), match.group(2), match.group(3)
-        value = row[int(column)] if column is not None else z if field == "z" else location
-        return html.escape(_formatted(value, spec))
+    def filled(row, z_value, location) -> str:
+        def fill(match: re.Match) -> str:
+            field, column, spec = match.group(1), match.group(2), match.group(3)
+            value = row[int(column)] if column is not None else z_value if field == "z" else location
+            return html.escape(_formatted(value, spec))
 
-    return _PLACEHOLDER.sub(fill, _EXTRA.sub("", template))
+        return _PLACEHOLDER.sub(fill, template)
+
+    return [filled(row, z_value, location) for row, z_value, location in zip(rows, z, locations)]
 
 
 def _formatted(value, spec: str | None) -> str:
