@@ -36,7 +36,7 @@ def test_a_manager_declares_withdraws_and_reweighs_on_the_page(demo_app, server,
         browser.find_element(By.ID, "drawconf-weights-save").click()
         _wait_text(browser, "drawconf-weights-message", f"已保存为第 {version + 1} 版")
         _wait_text(browser, "drawconf-weights-title", f"当前第 {version + 1} 版")
-        browser.execute_script("document.getElementById('drawconf-list').scrollIntoView()")
+        browser.execute_script("document.getElementById('drawconf-badge').scrollIntoView()")
         browser.save_screenshot(str(ARTIFACTS / "drawconf.png"))
         browser.find_element(By.ID, "drawconf-withdraw").click()
         _wait_text(browser, "drawconf-message", "已撤销回避")
