@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
-from dashboard import auth, context, exports, i18n, ids, map_view, periods
+from dashboard import auth, context, exports, i18n, ids, map_view, offline_map, periods
 from dashboard.figures import breakdown_figure, map_figure, ranking_figure, trend_figure
 from dashboard.theme import THEME
 from dashboard.urls import manager_url
@@ -187,7 +187,11 @@ def export(n_clicks: int | None, state: dict, fmt: str = "xlsx") -> tuple:
     except (KeyError, ValueError) as exc:
         return no_update, f"{i18n.t('no_data', lang)}: {exc}"
     if fmt == exports.MAP_FORMAT:
-        made = exports.map_file(req.store, req.filters, req.scope, req.layer, lang, context.settings().cache_dir)
+        try:
+            made = exports.map_file(req.store, req.filters, req.scope, req.layer, lang, context.settings().cache_dir)
+        except offline_map.MapAssetsMissing as exc:  # an installation without `make map-assets`: say so, write nothing
+            log.error("%s", exc)
+            return no_update, i18n.t("mapexport_assets_missing", lang)
     elif fmt in exports.SPATIAL_FORMATS:
         made = exports.entity_file(req.store, req.filters, req.scope, fmt, req.region.name)
     else:

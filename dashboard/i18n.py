@@ -251,6 +251,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "export_name": ("监督统计", "supervision"),
     "map_png_name": ("监督地图", "supervision-map"),
     "mapexport_button": ("导出离线地图", "Export offline map"),
+    "mapexport_assets_missing": ("离线地图组件（Leaflet）未安装，请管理员运行 make map-assets",
+                                 "The offline map's Leaflet copy is not installed: an administrator runs make map-assets"),
     "mapexport_hint": ("当前地图（同一图层、区域与筛选）导出为单个 HTML 文件，断网也能打开",
                        "The current map (same layer, region and filters) as one HTML file that opens without a network"),
     "click_month_hint": ("点击月份，时间范围缩小到该月", "Click a month to narrow the period to it"),

@@ -203,3 +203,13 @@ def test_the_exported_file_draws_its_map_with_the_network_off(demo_app, tmp_path
         driver.save_screenshot(str(ARTIFACTS / f"mapexport_{region}_{layer}.png"))
     finally:
         driver.quit()
+
+
+def test_without_the_vendored_leaflet_the_page_says_so_and_sends_nothing(request_context, tmp_path, monkeypatch):
+    monkeypatch.setattr(offline_map, "LEAFLET_DIR", tmp_path)  # `make map-assets` never ran
+    with pytest.raises(offline_map.MapAssetsMissing, match="make map-assets"):
+        offline_map.render([], {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}}]},
+            title="t", subtitle="s", labels=False)
+    download, message = manager.export_map(1, {"region": "410100", "period": PERIOD, "layer": "inspection", "lang": "zh"})
+    assert download is manager.no_update and message == i18n.t("mapexport_assets_missing", "zh")
