@@ -25,7 +25,7 @@ from data.models import Entity
 from data.queries import regions
 from data.queries.filters import Filters, Period, Scope
 from layers import registry
-from test_browser import ARTIFACTS, CHROMEDRIVER, CHROMIUM, FLAGS, _wait
+from test_browser import ARTIFACTS, CHROMEDRIVER, CHROMIUM, FLAGS, _wait, browser, server  # noqa: F401 (fixtures)
 
 runner = CliRunner()
 PERIOD = "2026-01..2026-06"
@@ -213,3 +213,15 @@ def test_without_the_vendored_leaflet_the_page_says_so_and_sends_nothing(request
             title="t", subtitle="s", labels=False)
     download, message = manager.export_map(1, {"region": "410100", "period": PERIOD, "layer": "inspection", "lang": "zh"})
     assert download is manager.no_update and message == i18n.t("mapexport_assets_missing", "zh")
+
+
+@pytest.mark.browser
+def test_the_map_button_on_the_page_downloads_the_file(server, browser, tmp_path):  # noqa: F811
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.get(server + "/?region=410100&layer=complaint&period=" + PERIOD)
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#manager-map path.choroplethlocation"))
+    browser.find_element(By.ID, "mapexport-html").click()
+    files = _wait(browser, lambda _d: [p for p in tmp_path.glob("*.html")], timeout=60)
+    document = files[0].read_text(encoding="utf-8")
+    assert "郑州市" in files[0].name and "投诉举报" in files[0].name and _remote_references(document) == []
+    assert browser.find_element(By.ID, "mapexport-message").text == ""
