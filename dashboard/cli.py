@@ -18,7 +18,7 @@ from dashboard.cli_boundaries import boundaries_app
 from dashboard.cli_complaints import complaint_app
 from dashboard.cli_credit import credit_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
-from dashboard.cli_draw import draw_command
+from dashboard.cli_draw import draw_app
 from dashboard.cli_errors import fail as _fail
 from dashboard.cli_export import export_app
 from dashboard.cli_hospitals import duty_app, hospitals_app
@@ -46,7 +46,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(display_app, name="display")
 app.command("import")(import_command)
-app.command("draw")(draw_command)
+app.add_typer(draw_app, name="draw")
 app.add_typer(export_app, name="export")
 app.add_typer(public_app, name="public")
 app.add_typer(risk_app, name="risk")

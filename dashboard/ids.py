@@ -26,6 +26,9 @@ EXPORT_GEOJSON = "manager-export-geojson"
 EXPORT_GPKG = "manager-export-gpkg"
 DOWNLOAD = "manager-download"
 EXPORT_MESSAGE = "manager-export-message"
+MAPEXPORT = "mapexport-html"  # the map as an offline HTML file
+MAPEXPORT_DOWNLOAD = "mapexport-download"
+MAPEXPORT_MESSAGE = "mapexport-message"
 
 WALL_TICK = "wall-tick"
 WALL_STATE = "wall-state"
@@ -91,6 +94,17 @@ DRAW_SUMMARY = "draw-summary"
 DRAW_EXPORT = "draw-export"
 DRAW_DOWNLOAD = "draw-download"
 DRAW_EXPORT_MESSAGE = "draw-export-message"
+DRAWCONF_BADGE = "drawconf-badge"  # conflicts of interest (回避): inspector's badge, entity number, reason
+DRAWCONF_ENTITY = "drawconf-entity"
+DRAWCONF_REASON = "drawconf-reason"
+DRAWCONF_DECLARE = "drawconf-declare"
+DRAWCONF_WITHDRAW = "drawconf-withdraw"
+DRAWCONF_MESSAGE = "drawconf-message"
+DRAWCONF_LIST = "drawconf-list"
+DRAWCONF_WEIGHT = "drawconf-weight"  # pattern-matching type: {"type": DRAWCONF_WEIGHT, "factor": f, "value": v}
+DRAWCONF_WEIGHTS_SAVE = "drawconf-weights-save"
+DRAWCONF_WEIGHTS_MESSAGE = "drawconf-weights-message"
+DRAWCONF_WEIGHTS_TITLE = "drawconf-weights-title"
 
 LICENCE_STATE = "licence-state"  # {"region", "lang"} of the licence list
 LICENCE_EXPORT = "licence-export"
