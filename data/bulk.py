@@ -2,7 +2,8 @@
 
 The ORM's per-object insert manages ~10k rows/s; a province demo has 10M+ rows. PostgreSQL takes
 them through COPY, SQLite through one executemany of plain tuples. Values are rendered the way each
-database's SQLAlchemy type reads them back (ISO dates; UTC timestamps, naive on SQLite).
+database's SQLAlchemy type reads them back (ISO dates; UTC timestamps, naive on SQLite). Rendering bypasses
+the column types, so personal columns are encrypted here first (data/personal.py), as the ORM would.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pandas as pd
 from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Table, UniqueConstraint
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import AddConstraint, DropConstraint
+
+from data.personal import protect_frame
 
 
 def _render(frame: pd.DataFrame, table: Table, dialect: str) -> pd.DataFrame:
@@ -41,7 +44,7 @@ def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     dialect = conn.dialect.name
-    rendered = _render(frame, table, dialect)
+    rendered = _render(protect_frame(table, frame), table, dialect)
     columns = list(rendered.columns)
     if dialect == "postgresql":
         buffer = io.StringIO()

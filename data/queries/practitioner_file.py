@@ -17,6 +17,7 @@ from sqlalchemy import exists, select
 
 from data import vocab
 from data.models import Alert, Entity, Practitioner, PractitionerRegistration
+from data.personal import reveal, sealed
 from data.queries.base import cached_record, scope_predicate
 from data.queries.entity_file import profile as entity_profile
 from data.queries.filters import OutOfScope, Scope
@@ -50,11 +51,13 @@ def profile(store: Store, practitioner_id, scope: Scope) -> dict:
 
     def compute() -> dict | None:
         with store.engine.connect() as conn:
-            row = conn.execute(select(*(staff.c[c] for c in PROFILE_COLUMNS)).where(
+            row = conn.execute(select(*(sealed(staff, c) if c in PERSONAL_COLUMNS else staff.c[c]
+                                        for c in PROFILE_COLUMNS)).where(
                 staff.c.id == practitioner_id, here)).mappings().first()
         return dict(row) if row is not None else None
 
-    found = _cached(store, "profile", practitioner_id, scope, compute)
+    # Cached as stored (ID number and phone encrypted), decrypted for this request only: no plaintext in the cache.
+    found = reveal(_cached(store, "profile", practitioner_id, scope, compute), "practitioner")
     if found is None:
         raise OutOfScope("no such practitioner in your region")  # the same answer for unknown and elsewhere
     return found
