@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/wall_memory.py
 	$(BIN)/python bench/prescriptions.py
 	$(BIN)/python bench/hospital_anomaly.py
+	$(BIN)/python bench/crypto_bulk.py
 
 ## Regular and bold, sliced by unicode-range (a page loads only the slices its characters need); woff2 only.
 fonts: $(FONT_STAMP)
