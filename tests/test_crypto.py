@@ -265,3 +265,39 @@ def test_contacts_export_masks_by_role_and_audits_the_columns(demo_db, var_dir, 
     assert details["demo_manager"]["personal_columns"] == ["legal_representative", "contact_phone"]
     assert details["demo_manager"]["unmasked_columns"] == ["legal_representative", "contact_phone"]
     assert details["crypto_display"]["unmasked_columns"] == []
+
+
+# --- the command line --------------------------------------------------------------------------------------
+
+def test_cli_new_key_rotate_and_production_refusal(tmp_path, var_dir, monkeypatch):
+    from dashboard.cli import app
+    from dashboard.settings import get_settings
+
+    runner, url = CliRunner(), f"sqlite:///{tmp_path / 'cli.db'}"
+    for name, value in (("VAR_DIR", str(var_dir)), ("DATABASE_URL", url), ("REGION", DEMO_REGION)):
+        monkeypatch.setenv(f"WEIJIAN_{name}", value)
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    with engine.begin() as conn:
+        bulk.insert_frame(conn, Entity.__table__, pd.DataFrame([_entity(n, contact_phone=PHONE) for n in (1, 2, 3)]))
+    made = runner.invoke(app, ["crypto", "new-key", "2027a"])
+    assert made.exit_code == 0 and made.output.startswith("2027a:")
+    with keys(TEST_DATA_KEY):  # the commands install their own keyring; the test key comes back afterwards
+        monkeypatch.setenv("WEIJIAN_DATA_KEY", f"{made.output.strip()},{TEST_DATA_KEY.text()}")
+        get_settings.cache_clear()
+        rotated = runner.invoke(app, ["crypto", "rotate", "--batch-size", "2"])
+        assert rotated.exit_code == 0, rotated.output
+        assert "re-encrypted under key 2027a: entity 3, practitioner 0" in rotated.output
+        assert all(v.startswith("wj1:2027a:") for (v,) in _raw(engine, "SELECT contact_phone FROM entity"))
+        monkeypatch.setenv("WEIJIAN_DATA_KEY", TEST_DATA_KEY.text())  # the new key dropped too early
+        get_settings.cache_clear()
+        refused = runner.invoke(app, ["crypto", "rotate"])
+        assert refused.exit_code == 1 and "encrypted with data key '2027a', which is not configured" in refused.output
+        monkeypatch.setenv("WEIJIAN_DATA_KEY", "")
+        monkeypatch.setenv("WEIJIAN_ENVIRONMENT", "production")
+        monkeypatch.setenv("WEIJIAN_SECRET_KEY", "x" * 40)
+        get_settings.cache_clear()
+        stopped = runner.invoke(app, ["db", "current"])
+        assert stopped.exit_code == 1 and "no data key: set WEIJIAN_DATA_KEY" in stopped.output
+    get_settings.cache_clear()
+    engine.dispose()
