@@ -115,11 +115,12 @@ class Keyring:
         return self._marker + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
     def encrypt_many(self, values: Iterable, column: str) -> list[str | None]:
-        """The bulk loader's path: one AESGCM object and one marker for the whole column (None stays None)."""
+        """The bulk loader's path: one AESGCM object and one marker for the whole column (None stays None; the
+        caller turns pandas' missing values into None)."""
         aead, marker, aad = self._aead[self.current.id], self._marker, column.encode("ascii")
         out = []
         for value in values:
-            if value is None or value != value:  # None or NaN
+            if value is None:
                 out.append(None)
                 continue
             nonce = os.urandom(NONCE_BYTES)

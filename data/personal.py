@@ -70,11 +70,11 @@ def protect_frame(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     ring = crypto.keyring()
     out = frame.copy()
     for name in personal:
-        source = f"{table.name}.{name}"
+        source, values = f"{table.name}.{name}", frame[name].astype(object).where(frame[name].notna(), None).tolist()
         index = BLIND_INDEXES.get((table.name, name))
         if index and index not in frame.columns:
-            out[index] = [None if v is None or v != v else ring.blind_index(v, source) for v in frame[name]]
-        out[name] = ring.encrypt_many(frame[name], source)
+            out[index] = [ring.blind_index(v, source) for v in values]
+        out[name] = ring.encrypt_many(values, source)
     return out
 
 
