@@ -16,7 +16,8 @@ Paths, each covered here:
 
 No query compares these columns by value except a practitioner lookup by ID number, which matches the blind
 index `practitioner.id_number_index` (data/crypto.py). Equality on an Encrypted column never matches (random
-nonces): use the blind index.
+nonces): use the blind index. Inserts fill the index by themselves (a column default, and `protect_frame`); an
+UPDATE that changes an ID number must set the index too, as `rotate` does (no other code updates one).
 """
 
 from __future__ import annotations
