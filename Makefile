@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/hospital_anomaly.py
 	$(BIN)/python bench/custom_boundaries.py
 	$(BIN)/python bench/map_export.py
+	$(BIN)/python bench/crypto_bulk.py
 
 ## Regular and bold, sliced by unicode-range (a page loads only the slices its characters need); woff2 only.
 fonts: $(FONT_STAMP)

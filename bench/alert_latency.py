@@ -66,12 +66,14 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="wj-latency-"))
     url = f"sqlite:///{tmp / 'demo.db'}"
+    settings = Settings(database_url=url, var_dir=tmp)
+    settings.install_data_keyring()  # the key the app below reads the personal columns with
     engine = db.make_engine(url)
     db.upgrade(engine)
     build(engine, "410000", "city", seed=3, cache_dir=ROOT / "var" / "cache",
           until=dt.date.today(), progress=lambda _m: None)
     probes = _probe_devices(engine, args.probes * len(intervals))
-    app = create_app(Settings(database_url=url, var_dir=tmp))
+    app = create_app(settings)
     httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_port}"

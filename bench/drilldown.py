@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.io
 from sqlalchemy import create_engine, text
 
+from dashboard.settings import Settings
 from data import db
 from data.demo.build import build, has_entities
 from data.queries import inspections
@@ -48,6 +49,7 @@ def ensure_demo(url: str, log) -> None:
     engine = db.make_engine(url)
     db.upgrade(engine)
     if not has_entities(engine):
+        Settings(var_dir=VAR).install_data_keyring()  # the key the app reads the demo with
         log(f"building the province demo in {engine.url.render_as_string(hide_password=True)} (once, ~5 min)")
         build(engine, REGION, "province", seed=1, cache_dir=VAR / "cache", until=UNTIL, progress=lambda _m: None)
     engine.dispose()
@@ -107,7 +109,6 @@ def bench_callback(name: str, url: str, rows: list, repeats: int = 20) -> None:
     """The manager page's render callback (query + figure) per level, warm, as the browser would call it."""
     from callbacks import manager
     from dashboard.app import create_app
-    from dashboard.settings import Settings
 
     from dashboard import auth
     from data import accounts

@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, insert, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dashboard.settings import Settings  # noqa: E402
 from data import db, models  # noqa: E402
 from data.monitoring import devices, ingest  # noqa: E402
 from data.queries import alerts as alert_queries  # noqa: E402
@@ -178,6 +179,7 @@ def bench(kind: str, batches: int, threads: int) -> dict:
 
 
 def main() -> None:
+    Settings().install_data_keyring()  # the development key in var/data_key: what `make run` reads the data with
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=200, help="Batches of 1,000 readings per database.")
     parser.add_argument("--threads", type=int, default=4, help="Concurrent client connections.")

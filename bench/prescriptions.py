@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, func, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dashboard.settings import Settings  # noqa: E402
 from data import db, models  # noqa: E402
 from data.bulk import constraints_deferred, insert_frame  # noqa: E402
 from data.demo import practitioners  # noqa: E402
@@ -109,6 +110,7 @@ def bench_month(kind: str, world, month_rows: int, chunk: int, tmp: Path, rows: 
 
 
 def main() -> None:
+    Settings().install_data_keyring()  # the development key in var/data_key: what `make run` reads the data with
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--month", type=int, default=10_000_000)
     parser.add_argument("--chunk", type=int, default=1_000_000)

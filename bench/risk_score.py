@@ -16,6 +16,7 @@ import os
 import time
 from pathlib import Path
 
+from dashboard.settings import Settings
 from data import db
 from data.demo.build import build, has_entities
 from data.queries.filters import Scope
@@ -33,6 +34,7 @@ def _time(fn):
 
 
 def main() -> None:
+    Settings().install_data_keyring()  # the development key in var/data_key: what `make run` reads the data with
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="city")
     parser.add_argument("--db", default="sqlite:///var/bench/risk.db")

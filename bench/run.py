@@ -21,6 +21,7 @@ import numpy as np
 import drilldown
 import payload
 
+from dashboard.settings import Settings
 from data import db
 from data.demo.build import build
 from geo import assign, boundaries, hierarchy
@@ -84,6 +85,7 @@ def bench_demo(scale: str, region: str, rows: list) -> None:
 
 
 def main() -> None:
+    Settings().install_data_keyring()  # the development key in var/data_key: what `make run` reads the data with
     parser = argparse.ArgumentParser()
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--scales", default="county,city")

@@ -84,6 +84,7 @@ def demo_database() -> str:
     with engine.connect() as conn:
         ready = has_entities(engine) and accounts.by_username(conn, USER) is not None
     if not ready:
+        Settings(var_dir=VAR).install_data_keyring()  # the key the app reads the demo with
         print(f"building the county demo of {REGION} in {path} (once)", file=sys.stderr, flush=True)
         build(engine, REGION, "county", seed=7, cache_dir=VAR / "cache", until=UNTIL, replace=True,
               progress=lambda _m: None)

@@ -56,6 +56,7 @@ class DatabaseNotReady(RuntimeError):
 
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or get_settings()
+    settings.install_data_keyring()  # production without a data key stops here (dashboard/settings.py)
     store = Store.open(settings.db_url, settings.cache_url)
     if db.current_revision(store.engine) is None:
         raise DatabaseNotReady(

@@ -17,6 +17,7 @@ from dashboard.cli_accounts import audit_app, display_app, user_app
 from dashboard.cli_boundaries import boundaries_app
 from dashboard.cli_complaints import complaint_app
 from dashboard.cli_credit import credit_app
+from dashboard.cli_crypto import crypto_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
 from dashboard.cli_draw import draw_app
 from dashboard.cli_errors import fail as _fail
@@ -55,6 +56,20 @@ app.add_typer(credit_app, name="credit")
 app.add_typer(prescriptions_app, name="prescriptions")
 app.add_typer(hospitals_app, name="hospitals")
 app.add_typer(duty_app, name="duty")
+app.add_typer(crypto_app, name="crypto")
+
+
+@app.callback()
+def _start(ctx: typer.Context) -> None:
+    """Every command but `crypto` (which handles keys itself) runs with the configured data key installed."""
+    if ctx.invoked_subcommand == "crypto":
+        return
+    from data.crypto import DataKeyError
+
+    try:
+        get_settings().install_data_keyring()
+    except DataKeyError as exc:
+        _fail(str(exc))
 
 
 

@@ -2,6 +2,8 @@
 
 The export reads as the account named by `--as`: its scope (home region) limits what is exported, a region
 outside it is refused, and every export, refused or not, is audited under that account, as from the page.
+`--with-contacts` adds the entities' legal representative and phone: unmasked only for a role allowed to see them
+(dashboard/context.py), and the audit entry names the personal columns and those exported unmasked.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ export_app = typer.Typer(help="Export a table (XLSX, CSV), the filtered entities
 
 
 def _run(what: str, fmt: str, region: str | None, period: str | None, specialty: str | None, lang: str, out: Path | None,
-         actor: str, layer: str | None = None) -> None:
+         actor: str, layer: str | None = None, with_contacts: bool = False) -> None:
     from dashboard import exports, i18n, offline_map, periods
+    from dashboard.context import UNMASKED_ROLES
     from data import accounts
     from data.queries import regions
     from data.queries.filters import Filters, OutOfScope, Scope, UnknownRegion
@@ -34,7 +37,9 @@ def _run(what: str, fmt: str, region: str | None, period: str | None, specialty:
     if account is None or not account.reads_data:
         fail(f"{actor!r} is not an active account that reads supervision data")
     region = region or account.region_adcode
-    detail = {"region": region, "period": period, "specialty": specialty, "format": fmt, "what": what, "via": "cli"}
+    unmasked = account.role in UNMASKED_ROLES
+    detail = {"region": region, "period": period, "specialty": specialty, "format": fmt, "what": what, "via": "cli",
+              **exports.personal_detail(with_contacts, unmasked)}
     if layer is not None:
         detail["layer"] = layer
     scope = Scope.of(account.region_adcode)
@@ -51,7 +56,8 @@ def _run(what: str, fmt: str, region: str | None, period: str | None, specialty:
                                     settings.cache_dir)
         else:
             name = "entities" if regions.children(store, region, scope).empty else "regions"
-            made = exports.table_file(store, filters, scope, name, fmt, i18n.normalise_language(lang), place.name)
+            made = exports.table_file(store, filters, scope, name, fmt, i18n.normalise_language(lang), place.name,
+                                      with_contacts=with_contacts, unmasked=unmasked)
     except OutOfScope:
         exports.audit_export(store, actor=account.username, target=region, detail={**detail, "refused": "out_of_scope"})
         fail(f"region {region} is outside the scope of {actor} ({account.region_adcode})")
@@ -76,9 +82,12 @@ ACTOR = typer.Option(..., "--as", help="The account whose scope applies (and who
 def export_table(fmt: str = typer.Option("xlsx", "--format", help="xlsx or csv."), region: str | None = REGION,
                  period: str | None = PERIOD, specialty: str | None = SPECIALTY,
                  lang: str = typer.Option("zh", "--lang", help="Header language: zh or en."), out: Path | None = OUT,
-                 actor: str = ACTOR) -> None:
+                 actor: str = ACTOR,
+                 with_contacts: bool = typer.Option(False, "--with-contacts",
+                                                    help="Add legal representative and phone (a county's entities).")
+                 ) -> None:
     """The manager page's table of the region: its child regions' figures, or a leaf region's entities."""
-    _run("table", fmt, region, period, specialty, lang, out, actor)
+    _run("table", fmt, region, period, specialty, lang, out, actor, with_contacts=with_contacts)
 
 
 @export_app.command("entities")
@@ -95,4 +104,4 @@ def export_map(out: Path = typer.Argument(..., help="The HTML file to write."), 
                lang: str = typer.Option("zh", "--lang", help="Language of the map: zh or en."),
                actor: str = ACTOR) -> None:
     """The manager page's map of the region and layer as one HTML file that opens offline (Leaflet inlined, no tiles)."""
-    _run("map", "html", region, period, specialty, lang, out, actor, layer)
+    _run("map", "html", region, period, specialty, lang, out, actor, layer=layer)

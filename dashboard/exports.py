@@ -10,6 +10,11 @@ Tables keep their types: counts and amounts are numbers in XLSX (Excel sums them
 headers are in the reader's language (Chinese by default). CSV is UTF-8 with a BOM, which Excel needs to read
 Chinese. Spatial exports carry our field names (GIS software and shapefile-era tools expect plain ASCII names),
 coordinates in WGS-84 (EPSG:4326).
+
+Personal data leaves only on request: the entities table `with_contacts` adds the legal representative and the
+contact phone, in full only for a role that sees them unmasked (dashboard/context.py UNMASKED_ROLES), masked for
+any other. `personal_detail` says which personal columns a file holds and which of them unmasked; the caller puts
+it in the export's audit entry.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from dashboard import i18n, map_view, offline_map, xlsx
+from dashboard import i18n, map_view, masking, offline_map, xlsx
 from data import audit
 from data.queries import entities, overview, regions
 from data.queries.filters import Filters, Scope
@@ -36,6 +41,8 @@ ENTITY_TABLE = (("name", "col_name", "text"), ("specialty", "specialty", "text")
                 ("grade", "grade", "text"), ("address", "address", "text"), ("inspections", "inspections", "int"),
                 ("non_compliant", "non_compliant", "int"), ("last_inspected_on", "col_last_inspected_on", "date"),
                 ("last_result", "col_last_result", "text"))
+CONTACT_FIELDS = (("legal_representative", "legal_representative", "text"), ("contact_phone", "contact_phone", "text"))
+MASKS = {"legal_representative": masking.person_name, "contact_phone": masking.phone}
 TABLES = {"regions": REGION_TABLE, "entities": ENTITY_TABLE}  # the child regions' figures; a leaf region's entities
 TABLE_FORMATS = ("xlsx", "csv")
 SPATIAL_FORMATS = {"geojson": "GeoJSON", "gpkg": "GPKG"}
@@ -51,11 +58,25 @@ class Export:
     rows: int
 
 
-def table(store, filters: Filters, scope: Scope, name: str, lang: str) -> tuple[list[str], list[dict]]:
+def _spec(name: str, with_contacts: bool) -> tuple:
+    if with_contacts and name != "entities":
+        raise ValueError("contacts are exported with the entities table of a county, not with regions' figures")
+    return TABLES[name] + (CONTACT_FIELDS if with_contacts else ())
+
+
+def personal_detail(with_contacts: bool, unmasked: bool) -> dict:
+    """The audit entry's account of personal data in an export: the columns, and those exported unmasked."""
+    columns = [field for field, _, _ in CONTACT_FIELDS] if with_contacts else []
+    return {"personal_columns": columns, "unmasked_columns": columns if unmasked else []}
+
+
+def table(store, filters: Filters, scope: Scope, name: str, lang: str, *, with_contacts: bool = False,
+          unmasked: bool = False) -> tuple[list[str], list[dict]]:
     """(headers in `lang`, rows as {field: value}) of table `name`: the page's grid and its exports alike.
 
-    Numbers stay numbers (the grid sorts them, Excel sums them); the rate is a percentage with one decimal."""
-    spec = TABLES[name]
+    Numbers stay numbers (the grid sorts them, Excel sums them); the rate is a percentage with one decimal.
+    `with_contacts` adds the entities' legal representative and phone, masked unless `unmasked`."""
+    spec = _spec(name, with_contacts)
     if name == "entities":
         frame = overview.entity_figures(store, filters, scope)
         frame["specialty"] = [i18n.specialty_label(s, lang) for s in frame["specialty"]]
@@ -63,6 +84,12 @@ def table(store, filters: Filters, scope: Scope, name: str, lang: str) -> tuple[
         frame["grade"] = frame["grade"].where(frame["grade"].notna(), i18n.t("ungraded", lang))
         frame["last_result"] = [i18n.t(f"result_{r}" if r else "class_not_inspected", lang) for r in frame["last_result"]]
         frame["last_inspected_on"] = [d.isoformat() if d else None for d in frame["last_inspected_on"]]
+        if with_contacts:
+            frame = frame.merge(entities.contacts(store, scope, frame["id"]), on="id", how="left")
+            for field, mask in MASKS.items():
+                frame[field] = frame[field].astype(object).where(frame[field].notna(), None)
+                if not unmasked:
+                    frame[field] = frame[field].map(mask, na_action="ignore")
     else:
         frame = overview.child_figures(store, filters, scope)
         frame["rate"] = (frame["rate"] * 100).round(1)
@@ -72,11 +99,12 @@ def table(store, filters: Filters, scope: Scope, name: str, lang: str) -> tuple[
     return [i18n.t(header, lang) + (" (%)" if kind == "pct" else "") for _, header, kind in spec], frame.to_dict("records")
 
 
-def table_file(store, filters: Filters, scope: Scope, name: str, fmt: str, lang: str, region_name: str) -> Export:
+def table_file(store, filters: Filters, scope: Scope, name: str, fmt: str, lang: str, region_name: str, *,
+               with_contacts: bool = False, unmasked: bool = False) -> Export:
     if fmt not in TABLE_FORMATS:
         raise ValueError(f"a table exports as {' or '.join(TABLE_FORMATS)}, not {fmt!r}")
-    headers, rows = table(store, filters, scope, name, lang)
-    fields = [field for field, _, _ in TABLES[name]]
+    headers, rows = table(store, filters, scope, name, lang, with_contacts=with_contacts, unmasked=unmasked)
+    fields = [field for field, _, _ in _spec(name, with_contacts)]
     values = [[row[field] for field in fields] for row in rows]
     if fmt == "xlsx":
         content = xlsx.workbook_bytes(region_name, headers, values)

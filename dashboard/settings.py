@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     region: str = "410000"  # the province or city this installation supervises
     environment: Literal["development", "production"] = "development"
     secret_key: str = ""
+    # The keys that encrypt personal data at rest (data/crypto.py): `id:base64key` entries, the first encrypts.
+    # Either inline or in a file (one a line); never in the database. Development makes var/data_key.
+    data_key: str = Field("", repr=False)
+    data_key_file: Path | None = None
     language: Literal["zh", "en"] = "zh"
     datasets: Path = Path("../shared/datasets")  # the shared public datasets (the NYC back-test reads one)
     # The password policy may be made stricter, never weaker than 8 characters of 3 kinds (等保 2.0 level 3).
@@ -90,6 +94,36 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_hex(32), encoding="ascii")
             path.chmod(0o600)
         return path.read_text(encoding="ascii").strip()
+
+    def data_keyring(self):
+        """The keyring that encrypts personal data. Production refuses to start without a configured key (the
+        database alone must not be enough to read ID numbers); development keeps one in var/data_key, made once,
+        readable by its owner only, so `make run` and the tests need no setup."""
+        from data import crypto
+
+        if self.data_key.strip():
+            return crypto.Keyring(crypto.parse_keys(self.data_key, "WEIJIAN_DATA_KEY"))
+        if self.data_key_file is not None:
+            try:
+                text = self.data_key_file.read_text(encoding="ascii")
+            except OSError as exc:
+                raise crypto.DataKeyError(f"WEIJIAN_DATA_KEY_FILE {self.data_key_file}: {exc.strerror}") from None
+            return crypto.Keyring(crypto.parse_keys(text, str(self.data_key_file)))
+        if self.environment == "production":
+            raise crypto.DataKeyError("no data key: set WEIJIAN_DATA_KEY or WEIJIAN_DATA_KEY_FILE "
+                                      "(`weijian crypto new-key` prints one)")
+        path = self.var_dir / "data_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(crypto.new_key("dev1").text() + "\n", encoding="ascii")
+            path.chmod(0o600)
+        return crypto.Keyring(crypto.parse_keys(path.read_text(encoding="ascii"), str(path)))
+
+    def install_data_keyring(self) -> None:
+        """Install the keyring for this process (the app factory and the `weijian` command call it first)."""
+        from data import crypto
+
+        crypto.install(self.data_keyring())
 
     def password_policy(self):
         """The policy new passwords are checked against (data/accounts.py knows nothing of settings)."""

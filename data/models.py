@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from data import vocab
+from data.personal import Encrypted, blind_index_default
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -142,11 +143,10 @@ class Entity(RegionCodes, Base):
     risk_level: Mapped[str | None] = mapped_column(String(16))
     # 五维监管 of a medical institution: the overall status of its latest institution_status row (None: never assessed).
     institution_status: Mapped[str | None] = mapped_column(String(16))
-    # Personal data of the entity's legal representative (法定代表人): shown to officers, masked on screens in
-    # public view (dashboard/masking.py), never on the public page. Plain columns until the security issue
-    # masks them by role and encrypts them.
-    legal_representative: Mapped[str | None] = mapped_column(String(64))
-    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    # Personal data of the entity's legal representative (法定代表人): shown to officers, masked by role and on
+    # screens in public view (dashboard/masking.py), never on the public page; encrypted at rest (data/personal.py).
+    legal_representative: Mapped[str | None] = mapped_column(Encrypted("entity.legal_representative"))
+    contact_phone: Mapped[str | None] = mapped_column(Encrypted("entity.contact_phone"))
 
 
 class EntityGrade(Base):
@@ -836,9 +836,11 @@ class Practitioner(Base):
     rx_ordinary: Mapped[bool] = mapped_column(default=False)  # 处方权
     rx_narcotic: Mapped[bool] = mapped_column(default=False)  # 麻醉药品和第一类精神药品处方资格
     # PERSONAL DATA: the only two personal columns. Masked on screen (dashboard/masking.py) unless the role
-    # needs them; to be switched to the encrypted column type when encryption at rest is merged.
-    id_number: Mapped[str | None] = mapped_column(String(18))  # PERSONAL
-    phone: Mapped[str | None] = mapped_column(String(32))  # PERSONAL
+    # needs them; encrypted at rest (data/personal.py). A lookup by ID number matches the blind index.
+    id_number: Mapped[str | None] = mapped_column(Encrypted("practitioner.id_number"))  # PERSONAL
+    phone: Mapped[str | None] = mapped_column(Encrypted("practitioner.phone"))  # PERSONAL
+    id_number_index: Mapped[str | None] = mapped_column(
+        String(64), index=True, default=blind_index_default("practitioner", "id_number"))
 
 
 class PractitionerRegistration(Base):

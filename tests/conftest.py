@@ -17,12 +17,18 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-from data import accounts, db
+from data import accounts, crypto, db
 from data.demo.build import build
 
 POSTGRES_URL = os.environ.get("WEIJIAN_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 DEMO_UNTIL = dt.date(2026, 6, 30)
 DEMO_REGION = "410000"
+
+# One data key for the whole run, in the environment, so every Settings (the app's, the CLI's) and every
+# database the tests build agree on it; a test that needs another key installs it and restores this one.
+TEST_DATA_KEY = crypto.new_key("test1")
+os.environ["WEIJIAN_DATA_KEY"] = TEST_DATA_KEY.text()
+crypto.install(crypto.Keyring([TEST_DATA_KEY]))
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from personal_data import decrypted
+
+from data import crypto
 from data.demo.build import DEMO_PASSWORD
 
 
@@ -364,7 +367,8 @@ def test_entity_file_and_its_public_page_on_a_phone(server, browser, demo_app):
             "SELECT a.entity_id, COUNT(i.id) AS n FROM alert a JOIN inspection i ON i.entity_id = a.entity_id "
             "WHERE a.rule = 'sustained' AND a.entity_id IN (SELECT entity_id FROM penalty) "
             "GROUP BY a.entity_id ORDER BY n DESC, a.entity_id LIMIT 1"), conn)["entity_id"].iloc[0])
-        phone = conn.execute(text("SELECT contact_phone FROM entity WHERE id = :i"), {"i": entity_id}).scalar()
+        phone = crypto.keyring().decrypt(conn.execute(text("SELECT contact_phone FROM entity WHERE id = :i"),
+                                                      {"i": entity_id}).scalar(), "entity.contact_phone")
     browser.get(server + f"/entity/{entity_id}")
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#entity-timeline .scatterlayer .point"))
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".wj-series .js-plotly-plot .shapelayer path"))
@@ -430,7 +434,8 @@ def test_a_prescription_alert_leads_to_the_doctor_and_back_to_the_institution(se
     with demo_app.server.extensions["weijian"].store.engine.connect() as conn:
         doctor = pd.read_sql(text(
             "SELECT p.id, p.name, p.phone, a.entity_id FROM alert a JOIN practitioner p ON p.id = a.practitioner_id "
-            "ORDER BY a.occurrences DESC, a.id LIMIT 1"), conn).iloc[0]
+            "ORDER BY a.occurrences DESC, a.id LIMIT 1"), conn)
+    doctor = decrypted(doctor, "practitioner").iloc[0]
     browser.get(server + f"/practitioner/{doctor['id']}")
     _wait(browser, lambda d: "处方点评与防挂证预警" in d.find_element(By.TAG_NAME, "body").text)
     body = browser.find_element(By.TAG_NAME, "body").text

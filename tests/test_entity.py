@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from dashboard import qr
-from data import db, public_tokens
+from data import crypto, db, public_tokens
 from data.cache import QueryCache
 from data.demo.build import build
 from data.demo.generate import GRADE_SCORES
@@ -26,6 +26,7 @@ from data.queries import entity_file, public
 from data.queries.filters import OutOfScope, Scope
 from data.store import Store
 from components import text as component_text
+from personal_data import decrypted
 
 UNTIL = dt.date(2026, 6, 30)
 NOW = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
@@ -62,7 +63,8 @@ def test_profile_is_refused_alike_for_unknown_and_out_of_scope(zhengzhou):
     entity_id, county = int(busiest["id"]), busiest["county_adcode"]
     own = entity_file.profile(zhengzhou, entity_id, Scope.of(county))
     raw = _read(zhengzhou, "SELECT name, credit_code, legal_representative FROM entity WHERE id = :i", i=entity_id).iloc[0]
-    assert (own["name"], own["credit_code"], own["legal_representative"]) == tuple(raw)
+    stored = crypto.keyring().decrypt(raw["legal_representative"], "entity.legal_representative")  # stored encrypted
+    assert (own["name"], own["credit_code"], own["legal_representative"]) == (raw["name"], raw["credit_code"], stored)
     assert entity_file.profile(zhengzhou, str(entity_id), Scope.of("410100"))["id"] == entity_id  # the city sees it too
     other = "410102" if county != "410102" else "410103"
     messages = []
@@ -125,7 +127,9 @@ def test_grade_history_agrees_with_the_entity_grade(zhengzhou):
 
 
 def test_people_are_made_up_but_look_real(zhengzhou):
-    people = _read(zhengzhou, "SELECT legal_representative, contact_phone FROM entity")
+    stored = _read(zhengzhou, "SELECT legal_representative, contact_phone FROM entity")
+    assert stored["contact_phone"].str.startswith("wj1:").all()  # at rest: only ciphertexts
+    people = decrypted(stored, "entity")
     assert people["legal_representative"].str.fullmatch(r"[\u4e00-\u9fff]{2,3}").all()
     assert people["contact_phone"].str.fullmatch(r"1[3-9]\d{9}").all()
 
@@ -219,6 +223,7 @@ def _entities(demo_app) -> tuple[pd.Series, pd.Series]:
         SELECT e.id, e.name, e.county_adcode, e.legal_representative, e.contact_phone, COUNT(i.id) AS n
         FROM entity e JOIN inspection i ON i.entity_id = e.id GROUP BY e.id, e.name, e.county_adcode,
         e.legal_representative, e.contact_phone ORDER BY n DESC, e.id""")
+    frame = decrypted(frame, "entity")
     return frame[frame["county_adcode"] == home].iloc[0], frame[frame["county_adcode"] != home].iloc[0]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from components import text as component_text
+from personal_data import decrypted
 from sqlalchemy import text
 
 from data.queries import practitioner_file
@@ -31,6 +32,7 @@ def _doctors(demo_app) -> tuple[pd.Series, pd.Series]:
         FROM practitioner p JOIN practitioner_registration r ON r.practitioner_id = p.id JOIN entity e ON e.id = r.entity_id
         WHERE p.kind = 'doctor' GROUP BY p.id, p.name, p.licence_no, p.id_number, p.phone
         ORDER BY alerts DESC, p.id""")
+    frame = decrypted(frame, "practitioner")
     single = frame[frame["counties"] == 1]
     return single[single["county"] == home].iloc[0], single[single["county"] != home].iloc[0]
 

@@ -41,6 +41,7 @@ from data.imports.profile import KindSpec, Profile
 from data.imports.readers import read_table
 from data.models import Complaint, Device, Entity, Inspection, Penalty, SelfInspection
 from data.monitoring.ingest import MAX_BATCH, ingest_in
+from data.personal import PERSONAL_COLUMNS
 from geo import assign, boundaries
 from geo import crs as crs_module
 
@@ -320,6 +321,7 @@ def _chunks(items: list, size: int = CHUNK):
 
 ENTITY_COLUMNS = ("name", "specialty", "subtype", "address", "lon", "lat", "grade",
                   "province_adcode", "city_adcode", "county_adcode")
+PERSONAL_ENTITY_COLUMNS = PERSONAL_COLUMNS["entity"]  # stored encrypted: the Encrypted column type does it on insert
 
 
 class ImportEntities(_FileImport):
@@ -345,6 +347,9 @@ class ImportEntities(_FileImport):
             else:
                 out[name] = spec.defaults.get(name)
         out["address"] = _text(frame, spec.columns["address"]).replace("", None) if "address" in spec.columns else None
+        for name in PERSONAL_ENTITY_COLUMNS:  # only when the profile maps them: an unmapped one keeps what is stored
+            if name in spec.columns:
+                out[name] = _text(frame, spec.columns[name]).replace("", None)
         self._place(frame, out, found)
         for notice in spec.notices:
             values = _text(frame, notice["column"])
@@ -356,6 +361,7 @@ class ImportEntities(_FileImport):
 
     def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
         rows = records.drop(columns="rows").replace({np.nan: None}).to_dict("records")
+        compared = ENTITY_COLUMNS + tuple(c for c in PERSONAL_ENTITY_COLUMNS if c in records)
         existing = {}
         for part in _chunks([r["credit_code"] for r in rows]):
             for stored in conn.execute(select(Entity).where(Entity.credit_code.in_(part))).mappings():
@@ -365,15 +371,15 @@ class ImportEntities(_FileImport):
             stored = existing.get(row["credit_code"])
             if stored is None:
                 new.append(row)
-            elif any(_differs(stored[c], row[c]) for c in ENTITY_COLUMNS):
-                changed.append({"id": stored["id"], **{c: row[c] for c in ENTITY_COLUMNS}})
+            elif any(_differs(stored[c], row[c]) for c in compared):
+                changed.append({"id": stored["id"], **{c: row[c] for c in compared}})
             else:
                 outcome.unchanged += 1
         for part in _chunks(new):
             conn.execute(insert(Entity), part)
             self.progress(len(part))
         for row in changed:
-            conn.execute(update(Entity).where(Entity.id == row["id"]).values({c: row[c] for c in ENTITY_COLUMNS}))
+            conn.execute(update(Entity).where(Entity.id == row["id"]).values({c: row[c] for c in compared}))
         self.progress(len(changed) + outcome.unchanged)
         outcome.inserted, outcome.updated = len(new), len(changed)
         return set()  # entities are not counted in the rollups; their inspections are

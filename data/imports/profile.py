@@ -20,7 +20,7 @@ PROFILES = Path(__file__).with_name("profiles")
 KINDS = ("entities", "inspections", "penalties", "complaints", "devices", "readings", "self_inspections")
 # The fields each kind fills from columns (readings are described by `device`, `measured_at`, `values` instead).
 FIELDS = {
-    "entities": {"name", "lon", "lat", "address", "specialty", "subtype", "grade"},
+    "entities": {"name", "lon", "lat", "address", "specialty", "subtype", "grade", "legal_representative", "contact_phone"},
     "inspections": {"inspected_on", "kind", "result", "findings", "score", "grade"},
     "penalties": {"case_no", "decided_on", "kind", "amount", "status"},
     "devices": {"device_id", "scene", "interval_s", "installed_on", "lon", "lat"},

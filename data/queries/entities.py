@@ -121,3 +121,18 @@ def page(store: Store, scope: Scope, region: str, *, specialty: str | None = Non
         rows = conn.execute(select(*(table.c[c] for c in PAGE_COLUMNS)).where(*conditions)
                             .order_by(table.c.id).offset(offset).limit(limit)).all()
     return int(total), pd.DataFrame(rows, columns=PAGE_COLUMNS)
+
+
+CONTACT_COLUMNS = ["id", "legal_representative", "contact_phone"]
+
+
+def contacts(store: Store, scope: Scope, entity_ids) -> pd.DataFrame:
+    """The legal representative and phone of the given entities in scope, decrypted (data/personal.py). Not cached:
+    personal data stays out of the query cache; only exports that name these columns in their audit entry ask."""
+    table, ids = Entity.__table__, sorted({int(i) for i in entity_ids})
+    rows = []
+    with store.engine.connect() as conn:
+        for start in range(0, len(ids), 1000):
+            rows += conn.execute(select(*(table.c[c] for c in CONTACT_COLUMNS))
+                                 .where(table.c.id.in_(ids[start:start + 1000]), scope_predicate(table, scope))).all()
+    return pd.DataFrame(rows, columns=CONTACT_COLUMNS)

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import literal, null, select
 
 from data.models import Alert, Complaint, Device, Entity, EntityGrade, Inspection, Penalty
+from data.personal import PERSONAL_COLUMNS, reveal, sealed
 from data.queries.base import cached_record, scope_predicate
 from data.queries.filters import OutOfScope, Scope
 from data.store import Store
@@ -47,11 +48,13 @@ def profile(store: Store, entity_id, scope: Scope) -> dict:
 
     def compute() -> dict | None:
         with store.engine.connect() as conn:
-            row = conn.execute(select(*(table.c[c] for c in PROFILE_COLUMNS)).where(
+            row = conn.execute(select(*(sealed(table, c) if c in PERSONAL_COLUMNS["entity"] else table.c[c]
+                                        for c in PROFILE_COLUMNS)).where(
                 table.c.id == entity_id, scope_predicate(table, scope))).mappings().first()
         return dict(row) if row is not None else None
 
-    found = _cached(store, "profile", entity_id, scope, compute)
+    # Cached as stored (personal columns encrypted), decrypted for this request only: the cache holds no plaintext.
+    found = reveal(_cached(store, "profile", entity_id, scope, compute), "entity")
     code = found and (found["county_adcode"] or found["city_adcode"] or found["province_adcode"])
     if found is None or not code or not scope.allows(code):
         raise OutOfScope("no such entity in your region")  # the same answer for unknown and elsewhere

@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import exists, select
 
-from data import vocab
+from data import crypto, personal, vocab
 from data.models import Alert, Entity, Practitioner, PractitionerRegistration
+from data.personal import reveal, sealed
 from data.queries.base import cached_record, scope_predicate
 from data.queries.entity_file import profile as entity_profile
 from data.queries.filters import OutOfScope, Scope
@@ -24,7 +25,7 @@ from data.store import Store
 
 PROFILE_COLUMNS = ("id", "licence_no", "name", "kind", "category", "scope", "title", "rx_ordinary", "rx_narcotic",
                    "id_number", "phone")
-PERSONAL_COLUMNS = ("id_number", "phone")  # masked on screen unless the role needs them (dashboard/masking.py)
+PERSONAL_COLUMNS = personal.PERSONAL_COLUMNS["practitioner"]  # masked on screen unless the role needs them (masking.py)
 REGISTRATION_COLUMNS = ["entity_id", "institution", "main", "valid_from", "valid_to", "county_adcode"]
 ALERT_COLUMNS = ["id", "raised_at", "rule", "status", "occurrences", "message", "entity_id", "institution"]
 PRACTITIONER_RULES = (*vocab.RX_RULES, "absent_chief")  # the alert rules that name a practitioner
@@ -51,11 +52,13 @@ def profile(store: Store, practitioner_id, scope: Scope) -> dict:
 
     def compute() -> dict | None:
         with store.engine.connect() as conn:
-            row = conn.execute(select(*(staff.c[c] for c in PROFILE_COLUMNS)).where(
+            row = conn.execute(select(*(sealed(staff, c) if c in PERSONAL_COLUMNS else staff.c[c]
+                                        for c in PROFILE_COLUMNS)).where(
                 staff.c.id == practitioner_id, here)).mappings().first()
         return dict(row) if row is not None else None
 
-    found = _cached(store, "profile", practitioner_id, scope, compute)
+    # Cached as stored (ID number and phone encrypted), decrypted for this request only: no plaintext in the cache.
+    found = reveal(_cached(store, "profile", practitioner_id, scope, compute), "practitioner")
     if found is None:
         raise OutOfScope("no such practitioner in your region")  # the same answer for unknown and elsewhere
     return found
@@ -114,3 +117,17 @@ def at_entity(store: Store, entity_id, scope: Scope) -> pd.DataFrame:
         return pd.DataFrame(rows, columns=STAFF_COLUMNS)
 
     return cached_record(store, f"{__name__}.at_entity", f"entity={entity_id}", scope, compute).copy()
+
+
+def find_by_id_number(store: Store, id_number: str, scope: Scope) -> list[int]:
+    """The ids of the practitioners in scope with this ID number (an officer verifying a doctor on site).
+
+    The number is stored encrypted with a random nonce, so the match is on its blind index (data/crypto.py),
+    computed under every configured key: found before, during and after a key rotation. Not cached."""
+    staff, regs, ents = Practitioner.__table__, PractitionerRegistration.__table__, Entity.__table__
+    here = exists().where(regs.c.practitioner_id == staff.c.id, regs.c.entity_id == ents.c.id,
+                          scope_predicate(ents, scope))
+    wanted = crypto.keyring().blind_indexes(id_number, "practitioner.id_number")
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(staff.c.id).where(staff.c.id_number_index.in_(wanted), here)
+                                 .order_by(staff.c.id)).scalars())
