@@ -299,3 +299,13 @@ def _raw(store: Store, af: AnalysisFilters, scope: Scope, source: RecordSource, 
     if group == "month":
         frame["month"] = pd.to_datetime(frame["month"]).dt.date
     return frame
+
+
+def subtypes(store: Store, scope: Scope, specialty: str | None = None) -> list[str]:
+    """The entity subtypes present in the scope (of the specialty when given), for the type filter."""
+    table = Entity.__table__
+    query = select(table.c.subtype).where(scope_predicate(table, scope)).distinct().order_by(table.c.subtype)
+    if specialty:
+        query = query.where(table.c.specialty == specialty)
+    with store.engine.connect() as conn:
+        return list(conn.execute(query).scalars())

@@ -46,10 +46,10 @@ def _figures(store: Store, af: AnalysisFilters, scope: Scope) -> dict[str, pd.Da
     by_kind = analysis.complete(kinds, "project_type", list(vocab.PROJECT_TYPES), MEASURES).merge(
         stages, left_on="project_type", right_index=True, how="left").fillna(0)
     stage_outcome = chosen.groupby(["stage", "outcome"]).size().unstack(fill_value=0).reindex(
-        index=list(vocab.PROJECT_STAGES), columns=list(OUTCOMES), fill_value=0).rename_axis("stage").reset_index()
+        index=list(vocab.PROJECT_STAGES), columns=list(OUTCOMES), fill_value=0).rename_axis(index="stage", columns=None).reset_index()
     out = {"by_month": by_month, "by_specialty": by_specialty, "by_region": by_region, "by_kind": by_kind,
            "by_stage": stage_outcome}
-    for name, part in out.items():
+    for part in out.values():
         for column in part.columns:
             if column in MEASURES or column in vocab.PROJECT_STAGES:
                 part[column] = part[column].astype(int)
