@@ -15,6 +15,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
 from dashboard import analysis_view, auth, context, exports, i18n, ids, periods
+from dashboard.figures import MAP_CONFIG
 from dashboard.pages import analysis as page
 from data import vocab
 from data.queries import analysis as analysis_queries
@@ -111,7 +112,7 @@ def render(tab: str | None, filters: dict, measure: str | None, state: dict | No
         html.H2(chart.title, className="wj-panel-title"),
         dcc.Graph(id={"type": ids.ANALYSIS_CHART, "dim": chart.dim or "none", "name": chart.name}, figure=chart.figure,
                   className="wj-analysis-map" if tab == "spatial" else "wj-chart", responsive=True,
-                  config={"displayModeBar": False}),
+                  config=MAP_CONFIG if tab == "spatial" else {"displayModeBar": False}),
         *([html.P(i18n.t(f"analysis_click_{chart.dim}", lang), className="wj-hint")] if chart.dim else []),
     ]) for chart in charts]
     body = html.Div([
