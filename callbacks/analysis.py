@@ -52,7 +52,8 @@ def cross_filter(trigger, click: dict | None, filters: dict, period: str | None 
     """The filter store after a filter change or a click; no_update when nothing changes.
 
     A chart click sets its dimension (the same value again clears it; a region drills into it, if the viewer may
-    see it); a chip's ✕ drops its filter (the region goes back to the viewer's home region); 'all' drops every one."""
+    see it); a chip's ✕ drops its filter (the region goes back to the viewer's home region), a crumb of the region
+    chain goes up to that region; 'all' drops every one."""
     new = dict(filters)
     if trigger == ids.ANALYSIS_PERIOD:
         try:
@@ -71,6 +72,10 @@ def cross_filter(trigger, click: dict | None, filters: dict, period: str | None 
             new.update(region=home, specialty=None, subtype=None, month=None)
         elif key == "region":
             new["region"] = home
+        elif isinstance(key, str) and key.startswith("region="):  # a crumb of the chain: up to that region
+            if not context.viewer_scope().allows(key[len("region="):]):
+                return no_update
+            new["region"] = key[len("region="):]
         elif key in ("specialty", "subtype", "month"):
             new[key] = None
     elif isinstance(trigger, dict) and trigger.get("type") == ids.ANALYSIS_CHART:
@@ -148,11 +153,19 @@ def _table(tab: str, headers: list[str], rows: list[dict]) -> html.Table:
 
 
 def _chips(af: AnalysisFilters, lang: str) -> list:
-    """The active filters as buttons that drop them, and one that drops them all."""
+    """The region's chain (each region above the current one a button back up to it), the active filters as
+    buttons that drop them, and one that drops them all."""
     store, scope = context.store(), context.viewer_scope()
     chain = regions.chain(store, af.region, scope)
+    crumbs = []
+    for i, region in enumerate(chain):
+        if i:
+            crumbs.append(html.Span("›", className="wj-crumb-sep"))
+        crumbs.append(html.Span(region.name, className="wj-crumb wj-crumb-current") if i == len(chain) - 1 else
+                      html.Button(region.name, className="wj-crumb wj-analysis-crumb", n_clicks=0,
+                                  id={"type": ids.ANALYSIS_CHIP, "key": f"region={region.adcode}"}))
     chips = [html.Span(i18n.t("analysis_active_filters", lang), className="wj-hint"),
-             html.Span(" › ".join(r.name for r in chain), className="wj-analysis-chain")]
+             html.Span(crumbs, className="wj-analysis-chain")]
     home = auth.current_account().region_adcode
     labels = {"region": chain[-1].name if af.region != home else None,
               "specialty": i18n.specialty_label(af.specialty, lang) if af.specialty else None,

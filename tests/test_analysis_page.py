@@ -76,6 +76,10 @@ def test_clicks_set_cross_filters_and_chips_clear_them(request_context):
     body, chips = callbacks.render("inspections", typed, None, {"lang": "zh"})
     chip_keys = [c.id["key"] for c in chips if isinstance(getattr(c, "id", None), dict)]
     assert chip_keys == ["region", "specialty", "subtype", "month", "all"]
+    crumbs = [c.id["key"] for c in chips[1].children if isinstance(getattr(c, "id", None), dict)]
+    assert crumbs == [f"region={HENAN}"]  # Henan › Zhengzhou: the way back up
+    up = callbacks.cross_filter({"type": ids.ANALYSIS_CHIP, "key": f"region={HENAN}"}, None, typed)
+    assert up["region"] == HENAN and up["subtype"] == "hospital"
     assert "2026-03-01 – 2026-03-31" in str(body)
     dropped = callbacks.cross_filter({"type": ids.ANALYSIS_CHIP, "key": "month"}, None, typed)
     assert dropped["month"] is None and dropped["subtype"] == "hospital"
@@ -104,6 +108,8 @@ def test_a_county_officer_sees_only_the_county_and_cannot_craft_another(demo_app
         click = {"points": [{"location": other}]}
         assert callbacks.cross_filter({"type": ids.ANALYSIS_CHART, "dim": "region", "name": "m"}, click,
                                       _filters(region=county)) is no_update
+        assert callbacks.cross_filter({"type": ids.ANALYSIS_CHIP, "key": f"region={HENAN}"}, None,
+                                      _filters(region=county)) is no_update  # a crafted crumb above the scope
         before = len(_exports(store))
         download, message = callbacks.export("xlsx", "penalties", _filters(region=other), {"lang": "zh"})
         assert download is no_update and message == "无权查看该区域"
