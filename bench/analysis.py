@@ -1,6 +1,6 @@
-"""The analysis page's queries (data/queries/analysis.py, construction.py), cold (empty cache), per section and
-region level, against a demo database; and the inspections section with an entity subtype (raw rows) beside the
-rollup answer, the naive baseline of the same question.
+"""The analysis page's queries (data/queries/analysis.py, construction.py), cold (empty cache), per section, for a
+province, against a demo database; and the inspections section of one specialty from the rollups beside the same
+with an entity subtype (hospitals), answered from the raw rows of that subtype only (the rollups hold no subtype).
 
     .venv/bin/python bench/analysis.py --database sqlite:///var/weijian.db --region 410000
 """
