@@ -13,6 +13,7 @@ from dash import Dash, html
 from flask import Flask, Response
 
 from callbacks import alerts as alert_callbacks
+from callbacks import analysis as analysis_callbacks
 from callbacks import complaints as complaint_callbacks
 from callbacks import draws as draw_callbacks
 from callbacks import entity as entity_callbacks
@@ -25,6 +26,7 @@ from dashboard import api, audit_view, auth, display_admin, headers, i18n, publi
 from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
 from dashboard.pages import complaints as complaints_page
+from dashboard.pages import analysis as analysis_page
 from dashboard.pages import analysis_risk as analysis_risk_page
 from dashboard.pages import device as device_page
 from dashboard.pages import draws as draws_page
@@ -116,6 +118,8 @@ def create_app(settings: Settings | None = None) -> Dash:
                        title=i18n.t("licences_title", settings.language))
     dash.register_page("ledger", path=ledger_page.PATH, layout=ledger_page.layout,
                        title=i18n.t("ledger_title", settings.language))
+    dash.register_page("analysis", path=analysis_page.PATH, layout=analysis_page.layout,
+                       title=i18n.t("analysis_title", settings.language))
     dash.register_page("analysis_risk", path=analysis_risk_page.PATH, layout=analysis_risk_page.layout,
                        title=i18n.t("analysis_risk_title", settings.language))
     app.layout = html.Div(dash.page_container, className="wj-root")
@@ -128,5 +132,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     draw_callbacks.register(app)
     licence_callbacks.register(app)
     ledger_callbacks.register(app)
+    analysis_callbacks.register(app)
     headers.install(app, settings)  # last: the CSP hashes the inline scripts of every callback
     return app

@@ -17,7 +17,7 @@ SHOWN = 20  # problems printed; the rest are in --report
 
 
 def import_command(
-    kind: str = typer.Argument(..., help="entities, inspections, penalties, complaints, devices, readings or self_inspections."),
+    kind: str = typer.Argument(..., help="entities, inspections, penalties, complaints, devices, readings, self_inspections or construction_projects."),
     file: Path = typer.Argument(..., help="CSV (UTF-8, GBK/GB18030, cp1252), .csv.gz, .xlsx, .geojson, zipped .shp, .gpkg."),
     profile_name: str = typer.Option(..., "--profile", help="A shipped profile name or a YAML path."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count; write nothing."),

@@ -106,11 +106,17 @@ def table_file(store, filters: Filters, scope: Scope, name: str, fmt: str, lang:
     headers, rows = table(store, filters, scope, name, lang, with_contacts=with_contacts, unmasked=unmasked)
     fields = [field for field, _, _ in _spec(name, with_contacts)]
     values = [[row[field] for field in fields] for row in rows]
+    return Export(rows_bytes(headers, values, fmt, region_name),
+                  f"{i18n.t('export_name', lang)}_{region_name}_{filters.period.label()}.{fmt}", len(rows))
+
+
+def rows_bytes(headers: list[str], values: list[list], fmt: str, sheet: str) -> bytes:
+    """A table as XLSX (sheet `sheet`, dashboard/xlsx.py) or as CSV in UTF-8 with a BOM."""
+    if fmt not in TABLE_FORMATS:
+        raise ValueError(f"a table exports as {' or '.join(TABLE_FORMATS)}, not {fmt!r}")
     if fmt == "xlsx":
-        content = xlsx.workbook_bytes(region_name, headers, values)
-    else:
-        content = pd.DataFrame(values, columns=headers).to_csv(index=False).encode("utf-8-sig")
-    return Export(content, f"{i18n.t('export_name', lang)}_{region_name}_{filters.period.label()}.{fmt}", len(rows))
+        return xlsx.workbook_bytes(sheet, headers, values)
+    return pd.DataFrame(values, columns=headers).to_csv(index=False).encode("utf-8-sig")
 
 
 def entity_file(store, filters: Filters, scope: Scope, fmt: str, region_name: str) -> Export:

@@ -175,3 +175,21 @@ def breakdown_figure(labels: list[str], values: list, keys: list, theme: Theme, 
         yaxis=dict(automargin=True, type="category", range=[len(labels) - max(len(labels), 8) - 0.5, len(labels) - 0.5]),
     )
     return fig
+
+
+def stacked_figure(labels: list[str], keys: list, series: list[tuple[str, list, str]], theme: Theme,
+                   selected: str | None = None) -> go.Figure:
+    """Horizontal stacked bars in the given order (first on top): one trace per (name, values, colour), every bar
+    carrying its key for a click; bars other than `selected` are faded when one is selected."""
+    opacity = [1.0 if selected in (None, key) else 0.35 for key in keys][::-1]
+    fig = go.Figure([go.Bar(x=values[::-1], y=labels[::-1], customdata=keys[::-1], orientation="h", name=name,
+                            marker=dict(color=colour, opacity=opacity), hovertemplate="%{y} · " + name + ": %{x:,}<extra></extra>")
+                     for name, values, colour in series])
+    totals = [sum(parts) for parts in zip(*(values for _, values, _ in series))] or [0]
+    fig.update_layout(
+        template=theme.plotly_template(), barmode="stack", margin=dict(l=10, r=20, t=30, b=10), bargap=0.25,
+        clickmode="event", legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"),
+        xaxis=dict(rangemode="tozero", automargin=True, **integer_ticks(float(max(totals)))),
+        yaxis=dict(automargin=True, type="category", range=[len(labels) - max(len(labels), 8) - 0.5, len(labels) - 0.5]),
+    )
+    return fig

@@ -127,3 +127,20 @@ LEDGER_LANG = "ledger-lang"
 
 ANALYSIS_RISK_CHART = "analysis-risk-chart"
 FIVEDIM_WALL_COUNTS = "wall-fivedim-counts"
+
+ANALYSIS_STATE = "analysis-state"  # {"lang", "today"} of the analysis page
+ANALYSIS_FILTERS = "analysis-filters"  # the shared filters and cross-filters: region, period, specialty, subtype, month
+ANALYSIS_PERIOD = "analysis-period"
+ANALYSIS_SPECIALTY = "analysis-specialty"
+ANALYSIS_SUBTYPE = "analysis-subtype"
+ANALYSIS_MEASURE = "analysis-measure"
+ANALYSIS_TABS = "analysis-tabs"
+ANALYSIS_SECTION = "analysis-section"
+ANALYSIS_ACTIVE = "analysis-active-filters"
+ANALYSIS_CLEAR = "analysis-clear"
+ANALYSIS_CHART = "analysis-chart"  # pattern: {"type": ANALYSIS_CHART, "dim": specialty|region|month|subtype|none, "name": …}
+ANALYSIS_CHIP = "analysis-chip"  # pattern: {"type": ANALYSIS_CHIP, "key": region|specialty|subtype|month}
+ANALYSIS_EXPORT = "analysis-export"
+ANALYSIS_EXPORT_CSV = "analysis-export-csv"
+ANALYSIS_EXPORT_MESSAGE = "analysis-export-message"
+ANALYSIS_DOWNLOAD = "analysis-download"

@@ -231,6 +231,34 @@ class Penalty(RegionCodes, Base):
     status: Mapped[str] = mapped_column(String(16))
 
 
+class ConstructionProject(RegionCodes, Base):
+    """One application for the preventive health review of a construction project (建设项目卫生审查): the design
+    review (设计审查) or the completion acceptance (竣工验收) of a hospital, an X-ray room, a water plant, a public
+    place… `entity_id` is the applicant when it is already a supervised entity (a hospital adding a wing); a new
+    site has none yet, so the applicant's name is kept as written. Undecided: outcome 'pending', no decided_on."""
+
+    __tablename__ = "construction_project"
+    __table_args__ = (
+        CheckConstraint(_one_of("project_type", vocab.PROJECT_TYPES), name="project_type"),
+        CheckConstraint(_one_of("stage", vocab.PROJECT_STAGES), name="stage"),
+        CheckConstraint(_one_of("outcome", vocab.PROJECT_OUTCOMES), name="outcome"),
+        CheckConstraint(_one_of("specialty", vocab.SPECIALTIES), name="specialty"),
+        CheckConstraint("(outcome = 'pending') = (decided_on IS NULL)", name="decided"),
+        CheckConstraint("decided_on IS NULL OR decided_on >= applied_on", name="dates"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_no: Mapped[str] = mapped_column(String(64), unique=True)  # 受理编号
+    name: Mapped[str] = mapped_column(String(128))
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"), index=True)
+    applicant: Mapped[str] = mapped_column(String(128))
+    specialty: Mapped[str] = mapped_column(String(16))
+    project_type: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(24))
+    applied_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(16))
+
+
 class Complaint(RegionCodes, Base):
     """A complaint or report (投诉举报); may name no known entity."""
 

@@ -104,3 +104,18 @@ INSTITUTION_DIMENSIONS: tuple[str, ...] = ("performance", "service", "enforcemen
 INSTITUTION_STATUSES: tuple[str, ...] = ("normal", "attention", "warning")
 # Rows of the indicator set: an indicator's deduction, or the score below which a status begins.
 INSTITUTION_INDICATOR_KINDS: tuple[str, ...] = ("indicator", "threshold")
+
+# 建设项目卫生审查 (preventive health review of construction projects): what is built, which review it is in,
+# and how it ended. A project type belongs to one specialty (for the specialty filter and rollups by specialty).
+PROJECT_TYPE_SPECIALTY: dict[str, str] = {
+    "hospital": "medical",  # 医疗机构建设项目
+    "radiology_room": "radiation",  # 放射诊疗建设项目（机房）
+    "water_plant": "drinking_water",  # 集中式供水单位（水厂）新改扩建
+    "public_place": "public_place",  # 公共场所新改扩建
+    "school": "school",  # 学校教学及生活设施
+    "occupational": "occupational",  # 职业病危害建设项目
+}
+PROJECT_TYPES: tuple[str, ...] = tuple(PROJECT_TYPE_SPECIALTY)
+PROJECT_STAGES: tuple[str, ...] = ("design_review", "completion_acceptance")  # 设计审查, 竣工验收
+# 通过, 整改后通过 (conditional), 不通过, 审查中 (no decision yet)
+PROJECT_OUTCOMES: tuple[str, ...] = ("approved", "conditional", "rejected", "pending")

@@ -76,11 +76,16 @@ def _sample_rows():
     )
     event = models.AlertEvent(id=1, alert_id=1, at=dt.datetime(2026, 5, 1, 5, 0, tzinfo=UTC), action="dispatch",
                               actor="豫卫监4101050001", from_status="open", to_status="dispatched", note="请现场核查")
+    project = models.ConstructionProject(
+        id=1, project_no="豫卫建审〔2026〕410105-0001", name="金水华泰宾馆装修改造项目", entity_id=1, applicant="金水华泰宾馆",
+        specialty="public_place", project_type="public_place", stage="design_review", applied_on=dt.date(2026, 4, 1),
+        decided_on=dt.date(2026, 4, 20), outcome="approved", **codes,
+    )
     pending = models.RollupPending(county_adcode="410105")
     meta = models.DatasetMeta(key="note", value="测试")
     return [region_p, region_c, region_x, inspector, entity, grading, token, inspection, penalty, complaint, complaint_event,
             device, reading, limit,
-            rule, state, alert, event, pending, meta]
+            rule, state, alert, event, project, pending, meta]
 
 
 def _store(engine, rows) -> None:
@@ -106,13 +111,13 @@ def _same(a, b) -> bool:
 def test_migrations_create_every_table_and_go_down_again(database_url):
     engine = db.make_engine(database_url)
     db.upgrade(engine)
-    assert db.current_revision(engine) == "0019"
+    assert db.current_revision(engine) == "0020"
     tables = set(inspect(engine).get_table_names())
     assert {t.name for t in models.Base.metadata.sorted_tables} <= tables
     db.downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     db.upgrade(engine)  # and up again: migrations are repeatable
-    assert db.current_revision(engine) == "0019"
+    assert db.current_revision(engine) == "0020"
     engine.dispose()
 
 
@@ -139,6 +144,11 @@ def test_constraints_hold_on_both_databases(engine):
                        measured_at=dt.datetime(2026, 5, 1, 2, 0, tzinfo=UTC), value=0.2, unit="mg/m³"),
         models.Inspection(entity_id=999, specialty="medical", inspected_on=dt.date(2026, 1, 1), kind="routine",
                           result="compliant"),
+        models.ConstructionProject(project_no="P-2", name="x", applicant="x", specialty="medical", project_type="hospital",
+                                   stage="design_review", applied_on=dt.date(2026, 1, 1), outcome="approved"),  # no decision day
+        models.ConstructionProject(project_no="P-3", name="x", applicant="x", specialty="medical", project_type="hospital",
+                                   stage="design_review", applied_on=dt.date(2026, 1, 9), decided_on=dt.date(2026, 1, 2),
+                                   outcome="rejected"),  # decided before it was applied for
     ]
     for row in bad:
         with Session(engine) as session:

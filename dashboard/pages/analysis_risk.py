@@ -37,6 +37,7 @@ def layout(lang: str | None = None, **_ignored) -> html.Div:
     return html.Div(className="wj-page", lang="en" if lang == "en" else "zh-CN", children=[
         html.Header(className="wj-header", children=[
             html.H1([i18n.t("app_title", lang), html.Span(i18n.t("analysis_risk_title", lang), className="wj-subtitle")]),
+            dcc.Link(i18n.t("analysis_back", lang), className="wj-lang", href=f"/analysis?lang={lang}"),
             dcc.Link(i18n.t("language_switch", lang), className="wj-lang", href=f"{PATH}?lang={'en' if lang == 'zh' else 'zh'}"),
         ]),
         html.P(i18n.t("backtest_explain", lang), className="wj-hint"),

@@ -20,7 +20,7 @@ from data import accounts, db, models, rollups
 from data.prescriptions import ingest as rx_ingest
 from data.bulk import constraints_deferred, insert_frame, reset_sequence
 from data.complaints import workflow
-from data.demo import generate, practitioners
+from data.demo import construction, generate, practitioners
 from data.demo import hospital_ops as hospital_ops_demo
 from data.demo.monitoring import exceedance_alerts
 from data.queries.filters import Scope
@@ -30,7 +30,7 @@ from data.risk import scoring
 from geo import boundaries, custom, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
-_TABLES = (models.InstitutionStatus, models.PrescriptionHit, models.CreditAssessment, models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
+_TABLES = (models.ConstructionProject, models.InstitutionStatus, models.PrescriptionHit, models.CreditAssessment, models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
            models.InspectorConflict, models.SelfInspection, models.ComplaintEvent,
            models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
            models.SeriesState, models.Reading, models.ChiefPhysician, models.ClinicOpening, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
@@ -175,6 +175,9 @@ def build(
             report.rows[table] = report.rows.get(table, 0) + count
             step(f"stored {table} (hospital feeds, check-ins): {count:,} rows")
 
+        report.rows["construction_project"] = construction.store(conn, seed, ents, start, until)
+        reset_sequence(conn, models.ConstructionProject.__table__)
+        step(f"stored construction_project: {report.rows['construction_project']:,} rows")
         report.rows["rollups"] = rollups.refresh(conn)
         step(f"refreshed rollups: {report.rows['rollups']:,} rows")
         # The risk model scores the demo as of its last day, so the risk layer and the ledger have something to show.

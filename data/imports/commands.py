@@ -35,11 +35,11 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Connection
 
-from data import credit_code, db, rollups, self_inspection
+from data import credit_code, db, rollups, self_inspection, vocab
 from data.complaints import workflow
 from data.imports.profile import KindSpec, Profile
 from data.imports.readers import read_table
-from data.models import Complaint, Device, Entity, Inspection, Penalty, SelfInspection
+from data.models import Complaint, ConstructionProject, Device, Entity, Inspection, Penalty, SelfInspection
 from data.monitoring.ingest import MAX_BATCH, ingest_in
 from data.personal import PERSONAL_COLUMNS
 from geo import assign, boundaries
@@ -398,7 +398,7 @@ def _stored_entities(conn: Connection, frame: pd.DataFrame, spec: KindSpec, foun
     entity_keys = _natural_key(frame, spec, found, validate_code=True)
     known = {}
     for part in _chunks(sorted(set(entity_keys) - {""})):
-        query = select(Entity.credit_code, Entity.id, Entity.specialty, Entity.lon, Entity.lat, Entity.province_adcode,
+        query = select(Entity.credit_code, Entity.id, Entity.name, Entity.specialty, Entity.lon, Entity.lat, Entity.province_adcode,
                        Entity.city_adcode, Entity.county_adcode).where(Entity.credit_code.in_(part))
         known.update({r.credit_code: r for r in conn.execute(query)})
     unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
@@ -596,6 +596,57 @@ class ImportPenalties(_FileImport):
     def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
         rows = records.drop(columns=["rows", "entity_key"]).to_dict("records")
         return _upsert(conn, Penalty, "case_no", rows, self.COMPARED, outcome, self.progress)
+
+
+class ImportConstructionProjects(_FileImport):
+    """Construction project reviews (建设项目卫生审查) applied for by stored entities, one per 受理编号 (project_no).
+
+    The applicant must already be a stored entity (its region codes place the project); a new site not yet
+    supervised has no key to match and is refused by row, to be entered once it is registered. The specialty
+    follows the project type (an X-ray room of a hospital is radiation), not the applicant's."""
+
+    kind = "construction_projects"
+    COMPARED = ("entity_id", "name", "applicant", "specialty", "project_type", "stage", "applied_on", "decided_on",
+                "outcome", "province_adcode", "city_adcode", "county_adcode")
+
+    def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
+        spec, found = self.spec, _Collector(_file_rows(frame))
+        for source in spec.columns.values():
+            _need(frame, (source,) if isinstance(source, str) else source)
+        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
+        for name in ("project_no", "name", "project_type", "stage", "outcome"):
+            out[name] = _field(frame, spec, name, found)
+        out["applied_on"] = _dates(_text(frame, spec.columns["applied_on"]), self.profile,
+                                   _label(spec.columns["applied_on"]), found)
+        if "decided_on" in spec.columns:
+            label, raw = _label(spec.columns["decided_on"]), _text(frame, spec.columns["decided_on"])
+            out["decided_on"] = _dates(raw, self.profile, label, found, required=False)
+            pending = (out["outcome"] == "pending").to_numpy()
+            decided = out["decided_on"].notna().to_numpy()
+            found.add(pending & decided, label, raw, "a pending review has no decision date yet", "inconsistent")
+            found.add(~pending & ~decided & out["outcome"].notna().to_numpy(), label, raw,
+                      "a decided review needs its decision date", "missing")
+            early = decided & out["applied_on"].notna().to_numpy() & (
+                pd.to_datetime(out["decided_on"]) < pd.to_datetime(out["applied_on"])).to_numpy()
+            found.add(early, label, raw, "decided before it was applied for", "inconsistent")
+        else:
+            out["decided_on"] = None
+            found.add((out["outcome"] != "pending").to_numpy() & out["outcome"].notna().to_numpy(),
+                      _label(spec.columns.get("outcome", "outcome")), out["outcome"].fillna(""),
+                      "a decided review needs its decision date (map decided_on)", "missing")
+        first = _group(out["project_no"].fillna(""), found, False, _label(spec.columns.get("project_no", "project_no")),
+                       out["project_no"].fillna(""))
+        records = _with_entity_facts(out.iloc[first].reset_index(drop=True), known)
+        records["applicant"] = [known[k].name for k in records["entity_key"]]
+        records["specialty"] = records["project_type"].map(vocab.PROJECT_TYPE_SPECIALTY)
+        records["decided_on"] = records["decided_on"].astype(object).where(records["decided_on"].notna(), None)
+        return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), int(found.bad.sum()))
+
+    def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
+        rows = records.drop(columns=["rows", "entity_key"]).to_dict("records")
+        _upsert(conn, ConstructionProject, "project_no", rows, self.COMPARED, outcome, self.progress)
+        return set()  # no rollup counts construction projects
 
 
 def _utc(times: list) -> list:
@@ -888,7 +939,7 @@ class ImportSelfInspections(_FileImport):
 
 COMMANDS: dict[str, type[_FileImport]] = {c.kind: c for c in (ImportEntities, ImportInspections, ImportPenalties,
                                                                ImportComplaints, ImportDevices, ImportReadings,
-                                                               ImportSelfInspections)}
+                                                               ImportSelfInspections, ImportConstructionProjects)}
 
 
 def command(kind: str, engine: Engine, path: Path, profile: Profile, **options) -> _FileImport:

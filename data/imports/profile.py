@@ -17,7 +17,8 @@ import yaml
 from data import vocab
 
 PROFILES = Path(__file__).with_name("profiles")
-KINDS = ("entities", "inspections", "penalties", "complaints", "devices", "readings", "self_inspections")
+KINDS = ("entities", "inspections", "penalties", "complaints", "devices", "readings", "self_inspections",
+         "construction_projects")
 # The fields each kind fills from columns (readings are described by `device`, `measured_at`, `values` instead).
 FIELDS = {
     "entities": {"name", "lon", "lat", "address", "specialty", "subtype", "grade", "legal_representative", "contact_phone"},
@@ -27,12 +28,14 @@ FIELDS = {
     "complaints": {"received_at", "channel", "category", "description", "lon", "lat", "status", "due_on", "closed_at",
                    "specialty"},
     "self_inspections": {"period", "completed", "submitted_on", "findings", "rectified"},
+    "construction_projects": {"project_no", "name", "project_type", "stage", "applied_on", "decided_on", "outcome"},
 }
 # The ones that must be mapped to a column or given a default.
 REQUIRED = {"entities": ("name", "specialty", "subtype"), "inspections": ("inspected_on", "kind", "result"),
             "penalties": ("case_no", "decided_on", "kind", "status"), "devices": ("device_id", "scene", "interval_s"),
             "complaints": ("received_at", "channel", "category", "status", "due_on"),
-            "self_inspections": ("period", "completed")}
+            "self_inspections": ("period", "completed"),
+            "construction_projects": ("project_no", "name", "project_type", "stage", "applied_on", "outcome")}
 # Our vocabularies a code map may target, per kind; a profile mapping to anything else is refused when loaded.
 VOCABULARIES = {
     "entities": {"specialty": vocab.SPECIALTIES, "grade": vocab.GRADES},
@@ -41,6 +44,8 @@ VOCABULARIES = {
     "devices": {"scene": vocab.SCENES},
     "complaints": {"channel": vocab.COMPLAINT_CHANNELS, "status": vocab.COMPLAINT_STATUSES, "specialty": vocab.SPECIALTIES},
     "self_inspections": {"completed": ("yes", "no")},
+    "construction_projects": {"project_type": vocab.PROJECT_TYPES, "stage": vocab.PROJECT_STAGES,
+                              "outcome": vocab.PROJECT_OUTCOMES},
 }
 
 
