@@ -57,10 +57,11 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (idempotent), then seed what is data, not code, if absent: the monitoring
-    limits and rules, the complaint deadlines and the risk model."""
+    limits and rules, the complaint deadlines, the risk model and the effectiveness index."""
     command.upgrade(alembic_config(engine), revision)
     if revision == "head":
         from data.complaints import deadlines
+        from data.effectiveness import indicators as effectiveness
         from data.monitoring import limits, rules
         from data.risk import params
         from data.prescriptions import rules as rx_rules
@@ -71,6 +72,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             rules.seed(conn, now)
             deadlines.seed(conn)
             params.seed(conn, now)
+            effectiveness.seed(conn, now)
             rx_rules.seed(conn)
 
 

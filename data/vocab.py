@@ -22,6 +22,10 @@ RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 SELF_INSPECTION_RATINGS: tuple[str, ...] = ("good", "poor", "missing")
 # The risk model's parameters (data/risk/parameters.csv): feature points, level thresholds, ledger terms.
 RISK_PARAMETER_KINDS: tuple[str, ...] = ("feature", "threshold", "ledger")
+# The effectiveness index's "4+4+1" (data/effectiveness/indicators.csv): four indicators of the quality of
+# supervision, four of its efficiency, one of public satisfaction (complaints handled on time).
+EFFECTIVENESS_GROUPS: tuple[str, ...] = ("quality", "efficiency", "public")
+EFFECTIVENESS_DIRECTIONS: tuple[str, ...] = ("higher", "lower")  # which way is better
 # 风险台账: an entry is open until it is settled (销账) on a follow-up inspection.
 LEDGER_STATUSES: tuple[str, ...] = ("open", "closed")
 LEDGER_LEVELS: tuple[str, ...] = ("high", "very_high")  # the levels that enter the ledger
