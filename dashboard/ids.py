@@ -109,3 +109,10 @@ LEDGER_NAV = "ledger-nav"
 LEDGER_LANG = "ledger-lang"
 
 ANALYSIS_RISK_CHART = "analysis-risk-chart"
+
+EFFECT_STATE = "effect-state"  # {"region", "month", "lang"} of /analysis/effectiveness
+EFFECT_EXPORT = "effect-export"
+EFFECT_DOWNLOAD = "effect-download"
+EFFECT_EXPORT_MESSAGE = "effect-export-message"
+EFFECT_CHART = "effect-chart"
+EFFECT_WALL_RANKING = "wall-effect-ranking"  # "wall-": display screens may refresh it (dashboard/auth.py)

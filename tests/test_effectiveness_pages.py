@@ -1,0 +1,83 @@
+"""The effectiveness index on the page, its export, the wall panel and the CLI, over the session's demo
+database (Henan, until 2026-06-30): scope from the session, checked by page, export and panel alike."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+
+import openpyxl
+from sqlalchemy import select
+
+from components import text as component_text
+from data.models import AuditLog
+from data.queries.filters import Scope
+
+MONTH = "2026-05"
+
+
+def _store(demo_app):
+    return demo_app.server.extensions["weijian"].store
+
+
+def test_the_page_ranks_the_sub_regions_with_their_breakdown(demo_app, as_user):
+    from dashboard.pages import analysis_effectiveness as page
+
+    with as_user("demo_manager"):
+        tree = page.layout(month=MONTH)
+        english = component_text(page.layout(month=MONTH, lang="en"))
+    shown = component_text(tree)
+    assert "监管效能评估" in shown and "指标构成" in shown and "投诉举报按时办结率" in shown and "指标定义（第" in shown
+    assert "Supervision effectiveness" in english and "Complaints closed on time" in english
+    assert "郑州市" in shown  # Henan's cities are ranked
+    with as_user("demo_manager"):
+        bad = component_text(page.layout(month="2026-13"))
+    assert "月份格式应为" in bad
+
+
+def test_a_county_officer_cannot_open_another_region(demo_app, as_user):
+    from dashboard.auth import current_account
+    from dashboard.pages import analysis_effectiveness as page
+
+    with as_user("demo_officer"):
+        home = current_account().region_adcode
+        own = component_text(page.layout(month=MONTH))
+        refused = component_text(page.layout(region="410000", month=MONTH))
+    assert "无权查看该区域" in refused
+    assert "指标构成" in own and home
+
+
+def test_the_export_holds_every_region_times_indicator_and_is_audited(demo_app, as_user):
+    from callbacks import effectiveness as callbacks
+    from data.queries import effectiveness
+
+    with as_user("demo_manager"):
+        download, message = callbacks.export(1, {"region": "410000", "month": MONTH, "lang": "zh"})
+    assert message == "" and download["filename"].endswith(f"{MONTH}.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download["content"]))).active
+    rows = list(sheet.values)
+    assert rows[0][:4] == ("地区", "区划代码", "名次", "效能指数")
+    ranking = effectiveness.ranking(_store(demo_app), effectiveness.month_filters("410000", dt.date(2026, 5, 1),
+                                                                                  dt.date(2026, 6, 30)), Scope.of("410000"))
+    assert len(rows) - 1 == 9 * len(ranking)
+    with as_user("demo_officer"):
+        refused, said = callbacks.export(1, {"region": "410000", "month": MONTH, "lang": "zh"})
+    assert refused is callbacks.no_update and said
+    with _store(demo_app).engine.connect() as conn:
+        last = conn.execute(select(AuditLog.actor, AuditLog.detail).where(AuditLog.action == "export")
+                            .order_by(AuditLog.id.desc()).limit(1)).one()
+    assert last.actor == "demo_officer" and "out_of_scope" in last.detail
+
+
+def test_the_wall_panel_shows_regions_only_and_refuses_outside_scope(demo_app, as_user):
+    import pytest
+    from dash.exceptions import PreventUpdate
+
+    from callbacks import effectiveness as callbacks
+
+    with as_user("demo_manager"):
+        panel = component_text(callbacks.wall_panel(0, {"region": "410000", "lang": "zh"}))
+    assert "监管效能排名" in panel
+    with as_user("demo_officer"), pytest.raises(PreventUpdate):
+        callbacks.wall_panel(0, {"region": "410000", "lang": "zh"})
