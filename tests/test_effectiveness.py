@@ -42,10 +42,11 @@ INSPECTIONS = [  # id, entity, day, kind, result
 PENALTIES = [(1, 2, dt.date(2026, 5, 25)), (2, 6, dt.date(2026, 5, 10))]  # id, inspection, decided
 DRAW_RUN = dt.datetime(2026, 5, 3, 2, tzinfo=UTC)  # 10:00 China time
 DRAWN = [3, 4]  # entity 3 inspected (random_draw) on 05-12; entity 4 never
-ALERTS = [  # id, raised, due hours, first answer after (hours; None: none)
-    (1, dt.datetime(2026, 5, 10, tzinfo=UTC), 24, 2),
-    (2, dt.datetime(2026, 5, 15, tzinfo=UTC), 24, 30),
-    (3, dt.datetime(2026, 5, 20, tzinfo=UTC), 72, None),
+ALERTS = [  # id, raised, due hours, first answer after (hours; None: none), status
+    (1, dt.datetime(2026, 5, 10, tzinfo=UTC), 24, 2, "dispatched"),
+    (2, dt.datetime(2026, 5, 15, tzinfo=UTC), 24, 30, "dispatched"),
+    (3, dt.datetime(2026, 5, 20, tzinfo=UTC), 72, None, "open"),  # never answered: late
+    (4, dt.datetime(2026, 5, 21, tzinfo=UTC), 72, None, "closed"),  # closed without a recorded step: unknown, left out
 ]
 COMPLAINTS = [  # id, due, closed_at (UTC)
     (1, dt.date(2026, 5, 10), dt.datetime(2026, 5, 9, 12, tzinfo=UTC)),
@@ -85,11 +86,10 @@ def county_pair(engine):
             for r, e in enumerate(DRAWN, start=1)])
         conn.execute(insert(Alert), [
             {"id": a, "rule": "over_limit", "raised_at": raised, "due_at": raised + dt.timedelta(hours=due),
-             "status": "open" if answer is None else "dispatched", "message": "测试", **_codes(HOME)}
-            for a, raised, due, answer in ALERTS])
+             "status": status, "message": "测试", **_codes(HOME)} for a, raised, due, _answer, status in ALERTS])
         conn.execute(insert(AlertEvent), [
             {"alert_id": a, "at": raised + dt.timedelta(hours=answer), "action": "dispatch", "actor": "B1",
-             "from_status": "open", "to_status": "dispatched"} for a, raised, _due, answer in ALERTS if answer is not None]
+             "from_status": "open", "to_status": "dispatched"} for a, raised, _due, answer, _s in ALERTS if answer is not None]
             + [{"alert_id": a, "at": raised, "action": "raised", "actor": "system", "from_status": None,
                 "to_status": "open"} for a, raised, *_ in ALERTS])
         conn.execute(insert(Complaint), [
@@ -116,7 +116,8 @@ def _by_hand_home_may() -> dict[str, float]:
     results = {e: min(day for _i, ent, day, kind, _r in INSPECTIONS if ent == e and kind == "random_draw")
                for e in DRAWN if any(ent == e and kind == "random_draw" for _i, ent, _d, kind, _r in INSPECTIONS)}
     run_day = (DRAW_RUN + dt.timedelta(hours=8)).date()
-    answered = [(raised, due, h) for _a, raised, due, h in ALERTS if h is not None]
+    answered = [(raised, due, h) for _a, raised, due, h, _status in ALERTS if h is not None]
+    unanswered_late = [a for a, _raised, _due, h, status in ALERTS if h is None and status == "open"]
     china_closed = {c: (closed + dt.timedelta(hours=8)).date() for c, _due, closed in COMPLAINTS if closed}
     due_in_may = [(c, due) for c, due, _closed in COMPLAINTS if due.month == 5]
     return {
@@ -126,7 +127,7 @@ def _by_hand_home_may() -> dict[str, float]:
         "device_reporting": DEVICE_REPORTS[1] / DEVICE_REPORTS[0],
         "penalty_decision_days": np.mean([(day - inspected_on[i]).days for _p, i, day in PENALTIES]),
         "alert_response_hours": np.mean([h for *_x, h in answered]),
-        "alert_on_time": sum(1 for _r, due, h in answered if h <= due) / len(ALERTS),
+        "alert_on_time": sum(1 for _r, due, h in answered if h <= due) / (len(answered) + len(unanswered_late)),
         "draw_result_days": np.mean([(day - run_day).days for day in results.values()]),
         "complaint_on_time": sum(1 for c, due in due_in_may if c in china_closed and china_closed[c] <= due) / len(due_in_may),
     }
@@ -224,3 +225,29 @@ def test_bad_indicator_rows_name_the_field():
     assert {r["category"] for r in indicators.seed_rows()} == {"quality", "efficiency", "public"}
     assert [sum(r["category"] == c for r in indicators.seed_rows()) for c in ("quality", "efficiency", "public")] == [4, 4, 1]
     assert set(score.COMPUTE) == {r["key"] for r in indicators.seed_rows()}
+
+
+def test_the_cli_prints_the_ranking(county_pair, var_dir, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dashboard.cli import app
+    from dashboard.settings import get_settings
+
+    monkeypatch.setenv("WEIJIAN_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("WEIJIAN_DATABASE_URL", county_pair.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("WEIJIAN_REGION", CITY)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["effectiveness", "--month", "2026-05", "--detail", HOME])
+        wider = CliRunner().invoke(app, ["effectiveness", "--region", PROVINCE, "--month", "2026-05"])
+        bad = CliRunner().invoke(app, ["effectiveness", "--month", "2026-5x"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    expected = _index_by_hand(_by_hand_home_may(), indicators.seed_rows())
+    assert lines[2].split()[:4] == ["1", HOME, "金水区", f"{expected:.1f}"]
+    assert lines[3].split()[:4] == ["–", OTHER, "中原区", "–"]
+    assert any(line.split()[0] == "complaint_on_time" for line in lines[4:])
+    assert wider.exit_code == 1 and "outside the configured region" in wider.output
+    assert bad.exit_code == 1 and "--month" in bad.output

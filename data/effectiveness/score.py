@@ -159,13 +159,13 @@ def penalty_decision_days(conn: Connection, g: Grouping, w: Window) -> pd.DataFr
 
 
 def _alerts(conn: Connection, g: Grouping, w: Window) -> pd.DataFrame:
-    """adcode, raised_at, due_at, answered_at (NaT: nobody yet) of the alerts raised in the window."""
+    """adcode, raised_at, due_at, status, answered_at (NaT: no step recorded) of the alerts raised in the window."""
     alert, event = Alert.__table__, AlertEvent.__table__
-    answered = select(func.min(event.c.at)).where(event.c.alert_id == alert.c.id, event.c.action.in_(ANSWERS),
-                                                  event.c.at <= w.as_of).scalar_subquery()
-    frame = _frame(conn.execute(select(g.key(alert), alert.c.raised_at, alert.c.due_at, answered.label("answered_at"))
+    answered = select(func.min(event.c.at)).where(event.c.alert_id == alert.c.id, event.c.action.in_(ANSWERS)).scalar_subquery()
+    frame = _frame(conn.execute(select(g.key(alert), alert.c.raised_at, alert.c.due_at, alert.c.status,
+                                       answered.label("answered_at"))
                                 .where(*g.where(alert), alert.c.raised_at >= w.start_utc, alert.c.raised_at < w.end_utc)),
-                   ["adcode", "raised_at", "due_at", "answered_at"])
+                   ["adcode", "raised_at", "due_at", "status", "answered_at"])
     for column in ("raised_at", "due_at", "answered_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
@@ -174,13 +174,17 @@ def _alerts(conn: Connection, g: Grouping, w: Window) -> pd.DataFrame:
 def alert_response_hours(conn: Connection, g: Grouping, w: Window) -> pd.DataFrame:
     alerts = _alerts(conn, g, w)
     hours = (alerts["answered_at"] - alerts["raised_at"]).dt.total_seconds() / 3600
-    return _pooled(alerts, hours, alerts["answered_at"].notna())
+    return _pooled(alerts, hours, alerts["answered_at"] <= pd.Timestamp(w.as_of))
 
 
 def alert_on_time(conn: Connection, g: Grouping, w: Window) -> pd.DataFrame:
+    """Answered in time ÷ answered or past due. An alert still `open` past its due time is late; one whose status
+    moved on without a recorded step (an imported or demo case) is left out: when it was answered is unknown."""
     alerts = _alerts(conn, g, w)
+    as_of = pd.Timestamp(w.as_of)
     answered = alerts["answered_at"].notna()
-    counted = alerts["due_at"].notna() & (answered | (alerts["due_at"] <= pd.Timestamp(w.as_of)))
+    past_due = alerts["due_at"] <= as_of
+    counted = alerts["due_at"].notna() & ((alerts["answered_at"] <= as_of) | (past_due & (answered | (alerts["status"] == "open"))))
     return _pooled(alerts, (answered & (alerts["answered_at"] <= alerts["due_at"])).astype(float), counted)
 
 
