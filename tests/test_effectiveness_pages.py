@@ -4,6 +4,7 @@ database (Henan, until 2026-06-30): scope from the session, checked by page, exp
 from __future__ import annotations
 
 import base64
+import json
 import datetime as dt
 import io
 
@@ -81,3 +82,33 @@ def test_the_wall_panel_shows_regions_only_and_refuses_outside_scope(demo_app, a
     assert "监管效能排名" in panel
     with as_user("demo_officer"), pytest.raises(PreventUpdate):
         callbacks.wall_panel(0, {"region": "410000", "lang": "zh"})
+
+
+def test_a_display_screen_refreshes_the_wall_panel_but_not_the_page(demo_app):
+    """Region rankings are aggregates: the wall's panel is for display screens too; the analysis page is not."""
+    import datetime as dt
+
+    from data import displays, models
+
+    now = dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
+    engine = _store(demo_app).engine
+    with engine.begin() as conn:
+        token_id, token = displays.issue(conn, label="效能大屏", region="410100", ip_ranges="10.1.2.0/24",
+                                         actor="secadmin", now=now)
+    client = demo_app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.1.2.40"
+    try:
+        assert client.get(f"/display/{token}?next=/wall").status_code == 302
+        assert client.get("/analysis/effectiveness").status_code == 403
+        key = next(k for k in demo_app.callback_map if "wall-effect-ranking" in k)
+        body = {"output": key, "outputs": {"id": "wall-effect-ranking", "property": "children"},
+                "inputs": [{"id": "wall-tick", "property": "n_intervals", "value": 1}],
+                "changedPropIds": ["wall-tick.n_intervals"],
+                "state": [{"id": "wall-state", "property": "data", "value": {"region": "410100", "lang": "zh"}}]}
+        answer = client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
+        assert answer.status_code == 200
+        assert "监管效能排名" in json.dumps(answer.get_json()["response"]["wall-effect-ranking"], ensure_ascii=False)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(models.DisplayToken.__table__.update().where(models.DisplayToken.id == token_id)
+                         .values(revoked_at=now))
