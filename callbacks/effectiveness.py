@@ -24,7 +24,7 @@ from data.queries.filters import OutOfScope
 
 log = logging.getLogger(__name__)
 CHINA = ZoneInfo("Asia/Shanghai")
-WALL_ROWS = 8
+WALL_ROWS = 5  # the alert feed above it must keep room on a 1080p wall
 EXPORT_COLUMNS = (("name", "effect_region"), ("adcode", "col_adcode"), ("rank", "effect_rank"), ("index", "effect_score"),
                   ("previous_index", "effect_previous"), ("change", "effect_change"), ("category", "effect_category"),
                   ("indicator", "effect_indicator"), ("value", "effect_value"), ("score", "effect_norm_score"),
