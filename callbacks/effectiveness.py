@@ -75,12 +75,13 @@ def _audit(account, target: str, detail: dict) -> None:
     exports.audit_export(context.store(), actor=account.username, target=target, detail=detail, ip=request.remote_addr)
 
 
-def wall_panel(_tick: int | None, state: dict) -> list:
-    """The wall's effectiveness panel: the last whole month's top regions, index and change."""
+def wall_panel(_tick: int | None, state: dict, today: dt.date | None = None) -> list:
+    """The wall's effectiveness panel: the last whole month's (before `today`, China time) top regions, index
+    and change."""
     state = state or {}
     lang = i18n.normalise_language(state.get("lang"))
     try:
-        today = dt.datetime.now(CHINA).date()
+        today = today or dt.datetime.now(CHINA).date()
         month = effectiveness.previous_month(today)
         ranking = effectiveness.ranking(context.store(), effectiveness.month_filters(str(state.get("region")), month, today),
                                         context.viewer_scope())

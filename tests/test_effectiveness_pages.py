@@ -76,10 +76,18 @@ def test_the_wall_panel_shows_regions_only_and_refuses_outside_scope(demo_app, a
     from dash.exceptions import PreventUpdate
 
     from callbacks import effectiveness as callbacks
+    from data.queries import effectiveness
 
     with as_user("demo_manager"):
-        panel = component_text(callbacks.wall_panel(0, {"region": "410000", "lang": "zh"}))
-    assert "监管效能排名" in panel
+        panel = callbacks.wall_panel(0, {"region": "410000", "lang": "zh"}, today=dt.date(2026, 6, 15))
+        ranking = effectiveness.ranking(_store(demo_app), effectiveness.month_filters("410000", dt.date(2026, 5, 1),
+                                                                                      dt.date(2026, 6, 15)),
+                                        Scope.of("410000"))
+    shown = component_text(panel)
+    assert "监管效能排名（2026-05）" in shown
+    top = ranking[ranking["score"].notna()].head(callbacks.WALL_ROWS)
+    assert len(top) == callbacks.WALL_ROWS and all(name in shown for name in top["name"])
+    assert f"{top['score'].iloc[0]:.1f}" in shown
     with as_user("demo_officer"), pytest.raises(PreventUpdate):
         callbacks.wall_panel(0, {"region": "410000", "lang": "zh"})
 
