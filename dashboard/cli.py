@@ -17,7 +17,7 @@ from dashboard.cli_accounts import audit_app, display_app, user_app
 from dashboard.cli_complaints import complaint_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
 from dashboard.cli_draw import draw_command
-from dashboard.cli_effectiveness import effectiveness_command
+from dashboard.cli_effectiveness import effectiveness_app
 from dashboard.cli_errors import fail as _fail
 from dashboard.cli_export import export_app
 from dashboard.cli_import import import_command
@@ -44,7 +44,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(display_app, name="display")
 app.command("import")(import_command)
 app.command("draw")(draw_command)
-app.command("effectiveness")(effectiveness_command)
+app.add_typer(effectiveness_app, name="effectiveness")
 app.add_typer(export_app, name="export")
 app.add_typer(public_app, name="public")
 app.add_typer(risk_app, name="risk")
