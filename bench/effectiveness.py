@@ -3,7 +3,7 @@
     .venv/bin/python bench/effectiveness.py [--scale city] [--db sqlite:///var/bench/effect.db] [--month 2026-05]
 
 Builds the demo once into the given database (skipped when it already holds one), then times, for the
-province's cities and for the first city's counties: each indicator's computation for the month, and the
+province's cities and for the first city's counties: each indicator's computation for the month (alone: the draws' and alerts' rows fetched for it), and the
 ranking as a page asks for it (this month and the previous one, cache empty), then the same answered from
 the cache. Not part of `make test`; timings depend on the machine (two shared cores here: pessimistic).
 """
@@ -66,7 +66,7 @@ def main() -> None:
         with engine.connect() as conn:
             for indicator in indicator_set.indicators:
                 window = score.month_window(month, indicator.window_months, now)
-                seconds, frame = _time(score.COMPUTE[indicator.key], conn, grouping, window)
+                seconds, frame = _time(score.COMPUTE[indicator.key], conn, grouping, window, score.Memo())
                 print(f"    {indicator.key:24s} {seconds * 1000:8.1f} ms  ({int((frame['denominator'] > 0).sum())} regions with data)")
         filters = effectiveness.month_filters(region, month, UNTIL)
         cold, ranking = _time(effectiveness.ranking, store, filters, scope)
