@@ -57,14 +57,15 @@ def layout(region: str | None = None, month: str | None = None, detail: str | No
     region = region or sorted(scope.roots)[0]
     today = dt.datetime.now(CHINA).date()
     try:
-        filters = effectiveness.month_filters(region, parse_month(month, today), today)
+        chosen_month = parse_month(month, today)
     except ValueError:
         return _page(lang, region, None, [html.Div(i18n.t("effect_bad_month", lang), className="wj-problem")])
     try:
+        filters = effectiveness.month_filters(region, chosen_month, today)  # ValueError: not a region code
         ranking = effectiveness.ranking(store, filters, scope)
         parts = effectiveness.breakdown(store, filters, scope)
         trail = regions.chain(store, region, scope)
-    except (OutOfScope, KeyError, LookupError):
+    except (OutOfScope, KeyError, LookupError, ValueError):
         return _page(lang, region, None, [html.Div(i18n.t("out_of_scope", lang) + f": {region}",
                                                    className="wj-problem wj-refusal")])
     first = filters.period.start
