@@ -48,8 +48,13 @@ def effectiveness_command(
         filters = effectiveness.month_filters(region or get_settings().region, day, today)
     except ValueError as exc:
         _fail(f"--month {month!r}: {exc}" if month else str(exc))
-    store, scope = open_store(), region_scope(region)
-    ranking = effectiveness.ranking(store, filters, scope)
+    from data.queries.filters import OutOfScope
+
+    try:
+        store, scope = open_store(), region_scope(region)
+        ranking = effectiveness.ranking(store, filters, scope)
+    except (OutOfScope, LookupError) as exc:  # UnknownRegion is a LookupError too
+        _fail(str(exc))
     shown = ranking.assign(**{"rank": ranking["rank"].astype(object).where(ranking["rank"].notna(), "–"),
                               "score": ranking["score"].map(_number), "previous_score": ranking["previous_score"].map(_number),
                               "change": ranking["change"].map(lambda v: _number(v, "change")),

@@ -584,6 +584,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "effect_contribution": ("贡献", "Contribution"),
     "effect_previous_value": ("上月值", "Last month's value"),
     "effect_missing": ("无数据", "no data"),
+    "effect_level_unsupported": ("效能指数按省、市、区县计算", "The index is computed for provinces, cities and counties"),
     "effect_no_regions": ("没有可排名的地区", "No region to rank"),
     "effect_definitions": ("指标定义（第 {version} 版）", "Indicator definitions (version {version})"),
     "effect_direction": ("方向", "Direction"),

@@ -241,6 +241,7 @@ def test_the_cli_prints_the_ranking(county_pair, var_dir, monkeypatch):
         result = CliRunner().invoke(app, ["effectiveness", "--month", "2026-05", "--detail", HOME])
         wider = CliRunner().invoke(app, ["effectiveness", "--region", PROVINCE, "--month", "2026-05"])
         bad = CliRunner().invoke(app, ["effectiveness", "--month", "2026-5x"])
+        unknown = CliRunner().invoke(app, ["effectiveness", "--region", "410199", "--month", "2026-05"])
         changed = CliRunner().invoke(app, ["effectiveness", "set", "draw_completion", "--weight", "0", "--reason", "test",
                                            "--as", "省卫健委"])
         refused = CliRunner().invoke(app, ["effectiveness", "set", "draw_completion", "--target", "0.1", "--reason", "x",
@@ -256,6 +257,7 @@ def test_the_cli_prints_the_ranking(county_pair, var_dir, monkeypatch):
     assert any(line.split()[0] == "complaint_on_time" for line in lines[4:])
     assert wider.exit_code == 1 and "outside the configured region" in wider.output
     assert bad.exit_code == 1 and "--month" in bad.output
+    assert unknown.exit_code == 1 and "unknown region code" in unknown.output, unknown.output
     assert changed.exit_code == 0 and "draw_completion: weight 0" in changed.output, changed.output
     assert refused.exit_code == 1 and "needs target above floor" in refused.output
     rows = [dict(r, weight=0 if r["key"] == "draw_completion" else r["weight"]) for r in indicators.seed_rows()]

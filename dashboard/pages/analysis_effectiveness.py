@@ -65,9 +65,11 @@ def layout(region: str | None = None, month: str | None = None, detail: str | No
         ranking = effectiveness.ranking(store, filters, scope)
         parts = effectiveness.breakdown(store, filters, scope)
         trail = regions.chain(store, region, scope)
-    except (OutOfScope, KeyError, LookupError, ValueError):
+    except (OutOfScope, KeyError, ValueError):
         return _page(lang, region, None, [html.Div(i18n.t("out_of_scope", lang) + f": {region}",
                                                    className="wj-problem wj-refusal")])
+    except LookupError:  # an imported finer level (乡镇街道, 网格): its rows carry no code of that level
+        return _page(lang, region, None, [html.Div(i18n.t("effect_level_unsupported", lang), className="wj-problem")])
     first = filters.period.start
     link = _linker(region, first, lang)
     chosen = detail if detail in set(ranking["adcode"]) else (ranking["adcode"].iloc[0] if len(ranking) else None)
