@@ -19,6 +19,7 @@ from callbacks import draws as draw_callbacks
 from callbacks import entity as entity_callbacks
 from callbacks import kiosk as kiosk_callbacks
 from callbacks import licences as licence_callbacks
+from callbacks import effectiveness as effectiveness_callbacks
 from callbacks import ledger as ledger_callbacks
 from callbacks import manager as manager_callbacks
 from callbacks import wall as wall_callbacks
@@ -27,6 +28,7 @@ from dashboard.context import AppContext
 from dashboard.pages import alerts as alerts_page
 from dashboard.pages import complaints as complaints_page
 from dashboard.pages import analysis as analysis_page
+from dashboard.pages import analysis_effectiveness as analysis_effectiveness_page
 from dashboard.pages import analysis_risk as analysis_risk_page
 from dashboard.pages import device as device_page
 from dashboard.pages import draws as draws_page
@@ -122,6 +124,8 @@ def create_app(settings: Settings | None = None) -> Dash:
                        title=i18n.t("analysis_title", settings.language))
     dash.register_page("analysis_risk", path=analysis_risk_page.PATH, layout=analysis_risk_page.layout,
                        title=i18n.t("analysis_risk_title", settings.language))
+    dash.register_page("analysis_effectiveness", path=analysis_effectiveness_page.PATH,
+                       layout=analysis_effectiveness_page.layout, title=i18n.t("effect_title", settings.language))
     app.layout = html.Div(dash.page_container, className="wj-root")
     manager_callbacks.register(app)
     wall_callbacks.register(app)
@@ -133,5 +137,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     licence_callbacks.register(app)
     ledger_callbacks.register(app)
     analysis_callbacks.register(app)
+    effectiveness_callbacks.register(app)
     headers.install(app, settings)  # last: the CSP hashes the inline scripts of every callback
     return app

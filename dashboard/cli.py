@@ -20,6 +20,7 @@ from dashboard.cli_credit import credit_app
 from dashboard.cli_crypto import crypto_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
 from dashboard.cli_draw import draw_app
+from dashboard.cli_effectiveness import effectiveness_app
 from dashboard.cli_errors import fail as _fail
 from dashboard.cli_export import export_app
 from dashboard.cli_hospitals import duty_app, hospitals_app
@@ -48,6 +49,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(display_app, name="display")
 app.command("import")(import_command)
 app.add_typer(draw_app, name="draw")
+app.add_typer(effectiveness_app, name="effectiveness")
 app.add_typer(export_app, name="export")
 app.add_typer(public_app, name="public")
 app.add_typer(risk_app, name="risk")

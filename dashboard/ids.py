@@ -144,3 +144,10 @@ ANALYSIS_EXPORT = "analysis-export"
 ANALYSIS_EXPORT_CSV = "analysis-export-csv"
 ANALYSIS_EXPORT_MESSAGE = "analysis-export-message"
 ANALYSIS_DOWNLOAD = "analysis-download"
+
+EFFECT_STATE = "effect-state"  # {"region", "month", "lang"} of /analysis/effectiveness
+EFFECT_EXPORT = "effect-export"
+EFFECT_DOWNLOAD = "effect-download"
+EFFECT_EXPORT_MESSAGE = "effect-export-message"
+EFFECT_CHART = "effect-chart"
+EFFECT_WALL_RANKING = "wall-effect-ranking"  # "wall-": display screens may refresh it (dashboard/auth.py)

@@ -57,12 +57,13 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (idempotent), then seed what is data, not code, if absent: the monitoring
-    limits and rules, the complaint deadlines, the risk model, the credit criteria and the institutions'
-    indicator set."""
+    limits and rules, the complaint deadlines, the risk model, the effectiveness index, the credit criteria and
+    the institutions' indicator set."""
     command.upgrade(alembic_config(engine), revision)
     if revision == "head":
         from data.complaints import deadlines
         from data.credit import criteria as credit_criteria
+        from data.effectiveness import indicators as effectiveness
         from data.monitoring import limits, rules
         from data.hospitals import indicators
         from data.risk import params
@@ -74,6 +75,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             rules.seed(conn, now)
             deadlines.seed(conn)
             params.seed(conn, now)
+            effectiveness.seed(conn, now)
             rx_rules.seed(conn)
             credit_criteria.seed(conn, now)
             indicators.seed(conn, now)

@@ -590,6 +590,42 @@ class RiskParameter(Base):
     reason: Mapped[str] = mapped_column(String(256))
 
 
+class EffectivenessIndicator(Base):
+    """One version of one indicator of the effectiveness index (监管效能): its definition, normalisation and weight.
+
+    Seeded from data/effectiveness/indicators.csv and versioned like risk_parameter: a change closes the row
+    in force (`valid_to`) and adds the next version, so a score names the indicator set it came from
+    (the largest id in force). Normalisation is linear: `floor` scores 0, `target` scores 100, clipped to
+    0..100 (for a `lower`-is-better indicator the floor is the larger number).
+    """
+
+    __tablename__ = "effectiveness_indicator"
+    __table_args__ = (
+        CheckConstraint(_one_of("category", vocab.EFFECTIVENESS_GROUPS), name="category"),
+        CheckConstraint(_one_of("direction", vocab.EFFECTIVENESS_DIRECTIONS), name="direction"),
+        CheckConstraint("weight >= 0", name="weight"),
+        CheckConstraint("window_months >= 1", name="window_months"),
+        Index(None, "key", "valid_to"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(48))
+    category: Mapped[str] = mapped_column(String(16))  # quality | efficiency | public: the 4+4+1
+    direction: Mapped[str] = mapped_column(String(8))
+    floor: Mapped[float] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float)
+    window_months: Mapped[int] = mapped_column(Integer)  # months ending with the scored one
+    unit: Mapped[str] = mapped_column(String(16))
+    numerator: Mapped[str] = mapped_column(Text)
+    denominator: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(256))
+
+
 class RiskScore(RegionCodes, Base):
     """One computed risk score of an entity: its points, level and the points of every contributing factor.
 

@@ -24,6 +24,10 @@ SELF_INSPECTION_RATINGS: tuple[str, ...] = ("good", "poor", "missing")
 RISK_PARAMETER_KINDS: tuple[str, ...] = ("feature", "threshold", "ledger")
 # The credit criteria (data/credit/criteria.csv): the full marks, a deduction per indicator, a grade's lowest score.
 CREDIT_CRITERION_KINDS: tuple[str, ...] = ("base", "deduction", "grade")
+# The effectiveness index's "4+4+1" (data/effectiveness/indicators.csv): four indicators of the quality of
+# supervision, four of its efficiency, one of public satisfaction (complaints handled on time).
+EFFECTIVENESS_GROUPS: tuple[str, ...] = ("quality", "efficiency", "public")
+EFFECTIVENESS_DIRECTIONS: tuple[str, ...] = ("higher", "lower")  # which way is better
 # 风险台账: an entry is open until it is settled (销账) on a follow-up inspection.
 LEDGER_STATUSES: tuple[str, ...] = ("open", "closed")
 LEDGER_LEVELS: tuple[str, ...] = ("high", "very_high")  # the levels that enter the ledger

@@ -3,7 +3,8 @@
 `/wall?region=410100&layer=monitoring&interval=30&lang=en`. KPI tiles, the map in the middle (a click
 on a sub-region drills the wall there), the monthly trend, the ranking of sub-regions, the live
 alert feed and the hospitals' panel (the latest day's counts against their baselines, the hospitals
-anomalous now; a fever-clinic surge outlines its area on the map); everything refreshes every `interval` seconds (default 30). When a refresh fails the last
+anomalous now; a fever-clinic surge outlines its area on the map) and the last whole month's effectiveness
+ranking (callbacks/effectiveness.py); everything refreshes every `interval` seconds (default 30). When a refresh fails the last
 good data stays and a "数据延迟" badge says since when (assets/20_wall.js); it goes away by itself.
 Above the map a row of large layer buttons switches what every map shows (each is the wall's URL with
 another `layer=`). `mask=1` masks personal data in the feed; `kiosk=1` (a view of /kiosk) masks always,
@@ -88,6 +89,7 @@ def layout(region: str | None = None, layer: str | None = None, interval: str | 
             html.Div(className="wj-wall-col wj-wall-right", children=[
                 _panel(i18n.t("alert_feed", lang), html.Ul(id=ids.WALL_FEED, className="wj-feed")),
                 _panel(i18n.t("hospital_ops_title", lang), html.Div(id=ids.WALL_HOSPITALS, className="wj-hospitals")),
+                _panel(i18n.t("effect_title", lang), html.Div(id=ids.EFFECT_WALL_RANKING, className="wj-effect-wall")),
             ]),
         ]),
     ])
