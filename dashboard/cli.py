@@ -6,7 +6,6 @@ Each command prints what it did and exits non-zero with a one-line reason when i
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from dashboard.cli_crypto import crypto_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
 from dashboard.cli_draw import draw_app
 from dashboard.cli_effectiveness import effectiveness_app
-from dashboard.cli_errors import fail as _fail
+from dashboard.cli_errors import day as parse_day, fail as _fail
 from dashboard.cli_export import export_app
 from dashboard.cli_hospitals import duty_app, hospitals_app
 from dashboard.cli_import import import_command
@@ -145,10 +144,7 @@ def demo(scale: str = typer.Option("city", help="county (~3k entities), city (~3
     if if_empty and has_entities(engine):
         typer.echo("demo database present; nothing to do")
         return
-    try:
-        last_day = dt.date.fromisoformat(until) if until else None
-    except ValueError:
-        _fail(f"--until {until!r} is not a date (YYYY-MM-DD)")
+    last_day = parse_day(until, "--until")
     try:
         report = build(engine, settings.region, scale, seed, settings.cache_dir, until=last_day, replace=replace,
                        progress=typer.echo)

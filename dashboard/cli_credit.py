@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from dashboard.cli_errors import fail as _fail
+from dashboard.cli_errors import day as parse_day, fail as _fail
 from dashboard.cli_risk import open_store, region_scope
 
 credit_app = typer.Typer(help="Credit grades per entity (诚信等级) and their criteria.", no_args_is_help=True)
@@ -25,10 +25,7 @@ def credit_assess(region: str = typer.Option("", help="Only the entities under t
     from data import db
     from data.credit import runs
 
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    day = parse_day(as_of, "--as-of")
     with open_store().engine.begin() as conn:
         report = runs.assess(conn, region_scope(region), actor="cli", now=dt.datetime.now(dt.UTC), as_of=day)
         db.bump_data_version(conn)

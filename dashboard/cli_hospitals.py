@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from dashboard.cli_errors import fail
+from dashboard.cli_errors import day as parse_day, fail
 from dashboard.cli_risk import open_store, region_scope
 
 hospitals_app = typer.Typer(help="Medical institutions: five-dimension status (五维监管) and its indicators.",
@@ -35,10 +35,7 @@ def status(region: str = typer.Option("", help="Only the institutions under this
     from data.risk.scoring import china_today
 
     now = dt.datetime.now(dt.UTC)
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else china_today(now)
-    except ValueError:
-        fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    day = parse_day(as_of, "--as-of") or china_today(now)
     try:
         days = run.month_starts(day, months)
     except ValueError as exc:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from dashboard.cli_errors import fail as _fail
+from dashboard.cli_errors import day as parse_day, fail as _fail
 from dashboard.settings import get_settings
 
 risk_app = typer.Typer(help="Risk scores per entity (a transparent points model) and its back-test.", no_args_is_help=True)
@@ -48,10 +48,7 @@ def risk_score(region: str = typer.Option("", help="Only the entities under this
     from data import db
     from data.risk import scoring
 
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    day = parse_day(as_of, "--as-of")
     with open_store().engine.begin() as conn:
         report = scoring.recompute(conn, region_scope(region), actor="cli", now=dt.datetime.now(dt.UTC), as_of=day)
         db.bump_data_version(conn)
@@ -121,10 +118,7 @@ def ledger_assign(entry_id: int = typer.Argument(...), officer: str = typer.Opti
     """Make an officer of the entity's region responsible for an entry (and optionally move its due date)."""
     from data.risk import ledger
 
-    try:
-        due_on = dt.date.fromisoformat(due) if due else None
-    except ValueError:
-        _fail(f"--due {due!r} is not a date (YYYY-MM-DD)")
+    due_on = parse_day(due, "--due")
     _step(ledger.assign, entry_id, officer_badge=officer, due_on=due_on, actor=actor)
 
 
