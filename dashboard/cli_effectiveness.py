@@ -14,8 +14,7 @@ import pandas as pd
 import typer
 
 from dashboard.cli_errors import fail as _fail
-from dashboard.cli_risk import _scope as region_scope
-from dashboard.cli_risk import _store as open_store
+from dashboard.cli_risk import open_store, region_scope
 from dashboard.settings import get_settings
 
 CHINA = ZoneInfo("Asia/Shanghai")
