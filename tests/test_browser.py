@@ -413,7 +413,7 @@ def test_risk_ledger_close_out_refused_and_the_back_test_page(server, browser):
     browser.find_elements(By.CSS_SELECTOR, ".wj-ledger-table button.wj-button")[0].click()
     _wait(browser, lambda d: d.find_elements(By.ID, "ledger-text"))
     next(b for b in browser.find_elements(By.CSS_SELECTOR, "#ledger-panel button") if b.text == "销账").click()
-    _wait(browser, lambda d: "no follow-up inspection" in d.find_element(By.ID, "ledger-message").text)
+    _wait(browser, lambda d: "销账需要" in d.find_element(By.ID, "ledger-message").text)
     time.sleep(0.5)
     browser.save_screenshot(str(ARTIFACTS / "ledger.png"))
     assert _severe_console_errors(browser) == [] and _external_requests(browser) == []
