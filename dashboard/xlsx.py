@@ -28,6 +28,9 @@ def sheets_bytes(sheets: Sequence[Sheet]) -> bytes:
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # a value from a file or a person is text, never a formula (XLSX injection)
+                    cell.data_type = "s"
         sheet.freeze_panes = "B2"
         for column, header in zip(sheet.columns, headers):
             sheet.column_dimensions[column[0].column_letter].width = max(10, min(40, 2 * len(header) + 4))

@@ -190,6 +190,14 @@ def test_the_xlsx_report_has_every_problem_with_chinese_headers(app, stations):
     assert (2, "经度,纬度", "116.3621,39.8784", "outside the configured region 410000", "不在本系统辖区内", "拒收") in rows
 
 
+def test_a_value_that_looks_like_a_formula_stays_text_in_the_report():
+    from dashboard import xlsx
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.sheets_bytes([("问题明细", ["值"], [["=HYPERLINK(\"http://x\")"]])])))
+    cell = book["问题明细"]["A2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+
+
 def test_a_profile_upload_is_checked_and_then_usable(app, stations):
     shipped = (profiles.PROFILES / "cnemc_stations.yaml").read_text(encoding="utf-8")
     with session_of(app, "officer"):
