@@ -4,7 +4,7 @@ run), XLSX report, confirm; beside the baseline of the same command run directly
     .venv/bin/python bench/import_page.py
 
 Files from ../shared/datasets (read there): the CNEMC station list (GBK, 2,000 rows; entities) and the NYC
-restaurant inspections (2.6 MB, 9,000 rows; entities, all outside Henan, so every row is a problem: the
+restaurant inspections (2.6 MB, 5,000 rows; entities, all outside Henan, so every row is a problem: the
 report's worst case). An app over a temporary SQLite database, a city manager of Zhengzhou as the viewer.
 """
 

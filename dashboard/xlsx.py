@@ -26,11 +26,11 @@ def sheets_bytes(sheets: Sequence[Sheet]) -> bytes:
         sheet.append(list(headers))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in rows:
+        for index, row in enumerate(rows, start=2):
             sheet.append(list(row))
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # a value from a file or a person is text, never a formula (XLSX injection)
-                    cell.data_type = "s"
+            for column, value in enumerate(row, start=1):
+                if isinstance(value, str) and value.startswith("="):  # from a file or a person: text, never a formula
+                    sheet.cell(row=index, column=column).data_type = "s"
         sheet.freeze_panes = "B2"
         for column, header in zip(sheet.columns, headers):
             sheet.column_dimensions[column[0].column_letter].width = max(10, min(40, 2 * len(header) + 4))
