@@ -252,3 +252,32 @@ def test_an_upload_without_the_csrf_token_or_from_another_site_is_refused(app, s
     assert taken.status_code == 200, taken.get_data(as_text=True)[:300]
     assert "19 行" in json.dumps(taken.get_json(), ensure_ascii=False)
     assert len(set(staging.glob("*")) - before) == 1
+
+
+def _request(app, output: str, inputs: list, state: list) -> dict:
+    key = next(k for k in app.callback_map if k.strip(".").startswith(output))
+    outputs = [{"id": part.split(".")[0], "property": part.split(".")[1]} for part in key.strip(".").split("...")]
+    return {"output": key, "outputs": outputs, "inputs": inputs, "state": state,
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
+
+
+def test_a_confirmation_without_the_csrf_token_writes_nothing(app, stations):
+    _clean(app)
+    client = client_as(app, "officer")
+    headers = same_site(client)
+    uploaded = client.post("/_dash-update-component", headers=headers,
+                           json=_upload_request(app, data_url(stations), stations.name)).get_json()
+    state = uploaded["response"][ids.IMPORT_STATE]["data"]
+    choice = [{"id": ids.IMPORT_KIND, "property": "value", "value": "entities"},
+              {"id": ids.IMPORT_PROFILE, "property": "value", "value": "cnemc_stations"},
+              {"id": ids.IMPORT_STATE, "property": "data", "value": state}]
+    validate = _request(app, f"{ids.IMPORT_REPORT}.children...", [
+        {"id": ids.IMPORT_VALIDATE, "property": "n_clicks", "value": 1}], choice)
+    assert client.post("/_dash-update-component", json=validate, headers=headers).status_code == 200
+    confirm = _request(app, f"{ids.IMPORT_RESULT}.children@", [
+        {"id": ids.IMPORT_CONFIRM, "property": "n_clicks", "value": 1}], choice)
+    assert client.post("/_dash-update-component", json=confirm, headers={"Origin": headers["Origin"]}).status_code == 403
+    assert _entities(app) == set()
+    done = client.post("/_dash-update-component", json=confirm, headers=headers)
+    assert done.status_code == 200 and "新增 4" in json.dumps(done.get_json(), ensure_ascii=False)
+    assert len(_entities(app)) == 4
