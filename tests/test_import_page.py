@@ -281,3 +281,30 @@ def test_a_confirmation_without_the_csrf_token_writes_nothing(app, stations):
     done = client.post("/_dash-update-component", json=confirm, headers=headers)
     assert done.status_code == 200 and "新增 4" in json.dumps(done.get_json(), ensure_ascii=False)
     assert len(_entities(app)) == 4
+
+
+def test_a_geojson_file_with_an_uploaded_profile(app, stations, tmp_path):
+    """The same stations as GeoJSON points (the readers' geometry.x / geometry.y), mapped by an uploaded profile."""
+    import geopandas as gpd
+    import pandas as pd
+
+    _clean(app)
+    raw = pd.read_csv(stations, encoding="gbk", dtype=str, keep_default_na=False)
+    points = gpd.GeoDataFrame(raw.drop(columns=["经度", "纬度"]), crs=4326, geometry=gpd.points_from_xy(
+        raw["经度"].astype(float), raw["纬度"].astype(float)))
+    path = tmp_path / "stations.geojson"
+    points.to_file(path, driver="GeoJSON")
+    shipped = (profiles.PROFILES / "cnemc_stations.yaml").read_text(encoding="utf-8")
+    spatial = shipped.replace("lon: 经度", "lon: geometry.x").replace("lat: 纬度", "lat: geometry.y")
+    with session_of(app, "officer"):
+        state, message = cb.upload("data:application/geo+json;base64," + cb.base64.b64encode(path.read_bytes()).decode(),
+                                   path.name, {"lang": "en"})
+        assert "19 rows, read as GeoJSON" in message
+        state, _options, value, _ = cb.upload_profile(
+            "data:text/yaml;base64," + cb.base64.b64encode(spatial.encode()).decode(), "stations_geojson.yaml", state)
+        preview = json.dumps(cb.show_preview(state, "entities", value).to_plotly_json(), default=str, ensure_ascii=False)
+        assert "lon ← geometry.x" in preview
+        cb.validate(1, "entities", value, state)
+        result, _ = cb.confirm(1, "entities", value, state)
+        assert "new 4" in result
+    assert _entities(app) == {"CNEMC-1316A", "CNEMC-1317A", "CNEMC-1318A", "CNEMC-1321A"}
