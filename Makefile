@@ -13,7 +13,13 @@ FONT_PKG   := @fontsource/noto-sans-sc@5.3.0
 FONT_DIR   := assets/fonts/noto-sans-sc
 FONT_STAMP := $(FONT_DIR)/.installed-5.3.0
 
-.PHONY: run test bench browser-deps fonts demo clean
+# Leaflet, the one script and style sheet the offline HTML map export (dashboard/offline_map.py) inlines: the
+# version folium's templates are written against, fetched at install time from the npm registry like the font.
+LEAFLET_PKG   := leaflet@1.9.3
+LEAFLET_DIR   := vendor/leaflet-1.9.3
+LEAFLET_STAMP := $(LEAFLET_DIR)/.installed
+
+.PHONY: run test bench browser-deps fonts map-assets demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +28,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Serve http://127.0.0.1:8050, building the demo database (SQLite under var/) when it is missing.
-run: $(STAMP) $(FONT_STAMP)
+run: $(STAMP) $(FONT_STAMP) $(LEAFLET_STAMP)
 	$(BIN)/weijian db upgrade
 	$(BIN)/weijian demo --if-empty
 	$(BIN)/weijian serve --host $(HOST) --port $(PORT)
 
 ## The whole suite: unit, SQLite + PostgreSQL, Redis, real data, headless Chromium.
-test: $(STAMP) $(FONT_STAMP) browser-deps
+test: $(STAMP) $(FONT_STAMP) $(LEAFLET_STAMP) browser-deps
 	$(BIN)/ruff check dashboard data geo layers callbacks tests bench
 	$(BIN)/pytest
 
@@ -40,6 +46,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/wall_memory.py
 	$(BIN)/python bench/prescriptions.py
 	$(BIN)/python bench/hospital_anomaly.py
+	$(BIN)/python bench/custom_boundaries.py
+	$(BIN)/python bench/map_export.py
 
 ## Regular and bold, sliced by unicode-range (a page loads only the slices its characters need); woff2 only.
 fonts: $(FONT_STAMP)
@@ -52,6 +60,15 @@ $(FONT_STAMP):
 	done && cp $$tmp/package/LICENSE $(FONT_DIR)/LICENSE && rm -rf $$tmp
 	touch $@
 
+## leaflet.js, leaflet.css, its images and licence; the source map is left out (nothing may ask for it offline).
+map-assets: $(LEAFLET_STAMP)
+$(LEAFLET_STAMP):
+	rm -rf $(LEAFLET_DIR) && mkdir -p $(LEAFLET_DIR)
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(LEAFLET_PKG) >/dev/null && tar xzf *.tgz) && \
+	cp -r $$tmp/package/dist/leaflet.js $$tmp/package/dist/leaflet.css $$tmp/package/dist/images $$tmp/package/LICENSE \
+		$(LEAFLET_DIR)/ && rm -rf $$tmp
+	touch $@
+
 ## Debian's chromium + chromedriver and CJK fonts for the browser tests (no browser download at run time).
 browser-deps:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
@@ -61,4 +78,4 @@ browser-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) var tests/artifacts .pytest_cache assets/fonts
+	rm -rf $(VENV) var tests/artifacts .pytest_cache assets/fonts vendor

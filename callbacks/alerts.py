@@ -80,7 +80,7 @@ def act(trigger: dict | None, clicks: list, alert_id: int | None, note: str | No
             db.bump_data_version(conn)
     except (alerts.AlertActionError, OutOfScope) as exc:
         log.warning("alert step refused for %s: %s", account.username, exc)
-        return html.Div(str(exc), className="wj-problem"), no_update
+        return html.Div(i18n.refusal(exc, lang), className="wj-problem"), no_update
     return html.Div(i18n.t("step_done", lang), className="wj-hint"), href or "/alerts"
 
 

@@ -87,7 +87,7 @@ def act(trigger: dict | None, clicks: list, complaint_id: int | None, note: str 
             db.bump_data_version(conn)
     except (workflow.ComplaintActionError, OutOfScope, ValueError) as exc:
         log.warning("complaint step refused for %s: %s", account.username, exc)
-        return html.Div(str(exc), className="wj-problem"), no_update
+        return html.Div(i18n.refusal(exc, lang), className="wj-problem"), no_update
     return html.Div(i18n.t("step_done", lang), className="wj-hint"), href or "/complaints"
 
 

@@ -81,7 +81,7 @@ def act(trigger: dict | None, clicks: list, entry_id: int | None, officer: str |
             db.bump_data_version(conn)
     except (ledger.LedgerError, OutOfScope) as exc:
         log.warning("ledger step refused for %s: %s", account.username, exc)
-        return html.Div(str(exc), className="wj-problem"), no_update
+        return html.Div(i18n.refusal(exc, lang), className="wj-problem"), no_update
     return html.Div(i18n.t("ledger_done", lang), className="wj-hint"), href or "/ledger"
 
 

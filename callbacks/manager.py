@@ -1,5 +1,5 @@
 """Callbacks of the manager page: draw the map, ranking, charts and table for the page state; navigate on
-clicks and filters; export the table (XLSX, CSV) and the entities (GeoJSON, GeoPackage).
+clicks and filters; export the table (XLSX, CSV), the entities (GeoJSON, GeoPackage) and the map (offline HTML).
 
 `render`, `charts`, `navigate` and `export` are plain functions of plain values (tested directly in
 tests/test_callbacks.py); `register` wires them to the components. The state in the page is whatever the
@@ -13,25 +13,22 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
-from dashboard import auth, context, exports, i18n, ids, periods
+from dashboard import auth, context, exports, i18n, ids, map_view, offline_map, periods
 from dashboard.figures import breakdown_figure, map_figure, ranking_figure, trend_figure
 from dashboard.theme import THEME
 from dashboard.urls import manager_url
 from data import vocab
 from data.queries import overview, regions
 from data.queries.filters import Filters, OutOfScope
-from geo import boundaries
 from layers import registry
 
 log = logging.getLogger(__name__)
-CHINA_TIME = ZoneInfo("Asia/Shanghai")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,20 +83,14 @@ def render(state: dict) -> tuple:
 
 def _draw(layer, store, filters: Filters, scope, region, kids, lang: str) -> tuple:
     leaf = kids.empty
-    view = layer.view(leaf)
-    frame = layer.data(leaf, store, filters, scope)
-    drawn_level = region.level if leaf else kids["level"].iloc[0]
-    geojson = boundaries.simplified_geojson(filters.region, drawn_level, context.settings().cache_dir)
-    figure = map_figure(view.traces(frame, geojson, THEME, lang), geojson, THEME, labels=not leaf)
+    drawn = map_view.build(layer, store, filters, scope, region, kids, lang, context.settings().cache_dir)
+    view, frame = drawn.view, drawn.frame
+    figure = map_figure(drawn.traces, drawn.geojson, THEME, labels=not leaf)
     ranking = ranking_figure(view.rank(frame, lang), "name", "value", "id", THEME, lang, top=15 if leaf else 20)
     ranking_title = i18n.t(view.rank_title, lang)
-    map_title = f"{region.name} · {i18n.t(view.map_title, lang)}"
+    map_title = drawn.title
     summary = view.summary(frame, lang)
-    computed = frame.attrs.get("computed_at")
-    period = filters.period
-    footer = f"{period.start} – {period.end}"
-    if computed is not None:
-        footer += f" · {i18n.t('computed_at', lang)} {computed.astimezone(CHINA_TIME):%Y-%m-%d %H:%M:%S}"
+    footer = drawn.period_line(filters, lang)
     # Plain dicts: a cached go.Figure is re-validated on every unpickle (tens of ms), a dict is not.
     return figure.to_dict(), map_title, ranking.to_dict(), ranking_title, summary, footer
 
@@ -176,8 +167,9 @@ def _empty_charts(message: str) -> tuple:
 
 
 def export(n_clicks: int | None, state: dict, fmt: str = "xlsx") -> tuple:
-    """(dcc.Download data or no_update, message): the current table as XLSX or CSV, or the filtered entities of
-    the region as GeoJSON or GeoPackage (dashboard/exports.py), headers in the page's language.
+    """(dcc.Download data or no_update, message): the current table as XLSX or CSV, the filtered entities of
+    the region as GeoJSON or GeoPackage, or the map as it is drawn (its layer, region and filters) as an offline
+    HTML file (dashboard/exports.py), in the page's language.
 
     The scope is the session's; a crafted region outside it gets nothing but the refusal, and the attempt is
     audited like a successful export (action "export", the format, filters and row count in the detail)."""
@@ -194,7 +186,13 @@ def export(n_clicks: int | None, state: dict, fmt: str = "xlsx") -> tuple:
         return no_update, i18n.t("out_of_scope", lang)
     except (KeyError, ValueError) as exc:
         return no_update, f"{i18n.t('no_data', lang)}: {exc}"
-    if fmt in exports.SPATIAL_FORMATS:
+    if fmt == exports.MAP_FORMAT:
+        try:
+            made = exports.map_file(req.store, req.filters, req.scope, req.layer, lang, context.settings().cache_dir)
+        except offline_map.MapAssetsMissing as exc:  # an installation without `make map-assets`: say so, write nothing
+            log.error("%s", exc)
+            return no_update, i18n.t("mapexport_assets_missing", lang)
+    elif fmt in exports.SPATIAL_FORMATS:
         made = exports.entity_file(req.store, req.filters, req.scope, fmt, req.region.name)
     else:
         made = exports.table_file(req.store, req.filters, req.scope, _table_name(req), fmt, lang, req.region.name)
@@ -211,6 +209,11 @@ def export_clicked(xlsx_clicks, csv_clicks, geojson_clicks, gpkg_clicks, state: 
     clicks = dict(zip(EXPORT_BUTTONS, (xlsx_clicks, csv_clicks, geojson_clicks, gpkg_clicks)))
     button = ctx.triggered_id if ctx.triggered_id in EXPORT_BUTTONS else ids.EXPORT
     return export(clicks[button], state, EXPORT_BUTTONS[button])
+
+
+def export_map(n_clicks: int | None, state: dict) -> tuple:
+    """The map button: the map as the page draws it, as an offline HTML file."""
+    return export(n_clicks, state, exports.MAP_FORMAT)
 
 
 def _audit(account, target: str, detail: dict) -> None:
@@ -315,3 +318,11 @@ def register(app: Dash) -> None:
         State(ids.STATE, "data"),
         prevent_initial_call=True,
     )(export_clicked)
+
+    app.callback(
+        Output(ids.MAPEXPORT_DOWNLOAD, "data"),
+        Output(ids.MAPEXPORT_MESSAGE, "children"),
+        Input(ids.MAPEXPORT, "n_clicks"),
+        State(ids.STATE, "data"),
+        prevent_initial_call=True,
+    )(export_map)

@@ -25,7 +25,9 @@ from dashboard.figures import integer_ticks, ranking_figure
 from dashboard.theme import THEME
 from data.queries import alerts as alert_queries
 from data.queries import ledger as ledger_queries
+from data import vocab
 from data.queries import hospital_ops as hospital_queries
+from data.queries import institution_status
 from data.queries import regions, wall
 from data.queries.filters import Filters, OutOfScope, Period
 from layers import registry
@@ -98,7 +100,8 @@ def _hospitals(store, scope, filters: Filters, lang: str) -> list:
     a hall, and which hospital runs high is for the officers who act on it."""
     totals = hospital_queries.day_totals(store, filters, scope)
     if totals.empty:
-        return [html.Div(i18n.t("hospital_ops_none", lang), className="wj-hospitals-none")]
+        return [html.Div(i18n.t("hospital_ops_none", lang), className="wj-hospitals-none"),
+                *_institution_statuses(store, scope, filters.region, lang)]
     rows = [html.Tr([html.Th(i18n.t(key, lang)) for key in ("hospital_ops_indicator", "hospital_ops_total",
                                                             "hospital_ops_baseline", "hospital_ops_change")])]
     for r in totals.itertuples():
@@ -124,7 +127,19 @@ def _hospitals(store, scope, filters: Filters, lang: str) -> list:
     return [html.Div(f"{i18n.t('hospital_ops_day', lang)} {day}", className="wj-hospitals-day"),
             html.Table(rows, className="wj-hospitals-table"),
             html.Div(i18n.t("hospital_ops_anomalous", lang), className="wj-hospitals-label"),
-            html.Ul(listed, className="wj-hospitals-list")]
+            html.Ul(listed, className="wj-hospitals-list"),
+            *_institution_statuses(store, scope, filters.region, lang)]
+
+
+def _institution_statuses(store, scope, region: str, lang: str) -> list:
+    """The medical institutions' five-dimension statuses under the wall's region, as counts only (no names:
+    the same for a display screen and an officer); nothing before any assessment."""
+    if not institution_status.assessed(store, scope):
+        return []
+    counts = institution_status.status_counts(store, scope, region)
+    return [html.Div(i18n.t("fivedim_title", lang), className="wj-hospitals-label"),
+            html.Div(id=ids.FIVEDIM_WALL_COUNTS, className="wj-hospitals-day",
+                     children=i18n.t("fivedim_counts", lang).format(*(f"{counts[s]:,}" for s in vocab.INSTITUTION_STATUSES)))]
 
 
 def _top_ten(layer_key: str | None, region: str, today: dt.date, lang: str) -> dict:

@@ -35,11 +35,12 @@ from dashboard.pages import kiosk as kiosk_page
 from dashboard.pages import licences as licences_page
 from dashboard.pages import ledger as ledger_page
 from dashboard.pages import manager as manager_page
+from dashboard.pages import hospitals as hospitals_page
 from dashboard.pages import practitioner as practitioner_page
 from dashboard.pages import wall as wall_page
 from dashboard.settings import Settings, get_settings
 from dashboard.theme import THEME
-from data import db
+from data import boundary_sets, db
 from data.store import Store
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> Dash:
             f"database {store.engine.url.render_as_string(hide_password=True)} has no schema: "
             "run `weijian db upgrade` and `weijian demo` (or `make run`)"
         )
+
+    boundary_sets.load(store.engine)  # imported boundaries answer like built-in regions from here on
 
     server = Flask("weijian")
     server.extensions["weijian"] = AppContext(settings, store)
@@ -103,6 +106,8 @@ def create_app(settings: Settings | None = None) -> Dash:
                        title=i18n.t("entity_title", settings.language))
     dash.register_page("practitioner", path_template=practitioner_page.PATH_TEMPLATE, layout=practitioner_page.layout,
                        title=i18n.t("practitioner_title", settings.language))
+    dash.register_page("hospitals", path=hospitals_page.PATH, layout=hospitals_page.layout,
+                       title=i18n.t("fivedim_title", settings.language))
     dash.register_page("alerts", path=alerts_page.PATH, layout=alerts_page.layout,
                        title=i18n.t("alert_inbox", settings.language))
     dash.register_page("complaints", path=complaints_page.PATH, layout=complaints_page.layout,

@@ -14,11 +14,14 @@ import pandas as pd
 import typer
 
 from dashboard.cli_accounts import audit_app, display_app, user_app
+from dashboard.cli_boundaries import boundaries_app
 from dashboard.cli_complaints import complaint_app
+from dashboard.cli_credit import credit_app
 from dashboard.cli_monitoring import alert_app, device_app, limit_app, monitor_app, rule_app
-from dashboard.cli_draw import draw_command
+from dashboard.cli_draw import draw_app
 from dashboard.cli_errors import fail as _fail
 from dashboard.cli_export import export_app
+from dashboard.cli_hospitals import duty_app, hospitals_app
 from dashboard.cli_import import import_command
 from dashboard.cli_prescriptions import prescriptions_app
 from dashboard.cli_public import public_app
@@ -32,6 +35,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 geo_app = typer.Typer(help="Geographic tools.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(geo_app, name="geo")
+app.add_typer(boundaries_app, name="boundaries")
 app.add_typer(device_app, name="device")
 app.add_typer(alert_app, name="alert")
 app.add_typer(complaint_app, name="complaint")
@@ -42,12 +46,15 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(display_app, name="display")
 app.command("import")(import_command)
-app.command("draw")(draw_command)
+app.add_typer(draw_app, name="draw")
 app.add_typer(export_app, name="export")
 app.add_typer(public_app, name="public")
 app.add_typer(risk_app, name="risk")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(credit_app, name="credit")
 app.add_typer(prescriptions_app, name="prescriptions")
+app.add_typer(hospitals_app, name="hospitals")
+app.add_typer(duty_app, name="duty")
 
 
 
@@ -134,12 +141,22 @@ def demo(scale: str = typer.Option("city", help="county (~3k entities), city (~3
     typer.echo(f"built {scale} demo for {settings.region} (seed {seed}, until {report.until}) in {report.seconds:.1f}s: {rows}")
 
 
+def _install_imported(code: str) -> None:
+    """A code that is not built in may be an imported region: install the configured database's sets."""
+    from data import boundary_sets
+    from geo import hierarchy
+
+    if not hierarchy.is_builtin(code):
+        boundary_sets.load_url(get_settings().db_url)
+
+
 @app.command("regions")
 def regions_command(adcode: str = typer.Argument("", help="Region code (default: the configured region).")) -> None:
     """Print the administrative hierarchy below a region: name, level, number of children."""
     from geo import hierarchy
 
     code = adcode or get_settings().region
+    _install_imported(code)
     try:
         root = hierarchy.get_region(code)
     except KeyError as exc:
@@ -175,6 +192,7 @@ def geo_assign(
             _fail(f"{input_csv}: no column {column!r} (columns: {', '.join(map(str, frame.columns))})")
     x, y, problems = assign.parse_coordinates(frame[lon], frame[lat], lon, lat)
     x, y = crs_module.to_wgs84(x, y, crs)
+    _install_imported(region)
     started = time.perf_counter()
     cache_dir = get_settings().cache_dir
     leaves = boundaries.polygons(region, "county", cache_dir)

@@ -20,15 +20,15 @@ ledger_app = typer.Typer(help="The risk ledger (风险台账): high-risk entitie
                          no_args_is_help=True)
 
 
-def _store():
+def open_store():
     from data.store import Store
 
     settings = get_settings()
     return Store.open(settings.db_url, settings.cache_url)
 
 
-def _scope(region: str = ""):
-    """The configured region, or a region inside it."""
+def region_scope(region: str = ""):
+    """The configured region, or a region inside it (also for `weijian credit`)."""
     from data.queries.filters import OutOfScope, Scope
 
     configured = Scope.of(get_settings().region)
@@ -52,8 +52,8 @@ def risk_score(region: str = typer.Option("", help="Only the entities under this
         day = dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
         _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
-    with _store().engine.begin() as conn:
-        report = scoring.recompute(conn, _scope(region), actor="cli", now=dt.datetime.now(dt.UTC), as_of=day)
+    with open_store().engine.begin() as conn:
+        report = scoring.recompute(conn, region_scope(region), actor="cli", now=dt.datetime.now(dt.UTC), as_of=day)
         db.bump_data_version(conn)
     levels = ", ".join(f"{level} {n:,}" for level, n in report.levels.items())
     typer.echo(f"scored {report.scored:,} entities (model version {report.model_version}): {levels}; "
@@ -67,11 +67,11 @@ def risk_backtest(source: str = typer.Option("database", help="database (the con
     """Share of violations found in the first 10 % / 25 % of each quarter's inspections: historical vs risk order."""
     from data.risk import backtest, history, params
 
-    store = _store()
+    store = open_store()
     with store.engine.connect() as conn:
         model = params.current(conn)
         if source == "database":
-            case = backtest.database_case(history.load(conn, _scope(region)))
+            case = backtest.database_case(history.load(conn, region_scope(region)))
         elif source == "nyc":
             path = datasets / backtest.NYC_FILE
             if not path.exists():
@@ -94,7 +94,7 @@ def ledger_list(status: str = typer.Option("open", help="open, closed or all."),
     """id, entity, level, score, reason, officer, due date, overdue, status of the ledger's entries."""
     from data.queries import ledger as ledger_queries
 
-    frame = ledger_queries.entries(_store(), _scope(region), status=status)
+    frame = ledger_queries.entries(open_store(), region_scope(region), status=status)
     columns = ["id", "entity_id", "entity", "level", "score", "reason", "officer", "due_on", "overdue", "status"]
     typer.echo(frame[columns].to_string(index=False) if len(frame) else "(none)")
     typer.echo(f"{len(frame)} entries, {int(frame['overdue'].sum()) if len(frame) else 0} overdue")
@@ -106,8 +106,8 @@ def _step(action, entry_id: int, **kwargs) -> None:
     from data.risk.ledger import LedgerError
 
     try:
-        with _store().engine.begin() as conn:
-            result = action(conn, entry_id, scope=_scope(), now=dt.datetime.now(dt.UTC), **kwargs)
+        with open_store().engine.begin() as conn:
+            result = action(conn, entry_id, scope=region_scope(), now=dt.datetime.now(dt.UTC), **kwargs)
             db.bump_data_version(conn)
     except (LedgerError, OutOfScope) as exc:
         _fail(str(exc))

@@ -82,3 +82,22 @@ def masks(state: dict | None) -> bool:
     an account outside UNMASKED_ROLES or no account, decided here on the server whatever URL was sent."""
     account = current_account()
     return masking.applies(state) or account is None or account.role not in UNMASKED_ROLES
+
+
+# Who runs the 双随机 draws and keeps their rules: the managers. They declare and withdraw conflicts of interest
+# (回避) for the inspectors and entities of their own region; officers read the list but do not change it, since
+# standing aside is what an officer asks for and a manager grants.
+DRAW_MANAGER_ROLES = frozenset(("province_manager", "city_manager", "county_manager"))
+
+
+def manages_draws() -> bool:
+    account = current_account()
+    return account is not None and account.role in DRAW_MANAGER_ROLES
+
+
+def may_change_draw_weights() -> bool:
+    """The draw weights are one table for every draw of the deployment (data/draws/weights.py): only a manager
+    of the configured region itself (WEIJIAN_REGION, e.g. the province) may change them, never a city or county
+    whose change would reweigh its neighbours' draws."""
+    account = current_account()
+    return manages_draws() and account.region_adcode == settings().region

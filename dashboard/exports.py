@@ -1,4 +1,5 @@
-"""Exports: the manager page's tables as XLSX or CSV, and the filtered entities as GeoJSON or GeoPackage.
+"""Exports: the manager page's tables as XLSX or CSV, the filtered entities as GeoJSON or GeoPackage, and the
+map as a standalone HTML file that opens offline (dashboard/offline_map.py).
 
 One module for the download links of the manager page (callbacks/manager.py) and `weijian export`
 (dashboard/cli_export.py), so a file from the shell and one from the browser hold the same rows for the same
@@ -21,10 +22,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from dashboard import i18n, xlsx
+from dashboard import i18n, map_view, offline_map, xlsx
 from data import audit
-from data.queries import entities, overview
+from data.queries import entities, overview, regions
 from data.queries.filters import Filters, Scope
+from layers.base import Layer
 
 REGION_TABLE = (("name", "col_name", "text"), ("adcode", "col_adcode", "text"), ("entities", "entities", "int"),
                 ("inspections", "inspections", "int"), ("non_compliant", "non_compliant", "int"), ("rate", "rate", "pct"),
@@ -37,8 +39,9 @@ ENTITY_TABLE = (("name", "col_name", "text"), ("specialty", "specialty", "text")
 TABLES = {"regions": REGION_TABLE, "entities": ENTITY_TABLE}  # the child regions' figures; a leaf region's entities
 TABLE_FORMATS = ("xlsx", "csv")
 SPATIAL_FORMATS = {"geojson": "GeoJSON", "gpkg": "GPKG"}
+MAP_FORMAT = "html"
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv",
-         "geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3"}
+         "geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3", MAP_FORMAT: "text/html"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,22 @@ def entity_file(store, filters: Filters, scope: Scope, fmt: str, region_name: st
         content = path.read_bytes()
     suffix = f"_{filters.specialty}" if filters.specialty else ""
     return Export(content, f"entities_{filters.region}_{region_name}{suffix}.{fmt}", len(points))
+
+
+def map_file(store, filters: Filters, scope: Scope, layer: Layer, lang: str, cache_dir: Path) -> Export:
+    """The map the manager page shows for these filters and this layer, as one HTML file with Leaflet inlined.
+
+    What it holds is what the page's map holds (dashboard/map_view.py): the layer's query under `scope`, which
+    carries figures per region and the entities' names, classes and counts, no personal data; `rows` counts
+    the regions or points drawn."""
+    region = regions.get_region(store, filters.region, scope)
+    kids = regions.children(store, filters.region, scope)
+    drawn = map_view.build(layer, store, filters, scope, region, kids, lang, cache_dir)
+    document = offline_map.render(drawn.traces, drawn.geojson, title=drawn.title,
+                                  subtitle=drawn.period_line(filters, lang), labels=not drawn.leaf)
+    suffix = f"_{filters.specialty}" if filters.specialty else ""
+    name = f"{i18n.t('map_png_name', lang)}_{region.name}_{i18n.t(layer.key, lang)}{suffix}_{filters.period.label()}.html"
+    return Export(document.encode("utf-8"), name, len(drawn.frame))
 
 
 def audit_export(store, *, actor: str, target: str, detail: dict, ip: str | None = None) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from data.queries.filters import OutOfScope
+from data.refusals import Refusal
+
 LANGUAGES = ("zh", "en")
 
 _STRINGS: dict[str, tuple[str, str]] = {
@@ -250,6 +253,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
                              "The located entities of this region and specialty (WGS-84)"),
     "export_name": ("监督统计", "supervision"),
     "map_png_name": ("监督地图", "supervision-map"),
+    "mapexport_button": ("导出离线地图", "Export offline map"),
+    "mapexport_assets_missing": ("离线地图组件（Leaflet）未安装，请管理员运行 make map-assets",
+                                 "The offline map's Leaflet copy is not installed: an administrator runs make map-assets"),
+    "mapexport_hint": ("当前地图（同一图层、区域与筛选）导出为单个 HTML 文件，断网也能打开",
+                       "The current map (same layer, region and filters) as one HTML file that opens without a network"),
     "click_month_hint": ("点击月份，时间范围缩小到该月", "Click a month to narrow the period to it"),
     "click_specialty_hint": ("点击专业类别筛选，再次点击取消", "Click a specialty to filter by it, again to clear"),
     "subtype_hotel": ("住宿场所", "Accommodation"),
@@ -307,6 +315,26 @@ _STRINGS: dict[str, tuple[str, str]] = {
                      "Draw {no} · {at} · {by} · {region} · {specialty} · subtype {subtype} · drawn {drawn}/{requested} "
                      "of a pool of {pool} · seed {seed} ({seed_note}) · weights version {version}"),
     "draw_seed_given": ("指定", "given"),
+    "drawconf_title": ("回避声明（利益冲突）：声明后该检查人员不会被抽中检查该单位",
+                       "Conflicts of interest (回避): a declared inspector is never drawn for the entity"),
+    "drawconf_badge": ("执法证号", "Badge no."),
+    "drawconf_entity": ("单位编号", "Entity no."),
+    "drawconf_reason": ("回避原因", "Reason"),
+    "drawconf_declare": ("声明回避", "Declare"),
+    "drawconf_withdraw": ("撤销回避", "Withdraw"),
+    "drawconf_declared": ("已声明回避", "Conflict declared"),
+    "drawconf_withdrawn": ("已撤销回避", "Conflict withdrawn"),
+    "drawconf_refused": ("无法保存", "Not saved"),
+    "drawconf_managers_only": ("仅管理人员可声明或撤销回避", "Only managers may declare or withdraw a conflict"),
+    "drawconf_col_inspector": ("检查人员", "Inspector"),
+    "drawconf_col_declared_on": ("声明日期", "Declared on"),
+    "drawconf_weights_title": ("抽取权重编辑（当前第 {version} 版，保存即生成新版本，已完成的抽取保留原版本）",
+                               "Draw weights (version {version} now; saving makes a new version, past draws keep theirs)"),
+    "drawconf_weights_save": ("保存为新版本", "Save as a new version"),
+    "drawconf_weights_saved": ("已保存为第 {version} 版", "Saved as version {version}"),
+    "drawconf_weights_unchanged": ("权重未改变，未生成新版本", "The weights did not change: no new version"),
+    "drawconf_weights_province_only": ("权重全辖区通用，仅本级（{region}）管理人员可修改",
+                                       "The weights apply to every draw: only managers of {region} may change them"),
     "draw_seed_drawn": ("系统随机生成", "drawn at random"),
     "factor_risk_level": ("风险等级", "Risk level"),
     "factor_self_inspection": ("依法执业自查", "Self-inspection"),
@@ -372,7 +400,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col_valid_from": ("起始日期", "From"),
     "col_valid_to": ("截止日期", "Until"),
     "open_ended": ("至今", "Open"),
-    "practitioner_history": ("处方点评预警", "Prescription alerts"),
+    "practitioner_history": ("处方点评与防挂证预警", "Prescription and duty alerts"),
     "col_message": ("内容", "Detail"),
     "history_not_linked": ("行政处罚、投诉记录目前登记在机构名下，未关联到个人。",
                            "Penalties and complaints are recorded against institutions and not yet linked to persons."),
@@ -557,6 +585,37 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col_fitted_10": ("前10%·逻辑回归", "First 10 % · logistic regression"),
     "col_fitted_25": ("前25%·逻辑回归", "First 25 % · logistic regression"),
     "col_model_25": ("前25%·风险排序", "First 25 % · risk order"),
+    "credit_assessment": ("信用评价（诚信等级）", "Credit grade"),
+    "credit_meaning_A": ("守信", "Trustworthy"),
+    "credit_meaning_B": ("基本守信", "Largely trustworthy"),
+    "credit_meaning_C": ("失信", "Untrustworthy"),
+    "credit_meaning_D": ("严重失信", "Seriously untrustworthy"),
+    "credit_assessed_on": ("评价日期", "Assessed on"),
+    "credit_score": ("信用分", "Credit score"),
+    "credit_criteria_version": ("评价标准版本", "Criteria version"),
+    "credit_not_assessed": ("尚未评价（运行 weijian credit assess）", "Not assessed yet (run weijian credit assess)"),
+    "credit_no_deductions": ("无扣分项", "Nothing deducted"),
+    "credit_breakdown_hint": ("信用分 = 满分减去各项扣分（最低 0 分）；等级按评价标准的分数段确定",
+                              "Score = full marks minus the deductions (at least 0); the grade follows the criteria's bands"),
+    "credit_history": ("诚信等级历史", "Credit grade history"),
+    "credit_col_indicator": ("扣分指标", "Indicator"),
+    "credit_col_deduction": ("扣分", "Deducted"),
+    "credit_col_assessed_on": ("评价日期", "Assessed on"),
+    "credit_col_grade": ("等级", "Grade"),
+    "credit_col_score": ("信用分", "Score"),
+    "credit_col_version": ("标准版本", "Criteria version"),
+    "credit_indicator_non_compliance_rate": ("监督检查不合格率", "Share of inspections non-compliant"),
+    "credit_indicator_non_compliant_inspections": ("监督检查不合格次数", "Non-compliant inspections"),
+    "credit_indicator_penalty:warning": ("行政处罚：警告", "Penalties: warning"),
+    "credit_indicator_penalty:fine": ("行政处罚：罚款", "Penalties: fine"),
+    "credit_indicator_penalty:suspension": ("行政处罚：责令停业", "Penalties: suspension"),
+    "credit_indicator_penalty:revocation": ("行政处罚：吊销许可证", "Penalties: revocation"),
+    "credit_indicator_penalty_amount": ("罚没金额", "Penalty amounts"),
+    "credit_indicator_complaints_substantiated": ("查实的投诉举报", "Substantiated complaints"),
+    "credit_indicator_complaints_repeat": ("重复投诉", "Repeat complaints"),
+    "credit_indicator_self_inspection:missing": ("未开展依法执业自查", "Self-inspection not done"),
+    "credit_indicator_self_inspection:poor": ("自查问题整改不到位", "Self-inspection findings left unrectified"),
+    "credit_indicator_self_inspection:good": ("依法执业自查良好", "Self-inspection good"),
     "kiosk_reloading": ("视图加载失败，{} 秒后重新加载", "A view failed to load; reloading in {} s"),
     "import_title": ("数据导入", "Import data"),
     "import_kind": ("导入类型", "Kind of records"),
@@ -640,6 +699,54 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "import_code_rectified_over_findings": ("整改数多于问题数", "More rectified than found"),
     "import_code_rejected_by_ingest": ("监测数据入库校验未通过", "Refused by the readings ingest"),
     "import_code_status_in_name": ("名称显示已停用", "Name says out of service"),
+    # 医疗机构五维监管 (data/hospitals/)
+    "fivedim": ("五维监管", "Five dimensions"),
+    "fivedim_title": ("医疗机构五维监管", "Medical institutions: five dimensions"),
+    "fivedim_dim_performance": ("绩效考核", "Performance assessment"),
+    "fivedim_dim_service": ("医疗服务行为", "Service behaviour"),
+    "fivedim_dim_enforcement": ("监督执法跟踪", "Enforcement follow-up"),
+    "fivedim_dim_quality": ("质量综合管理", "Quality management"),
+    "fivedim_dim_operation": ("机构日常运行", "Daily operation"),
+    "fivedim_status": ("综合状态", "Status"),
+    "fivedim_status_normal": ("正常", "Normal"),
+    "fivedim_status_attention": ("关注", "Attention"),
+    "fivedim_status_warning": ("预警", "Warning"),
+    "fivedim_status_unassessed": ("未评估", "Not assessed"),
+    "fivedim_share_worst": ("关注及预警占比", "Share on attention or warning"),
+    "fivedim_ranking_warning": ("预警机构数", "Institutions on warning"),
+    "fivedim_ranking_subtype": ("预警机构（按类型）", "On warning, by type"),
+    "fivedim_map_title": ("五维监管：关注及预警机构占比", "Five dimensions: share on attention or warning"),
+    "fivedim_map_title_points": ("五维监管：医疗机构状态", "Five dimensions: institutions by status"),
+    "fivedim_panel": ("五维监管评分", "Five-dimension scores"),
+    "fivedim_latest": ("截至 {} · 综合状态：", "As of {} · status: "),
+    "fivedim_change": ("各维度得分变化", "Dimension scores over time"),
+    "fivedim_deductions": ("扣分指标", "Indicators that deducted points"),
+    "fivedim_not_assessed": ("尚未评估（运行 weijian hospitals status）", "Not assessed yet (run weijian hospitals status)"),
+    "fivedim_ranking": ("医疗机构五维排名（最弱维度在前）", "Institutions ranked, weakest dimension first"),
+    "fivedim_position": ("县区内排名 {} / {}（最弱在前）", "Rank in the county {} / {} (weakest first)"),
+    "fivedim_weakest": ("最低维度得分", "Weakest dimension"),
+    "fivedim_all": ("全部", "All"),
+    "fivedim_as_of": ("评估日", "Assessed on"),
+    "fivedim_aggregate_only": ("大屏账号仅可查看汇总", "Display accounts see totals only"),
+    "fivedim_counts": ("正常 {} · 关注 {} · 预警 {}", "Normal {} · attention {} · warning {}"),
+    "fivedim_ind_non_compliance_rate": ("检查不合格率", "Inspection non-compliance rate"),
+    "fivedim_ind_self_inspection_missed": ("依法执业自查", "Self-inspection"),
+    "fivedim_ind_rx_hits": ("处方点评问题处方", "Prescriptions failing checks"),
+    "fivedim_ind_complaints_substantiated": ("查实投诉", "Substantiated complaints"),
+    "fivedim_ind_complaints": ("投诉举报", "Complaints"),
+    "fivedim_ind_absent_chief": ("主诊医师缺岗（防挂证）", "Chief physician absent"),
+    "fivedim_ind_open_findings": ("未整改问题", "Open findings"),
+    "fivedim_ind_overdue_rectification": ("逾期未整改", "Overdue rectification"),
+    "fivedim_ind_penalties": ("行政处罚", "Penalties"),
+    "fivedim_ind_grade:C": ("量化分级 C 级", "Hygiene grade C"),
+    "fivedim_ind_grade:B": ("量化分级 B 级", "Hygiene grade B"),
+    "fivedim_ind_grade:none": ("未评定量化分级", "Never graded"),
+    "fivedim_ind_waste_alerts": ("医疗废物预警", "Medical-waste alerts"),
+    "fivedim_ind_radiation_alerts": ("放射防护预警", "Radiation alerts"),
+    "fivedim_ind_ops_anomaly": ("运行量异常", "Operations anomalies"),
+    "fivedim_ind_device_offline": ("设备离线", "Devices offline"),
+    "fivedim_ind_licence_expired": ("执业许可证过期", "Licence expired"),
+    "fivedim_ind_licence_expiring": ("执业许可证即将到期", "Licence expiring"),
 }
 
 _SPECIALTY_LABELS: dict[str, tuple[str, str]] = {
@@ -661,6 +768,16 @@ def normalise_language(lang: str | None) -> str:
 def t(key: str, lang: str) -> str:
     zh, en = _STRINGS[key]
     return en if lang == "en" else zh
+
+
+def refusal(exc: Exception, lang: str) -> str:
+    """A refused step in the viewer's language: the rule's own wording, or the plain scope refusal (which
+    names nothing of the region asked for)."""
+    if isinstance(exc, Refusal):
+        return exc.text(lang)
+    if isinstance(exc, OutOfScope):
+        return t("out_of_scope", lang)
+    return str(exc)
 
 
 def label(key: str, lang: str, fallback: str) -> str:

@@ -3,12 +3,14 @@
 Anonymous (auth.PUBLIC_PREFIXES lets "/public/" through, and this blueprint answers every path under
 it: a token page or a 404, never anything else). Plain server-rendered HTML, mobile first: no Dash,
 no script at all, CSS from assets/ and /theme.css. It shows name, address, specialty, hygiene grade,
-credit level and the latest inspection, and no personal data (data/queries/public.py returns none).
+the current credit grade (诚信等级, with the day it was assessed) and the latest inspection, and no personal
+data (data/queries/public.py returns none).
 Chinese by default, `?lang=en`. An unknown or revoked token is a friendly page with status 404.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 from flask import Blueprint, Response, current_app, request
@@ -16,6 +18,7 @@ from flask import Blueprint, Response, current_app, request
 from dashboard import i18n
 
 PAGE_CSS = "/assets/30_public.css"
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def blueprint() -> Blueprint:
@@ -68,9 +71,23 @@ def _card(card, lang: str, token: str) -> str:
 <dl>{_row(_t('address', lang), esc(card.address or '–'))}
 {_row(_t('specialty', lang), specialty)}
 {_row(_t('grade', lang), grade, 'wj-pub-grade-cell')}
-{_row(_t('credit_level', lang), _t('not_available', lang), 'wj-pub-muted')}
+{_credit_row(card, lang)}
 {_row(_t('last_inspection', lang), inspection)}</dl></main>
 <footer class="wj-pub-footer">{_t('public_footer', lang)}</footer>"""
+
+
+def _credit_row(card, lang: str) -> str:
+    """The current credit grade and the day (China time) it was assessed; 暂无 before the first assessment."""
+    if card.credit_grade is None:
+        return _row(_t("credit_level", lang), _t("not_available", lang), "wj-pub-muted")
+    esc = html.escape
+    meaning = i18n.label("credit_meaning_" + card.credit_grade, lang, "")
+    day = card.credit_assessed_at.astimezone(CHINA)
+    value = (f'<span id="public-credit" class="wj-pub-grade wj-pub-credit wj-pub-credit-{esc(card.credit_grade, quote=True)}">'
+             f'{esc(card.credit_grade)}</span>'
+             + (f'<span class="wj-pub-grade-text">{esc(meaning)}</span>' if meaning else "")
+             + f'<span class="wj-pub-note">{_t("credit_assessed_on", lang)} {day:%Y-%m-%d}</span>')
+    return _row(_t("credit_level", lang), value, "wj-pub-grade-cell")
 
 
 def _not_found(lang: str) -> str:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo import hierarchy
@@ -60,17 +60,22 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a rate limit (e.g. '10 per minute; 50 per hour')") from None
         return value
 
-    @field_validator("region")
-    @classmethod
-    def _known_region(cls, value: str) -> str:
-        value = value.strip()
+    @model_validator(mode="after")
+    def _known_region(self) -> Settings:
+        """The region is a built-in one, or an imported one stored in the configured database (its boundary
+        sets are installed here, so every command that reads settings sees them)."""
+        self.region = value = self.region.strip()
+        if not hierarchy.is_builtin(value):
+            from data import boundary_sets
+
+            boundary_sets.load_url(self.db_url)
         try:
             region = hierarchy.get_region(value)
         except KeyError as exc:
             raise ValueError(str(exc)) from None
         if region.level not in ("province", "city"):
             raise ValueError(f"WEIJIAN_REGION {value} ({region.name}) is a {region.level}: use a province or city code")
-        return value
+        return self
 
     def resolved_secret_key(self) -> str:
         """The key that signs sessions. Production refuses to start without a real one; development keeps a

@@ -3,54 +3,78 @@
 The ORM's per-object insert manages ~10k rows/s; a province demo has 10M+ rows. PostgreSQL takes
 them through COPY, SQLite through one executemany of plain tuples. Values are rendered the way each
 database's SQLAlchemy type reads them back (ISO dates; UTC timestamps, naive on SQLite).
+
+The COPY text is written by Arrow's CSV writer (C++): for a month of 1M prescriptions it takes ~1 s where
+pandas' `to_csv` and the per-type rendering before it took ~7 s, a quarter of the whole ingest. Arrow
+quotes every string, so an empty string ("") and a missing value (nothing) stay apart.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 from collections.abc import Iterator
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Table, UniqueConstraint
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 
-def _render(frame: pd.DataFrame, table: Table, dialect: str) -> pd.DataFrame:
+def _render_sqlite(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for name in frame.columns:
         column = table.c[name]
         values = frame[name]
         if isinstance(column.type, DateTime):
             stamps = pd.to_datetime(values, utc=True)
-            text = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f" if dialect == "sqlite" else "%Y-%m-%d %H:%M:%S.%f+00")
-            out[name] = text.where(stamps.notna(), None)
+            out[name] = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f").where(stamps.notna(), None)
         elif isinstance(column.type, Date):
             dates = pd.to_datetime(values)
             out[name] = dates.dt.strftime("%Y-%m-%d").where(dates.notna(), None)
         elif isinstance(column.type, Boolean):
-            out[name] = values.map({True: 1, False: 0} if dialect == "sqlite" else {True: "t", False: "f"})
+            out[name] = values.map({True: 1, False: 0})
         else:
             out[name] = values.astype(object).where(values.notna(), None)
     return out
+
+
+def _arrow_column(values: pd.Series, column_type) -> pa.Array:
+    """One column as Arrow will write it for COPY: UTC timestamps, ISO dates, true/false, the rest as is
+    (a column of mixed Python objects, which Arrow cannot type, as text, the way str() writes each)."""
+    if isinstance(column_type, DateTime):
+        return pa.array(pd.to_datetime(values, utc=True), from_pandas=True)
+    if isinstance(column_type, Date):
+        return pa.array(pd.to_datetime(values).dt.date, type=pa.date32(), from_pandas=True)
+    if isinstance(column_type, Boolean):
+        return pa.array(values.astype("boolean"), type=pa.bool_(), from_pandas=True)
+    try:
+        return pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(values.astype(object).where(values.notna(), None).map(str, na_action="ignore"),
+                        type=pa.large_string(), from_pandas=True)
+
+
+def _copy_text(frame: pd.DataFrame, table: Table) -> pa.Buffer:
+    arrays = {name: _arrow_column(frame[name], table.c[name].type) for name in frame.columns}
+    out = pa.BufferOutputStream()
+    pa_csv.write_csv(pa.table(arrays), out, pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
+    return out.getvalue()
 
 
 def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     """Insert every row of `frame` (its columns must be columns of `table`); returns the row count."""
     if frame.empty:
         return 0
-    dialect = conn.dialect.name
-    rendered = _render(frame, table, dialect)
-    columns = list(rendered.columns)
-    if dialect == "postgresql":
-        buffer = io.StringIO()
-        rendered.to_csv(buffer, index=False, header=False, na_rep="\\N", lineterminator="\n")
+    columns = list(frame.columns)
+    if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()
         quoted = ", ".join(f'"{c}"' for c in columns)
-        with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')') as copy:
-            copy.write(buffer.getvalue())
-        return len(rendered)
+        with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN WITH (FORMAT csv)') as copy:
+            copy.write(memoryview(_copy_text(frame, table)))
+        return len(frame)
+    rendered = _render_sqlite(frame, table)
     placeholders = ", ".join("?" for _ in columns)
     quoted = ", ".join(f'"{c}"' for c in columns)
     rows = list(rendered.itertuples(index=False, name=None))

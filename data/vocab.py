@@ -22,6 +22,8 @@ RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 SELF_INSPECTION_RATINGS: tuple[str, ...] = ("good", "poor", "missing")
 # The risk model's parameters (data/risk/parameters.csv): feature points, level thresholds, ledger terms.
 RISK_PARAMETER_KINDS: tuple[str, ...] = ("feature", "threshold", "ledger")
+# The credit criteria (data/credit/criteria.csv): the full marks, a deduction per indicator, a grade's lowest score.
+CREDIT_CRITERION_KINDS: tuple[str, ...] = ("base", "deduction", "grade")
 # 风险台账: an entry is open until it is settled (销账) on a follow-up inspection.
 LEDGER_STATUSES: tuple[str, ...] = ("open", "closed")
 LEDGER_LEVELS: tuple[str, ...] = ("high", "very_high")  # the levels that enter the ledger
@@ -94,3 +96,11 @@ RX_RIGHTS: tuple[str, ...] = ("rx_ordinary", "rx_narcotic")
 # The prescription checks (data/prescriptions/checks.py), also the alert rule keys.
 RX_RULES: tuple[str, ...] = ("rx_no_right", "rx_outside_category", "rx_outside_licence", "rx_over_days",
                              "rx_not_registered")
+
+# 医疗机构五维监管 (data/hospitals/): the five dimensions a medical institution is watched on, in display order:
+# 绩效考核, 医疗服务行为, 监督执法跟踪, 质量综合管理, 机构日常运行.
+INSTITUTION_DIMENSIONS: tuple[str, ...] = ("performance", "service", "enforcement", "quality", "operation")
+# The overall status from the dimension scores (thresholds are data: data/hospitals/indicators.csv).
+INSTITUTION_STATUSES: tuple[str, ...] = ("normal", "attention", "warning")
+# Rows of the indicator set: an indicator's deduction, or the score below which a status begins.
+INSTITUTION_INDICATOR_KINDS: tuple[str, ...] = ("indicator", "threshold")

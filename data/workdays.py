@@ -83,3 +83,15 @@ def add_days(days, n, calendar: str) -> np.ndarray:
     if calendar == "calendar":
         return np.asarray(days, dtype="datetime64[D]") + np.asarray(n, dtype="timedelta64[D]")
     raise ValueError(f"unknown calendar {calendar!r} (working or calendar)")
+
+
+def public_holidays(first: dt.date, last: dt.date) -> set[dt.date]:
+    """The statutory public holidays (法定节假日, including the weekend days inside a holiday period) from `first`
+    to `last`. Years without a State Council notice contribute none, logged once like the due dates."""
+    covered_from, covered_to = _covered_years()
+    found = {d for d in chinese_calendar.holidays if first <= d <= last}
+    outside = sorted({y for y in range(first.year, last.year + 1) if not covered_from <= y <= covered_to} - _WARNED_YEARS)
+    for year in outside:
+        _WARNED_YEARS.add(year)
+        log.warning("the holiday calendar covers %s–%s: no public holidays known in %s", covered_from, covered_to, year)
+    return found

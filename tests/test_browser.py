@@ -432,7 +432,7 @@ def test_a_prescription_alert_leads_to_the_doctor_and_back_to_the_institution(se
             "SELECT p.id, p.name, p.phone, a.entity_id FROM alert a JOIN practitioner p ON p.id = a.practitioner_id "
             "ORDER BY a.occurrences DESC, a.id LIMIT 1"), conn).iloc[0]
     browser.get(server + f"/practitioner/{doctor['id']}")
-    _wait(browser, lambda d: "处方点评预警" in d.find_element(By.TAG_NAME, "body").text)
+    _wait(browser, lambda d: "处方点评与防挂证预警" in d.find_element(By.TAG_NAME, "body").text)
     body = browser.find_element(By.TAG_NAME, "body").text
     assert doctor["name"] in body and doctor["phone"] not in body and doctor["phone"][-4:] in body
     time.sleep(1)

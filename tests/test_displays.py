@@ -9,7 +9,7 @@ import re
 
 import pytest
 from logins import same_site
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from data import displays, models
 
@@ -121,3 +121,15 @@ def test_a_display_gets_the_hospitals_panel_as_aggregates_only(demo_app, screen)
         names = conn.execute(select(models.Entity.name).join(models.Device, models.Device.entity_id == models.Entity.id)
                              .where(models.Device.scene == "hospital_ops")).scalars().all()
     assert names and not [name for name in names if name in panel]
+    # The five-dimension statuses of the city's medical institutions: counts only, no institution named.
+    with engine.connect() as conn:
+        day = conn.execute(select(func.max(models.InstitutionStatus.as_of))).scalar()
+        rows = conn.execute(select(models.InstitutionStatus.status, func.count()).where(
+            models.InstitutionStatus.as_of == day, models.InstitutionStatus.city_adcode == "410100")
+            .group_by(models.InstitutionStatus.status)).all()
+        warned = conn.execute(select(models.Entity.name).where(models.Entity.institution_status == "warning",
+                                                               models.Entity.city_adcode == "410100")).scalars().all()
+    counts = dict(rows)
+    assert "医疗机构五维监管" in panel
+    assert f"正常 {counts.get('normal', 0):,} · 关注 {counts.get('attention', 0):,} · 预警 {counts.get('warning', 0):,}" in panel
+    assert not [name for name in warned if name in panel]

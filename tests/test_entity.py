@@ -307,7 +307,7 @@ def test_the_public_page_is_anonymous_public_facts_only(demo_app):
     answer = client.get(f"/public/{token}")
     page = answer.get_data(as_text=True)
     assert answer.status_code == 200 and own["name"] in page
-    for label in ("地址", "专业类别", "量化分级", "信用等级", "暂无", "最近一次监督检查"):
+    for label in ("地址", "专业类别", "量化分级", "信用等级", "最近一次监督检查"):  # the credit grade: tests/test_credit.py
         assert label in page, label
     credit_code = _read(_store(demo_app), "SELECT credit_code FROM entity WHERE id = :i", i=int(own["id"]))["credit_code"].iloc[0]
     for private in (own["contact_phone"], own["legal_representative"], credit_code, "法定代表人", "联系电话"):

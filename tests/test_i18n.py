@@ -34,3 +34,16 @@ def test_every_type_on_the_manager_page_has_both_languages():
     for key in keys:
         assert i18n.t(key, "zh") != i18n.t(key, "en"), key
     assert i18n.label("subtype_imported_kind", "zh", "imported_kind") == "imported_kind"
+
+
+def test_every_refusal_has_both_wordings_with_the_same_values():
+    """A refusal raised in data/ is said in the viewer's language; both wordings must format from one set of values."""
+    import string
+
+    from data.refusals import TEXTS
+
+    for key, (zh, en) in TEXTS.items():
+        zh_fields = {f for _, f, _, _ in string.Formatter().parse(zh) if f}
+        en_fields = {f.split("!")[0] for _, f, _, _ in string.Formatter().parse(en) if f}
+        assert zh.strip() and en.strip(), key
+        assert zh_fields <= en_fields | {"case", "case_kind"}, (key, zh_fields - en_fields)

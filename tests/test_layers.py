@@ -184,7 +184,7 @@ def test_without_a_risk_model_the_risk_layer_is_not_offered(request_context, wit
 
     layout = page.layout(layer="risk")
     options = [o["value"] for o in _find(layout, ids.LAYER).options]
-    assert options == ["inspection", "penalty", "grade", "complaint", "monitoring"]
+    assert options == ["inspection", "penalty", "grade", "complaint", "monitoring", "fivedim"]  # institutions assessed
     assert _find(layout, ids.LAYER).value == "inspection"  # the URL's layer=risk fell back to the default
     assert "风险分级" not in _text(_find(wall_page.layout(), ids.WALL_LAYERS))
     _, map_title, *_ = _render(layer="risk")

@@ -56,7 +56,7 @@ def test_a_manager_sees_the_file_with_personal_data_masked(demo_app, as_user):
     own, _ = _doctors(demo_app)
     with as_user("demo_manager"):  # a province manager: reads files, does not work the case
         shown = _text(page.layout(practitioner_id=str(own["id"])))
-    for label in ("执业证书编码", "执业类别", "处方权", "执业注册", "处方点评预警"):
+    for label in ("执业证书编码", "执业类别", "处方权", "执业注册", "处方点评与防挂证预警"):
         assert label in shown, label
     assert own["name"] in shown and own["licence_no"] in shown and f"/entity/{own['entity_id']}" in shown
     assert own["id_number"] not in shown and own["phone"] not in shown

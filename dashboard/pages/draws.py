@@ -5,7 +5,9 @@ count and optionally a seed (empty: a random one, recorded) and runs it (callbac
 shows that run: who, when, seed, pool, the weights it used and the drawn entities with their two inspectors
 and, once recorded, the result of the 双随机 inspection. Every run stays in the list below; nothing re-rolls
 quietly. Officers read runs but do not run them. Runs outside the viewer's region are not listed and a
-crafted `run=` answers like an unknown one.
+crafted `run=` answers like an unknown one. Below the form, managers declare and withdraw conflicts of
+interest (回避) for the inspectors and entities of their region, and the managers of the configured region
+edit the draw weights (a new version each time); both are read-only for everyone else.
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ from dashboard import context, i18n, ids
 from dashboard.auth import current_account
 from dashboard.tables import Column, cells, day, html_table, label_of, specialty
 from data import db, vocab
-from data.draws import runs, weights
+from data.draws import conflicts, runs, weights
 from geo import hierarchy
 
 PATH = "/draws"
-RUNNING_ROLES = ("province_manager", "city_manager", "county_manager")  # who may run a draw
+RUNNING_ROLES = context.DRAW_MANAGER_ROLES  # who may run a draw
 
 
-def _region_name(code, _lang: str) -> str:
+def region_name(code, _lang: str) -> str:
     try:
         return hierarchy.get_region(str(code)).name
     except KeyError:
@@ -35,7 +37,7 @@ ITEM_COLUMNS = (
     Column("rank", "col_rank"),
     Column("name", "col_entity"),
     Column("credit_code", "col_credit_code"),
-    Column("county_adcode", "col_county", _region_name),
+    Column("county_adcode", "col_county", region_name),
     Column("risk_level", "col_risk_level", label_of("risk_")),
     Column("self_inspection", "col_self_inspection", label_of("self_inspection_")),
     Column("weight", "col_weight", lambda v, _l: f"{v:g}"),
@@ -48,7 +50,7 @@ RUN_COLUMNS = (
     Column("id", "col_draw_no"),
     Column("run_day", "col_draw_date", day),
     Column("run_by", "col_run_by"),
-    Column("region_adcode", "col_region", _region_name),
+    Column("region_adcode", "col_region", region_name),
     Column("specialty", "specialty", specialty),
     Column("subtype", "col_subtype"),
     Column("drawn", "col_drawn"),
@@ -77,6 +79,8 @@ def layout(run: str | None = None, lang: str | None = None, **_ignored) -> html.
         chosen = runs.get(conn, int(run), scope) if run and str(run).isdigit() else None
         items = runs.items_of(conn, chosen["id"], scope) if chosen else None
         used = weights.load(conn, chosen["weights_version"] if chosen else None)
+        newest = weights.load(conn)
+        conflict_list = conflicts.listing(conn, scope)
     past["run_day"] = [db.as_utc(t).astimezone(runs.CHINA).date() for t in past["run_at"]]
     headers, rows = cells(past, RUN_COLUMNS, lang)
     return html.Div(className="wj-page wj-draws-page", lang="en" if lang == "en" else "zh-CN", children=[
@@ -90,6 +94,8 @@ def layout(run: str | None = None, lang: str | None = None, **_ignored) -> html.
         _form(account, lang),
         *([_run_panel(chosen, items, used, lang)] if chosen else
           [html.Div(i18n.t("draw_not_found", lang) + f": {run}", className="wj-problem")] if run else []),
+        _conflicts_panel(conflict_list, lang),
+        _weights_panel(newest, lang),
         html.Section(className="wj-panel", children=[
             html.H2(i18n.t("draw_past_runs", lang), className="wj-panel-title"),
             html_table(headers, rows, links=[f"{PATH}?run={i}&lang={lang}" for i in past["id"]],
@@ -118,6 +124,62 @@ def _form(account, lang: str) -> html.Section:
     ])
 
 
+CONFLICT_COLUMNS = (Column("badge_no", "drawconf_badge"), Column("inspector", "drawconf_col_inspector"),
+                    Column("entity_id", "drawconf_entity"), Column("entity", "col_entity"),
+                    Column("county_adcode", "col_county", region_name), Column("reason", "drawconf_reason"),
+                    Column("declared_on", "drawconf_col_declared_on", day))
+_FACTOR_PREFIX = {"risk_level": "risk_", "self_inspection": "self_inspection_"}
+
+
+def conflict_table(frame: pd.DataFrame, lang: str) -> html.Table:
+    """The declared conflicts of the viewer's scope; its rows link to the entity file."""
+    headers, rows = cells(frame, CONFLICT_COLUMNS, lang)
+    return html_table(headers, rows, links=[f"/entity/{e}?lang={lang}" for e in frame["entity_id"]], link_column=3,
+                      empty=i18n.t("no_records", lang))
+
+
+def _conflicts_panel(frame: pd.DataFrame, lang: str) -> html.Section:
+    """Declare or withdraw a conflict (managers: context.manages_draws); the list is for every reader of the page."""
+    form = html.Div(className="wj-filters", children=[
+        html.Label([i18n.t("drawconf_badge", lang), dcc.Input(id=ids.DRAWCONF_BADGE, type="text")]),
+        html.Label([i18n.t("drawconf_entity", lang), dcc.Input(id=ids.DRAWCONF_ENTITY, type="number", min=1)]),
+        html.Label([i18n.t("drawconf_reason", lang), dcc.Input(id=ids.DRAWCONF_REASON, type="text",
+                                                               maxLength=conflicts.REASON_MAX)]),
+        html.Button(i18n.t("drawconf_declare", lang), id=ids.DRAWCONF_DECLARE, className="wj-button"),
+        html.Button(i18n.t("drawconf_withdraw", lang), id=ids.DRAWCONF_WITHDRAW, className="wj-button"),
+    ]) if context.manages_draws() else html.Div(i18n.t("drawconf_managers_only", lang), className="wj-hint")
+    return html.Section(className="wj-panel wj-draw-form", children=[
+        html.H2(i18n.t("drawconf_title", lang), className="wj-panel-title"),
+        form,
+        html.Div(id=ids.DRAWCONF_MESSAGE, className="wj-hint"),
+        html.Div(conflict_table(frame, lang), id=ids.DRAWCONF_LIST),
+    ])
+
+
+def _weights_panel(newest: weights.Weights, lang: str) -> html.Section:
+    """The newest weights, one input per cell for those who may change them (context.may_change_draw_weights)."""
+    editable = context.may_change_draw_weights()
+    rows = []
+    for row in newest.rows():
+        factor, value = row["factor"], row["value"]
+        cell = (dcc.Input(id={"type": ids.DRAWCONF_WEIGHT, "factor": factor, "value": value}, type="number", min=0,
+                          step="any", value=row["weight"], className="wj-weight-input")
+                if editable else f"{row['weight']:g}")
+        rows.append(html.Tr([html.Td(i18n.t(f"factor_{factor}", lang)),
+                             html.Td(label_of(_FACTOR_PREFIX[factor])(value, lang)), html.Td(cell), html.Td(row["note"])]))
+    head = html.Tr([html.Th(i18n.t(key, lang)) for key in ("col_factor", "col_value", "col_weight", "col_note")])
+    hint = i18n.t("drawconf_weights_province_only", lang).format(region=region_name(context.settings().region, lang))
+    return html.Section(className="wj-panel wj-draw-weights", children=[
+        html.H2(i18n.t("drawconf_weights_title", lang).format(version=newest.version), id=ids.DRAWCONF_WEIGHTS_TITLE,
+                className="wj-panel-title"),
+        html.Table(className="wj-table", children=[html.Thead(head), html.Tbody(rows)]),
+        html.Div(className="wj-filters", children=[
+            html.Button(i18n.t("drawconf_weights_save", lang), id=ids.DRAWCONF_WEIGHTS_SAVE, className="wj-button"),
+        ]) if editable else html.Div(hint, className="wj-hint"),
+        html.Div(id=ids.DRAWCONF_WEIGHTS_MESSAGE, className="wj-hint"),
+    ])
+
+
 def _run_panel(chosen: dict, items: pd.DataFrame, used: weights.Weights, lang: str) -> html.Section:
     listing = publication(items, chosen)
     headers, rows = cells(listing, ITEM_COLUMNS, lang)
@@ -128,7 +190,7 @@ def _run_panel(chosen: dict, items: pd.DataFrame, used: weights.Weights, lang: s
     seed_note = i18n.t("draw_seed_given" if chosen["seed_chosen"] else "draw_seed_drawn", lang)
     summary = i18n.t("draw_summary", lang).format(
         no=chosen["id"], at=f"{db.as_utc(chosen['run_at']).astimezone(runs.CHINA):%Y-%m-%d %H:%M}", by=chosen["run_by"],
-        region=_region_name(chosen["region_adcode"], lang), specialty=specialty(chosen["specialty"], lang),
+        region=region_name(chosen["region_adcode"], lang), specialty=specialty(chosen["specialty"], lang),
         subtype=chosen["subtype"] or "–", drawn=len(items), requested=chosen["requested"], pool=chosen["pool_size"],
         seed=chosen["seed"], seed_note=seed_note, version=chosen["weights_version"])
     return html.Section(className="wj-panel", children=[

@@ -1,7 +1,8 @@
 """Entity file `/entity/<id>` (一户一档): one supervised entity, everything recorded about it, on one page.
 
 Identity and licence (an expired licence, or one expiring within 90 days, is flagged), the region
-chain back to the manager page, the hygiene grade history, one timeline (figure and table) of its
+chain back to the manager page, the hygiene grade history, the credit grade (诚信等级: current, its deductions,
+its history), one timeline (figure and table) of its
 inspections, penalties, complaints and alerts, the 双随机 draws that picked it (with their results), its
 devices' readings against their limits, and the QR code of its public page. Built on the server from the URL; the entity is checked against the
 viewer's scope first, and an id outside it answers exactly like an unknown one (no name, nothing).
@@ -20,6 +21,7 @@ from flask import request
 
 from dashboard import context, i18n, ids, masking, qr
 from dashboard.auth import current_account
+from dashboard.pages import hospitals as hospitals_page
 from dashboard.pages import practitioner as practitioner_page
 from dashboard.series import series_figure
 from dashboard.tables import Column, cells, day, html_table, label_of
@@ -28,6 +30,7 @@ from dashboard.urls import manager_url
 from data import db, public_tokens
 from data.draws import runs as draw_runs
 from data.queries import entity_file, monitoring, practitioner_file, regions
+from data.queries import credit as credit_queries
 from data.queries import risk as risk_queries
 from data.queries.filters import OutOfScope
 
@@ -70,6 +73,8 @@ def layout(entity_id: str | None = None, lang: str | None = None, mask: str | No
             html.Section(id=ids.ENTITY_QR, className="wj-panel wj-qr-panel", children=qr_panel(entity["id"], lang)),
         ]),
         risk_panel(entity["id"], lang),
+        credit_panel(entity["id"], lang),
+        *hospitals_page.entity_panel(entity, lang),
         html.Section(className="wj-panel", children=[
             html.H2(i18n.t("timeline", lang), className="wj-panel-title"),
             html.Div(i18n.t("timeline_counts", lang).format(*(int((events["event"] == e).sum()) for e in entity_file.EVENTS)),
@@ -140,6 +145,46 @@ def risk_panel(entity_id: int, lang: str) -> html.Section:
             html.Thead(html.Tr([html.Th(i18n.t("col_risk_factor", lang)), html.Th(i18n.t("col_points", lang))])),
             html.Tbody(rows)]),
         html.P(i18n.t("risk_factors_hint", lang), className="wj-hint"),
+    ])
+
+
+def _credit_badge(grade: str, lang: str) -> html.Span:
+    meaning = i18n.label("credit_meaning_" + grade, lang, "")
+    return html.Span(f"{grade} · {meaning}" if meaning else grade, className=f"wj-grade wj-credit wj-credit-{grade}")
+
+
+def credit_panel(entity_id: int, lang: str) -> html.Section:
+    """The current credit grade (the latest assessment), the deductions it rests on, and every earlier grade."""
+    found = credit_queries.assessments(context.store(), entity_id, context.viewer_scope())
+    title = html.H2(i18n.t("credit_assessment", lang), className="wj-panel-title")
+    if found.empty:
+        return html.Section(id=ids.CREDIT_PANEL, className="wj-panel", children=[
+            title, html.Div(i18n.t("credit_not_assessed", lang), className="wj-hint")])
+    latest = found.iloc[-1]
+    deductions = [html.Tr([html.Td(i18n.label("credit_indicator_" + key, lang, key)), html.Td(f"−{points:g}", className="wj-number")])
+                  for key, points in latest["breakdown"].items()]
+    history = [html.Tr([html.Td(f"{row.assessed_at.tz_convert(CHINA):%Y-%m-%d}"), html.Td(_credit_badge(row.grade, lang)),
+                        html.Td(f"{row.score:g}", className="wj-number"), html.Td(str(row.criteria_version))])
+               for row in found.iloc[::-1].itertuples()]
+    return html.Section(id=ids.CREDIT_PANEL, className="wj-panel", children=[
+        title,
+        html.Div(className="wj-summary", children=[
+            _credit_badge(latest["grade"], lang),
+            f" {i18n.t('credit_score', lang)} {latest['score']:g} · {i18n.t('credit_assessed_on', lang)} "
+            f"{latest['assessed_at'].tz_convert(CHINA):%Y-%m-%d} · {i18n.t('credit_criteria_version', lang)} "
+            f"{latest['criteria_version']}"]),
+        html.Div(className="wj-credit-tables", children=[
+            html.Table(className="wj-table wj-risk-factors", id=ids.CREDIT_BREAKDOWN, children=[
+                html.Thead(html.Tr([html.Th(i18n.t("credit_col_indicator", lang)), html.Th(i18n.t("credit_col_deduction", lang))])),
+                html.Tbody(deductions or [html.Tr(html.Td(i18n.t("credit_no_deductions", lang), colSpan=2))])]),
+            html.Div([
+                html.H3(i18n.t("credit_history", lang)),
+                html.Table(className="wj-table", id=ids.CREDIT_HISTORY, children=[
+                    html.Thead(html.Tr([html.Th(i18n.t("credit_col_" + h, lang))
+                                        for h in ("assessed_on", "grade", "score", "version")])),
+                    html.Tbody(history)])]),
+        ]),
+        html.P(i18n.t("credit_breakdown_hint", lang), className="wj-hint"),
     ])
 
 

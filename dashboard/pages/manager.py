@@ -1,6 +1,6 @@
 """Manager page `/`: the supervision map of a region with drill-down, filters and a ranking; below it the
 monthly trend, breakdowns by specialty and by type, and the table of child regions (or entities) with
-its XLSX export.
+its XLSX export; the map exports as an offline HTML file.
 
 Everything the page shows is a function of its URL (`/?region=410105&period=2026-01..2026-06&specialty=medical&lang=en`),
 so views can be bookmarked and shared; a click on the map or a ranking bar navigates to the child's URL,
@@ -58,7 +58,13 @@ def layout(region: str | None = None, period: str | None = None, specialty: str 
         html.Nav(id=ids.BREADCRUMB, className="wj-breadcrumb", children=_breadcrumb(chain, state)),
         html.Div(className="wj-grid", children=[
             html.Section(className="wj-panel wj-map-panel", children=[
-                html.H2(id=ids.MAP_TITLE, className="wj-panel-title"),
+                html.Div(className="wj-table-head", children=[
+                    html.H2(id=ids.MAP_TITLE, className="wj-panel-title"),
+                    html.Span(id=ids.MAPEXPORT_MESSAGE, className="wj-export-message"),
+                    html.Button(i18n.t("mapexport_button", lang), id=ids.MAPEXPORT, className="wj-button", n_clicks=0,
+                                title=i18n.t("mapexport_hint", lang)),
+                    dcc.Download(id=ids.MAPEXPORT_DOWNLOAD),
+                ]),
                 dcc.Graph(id=ids.MAP, className="wj-map", responsive=True, config=_map_config(chain[-1].name, lang)),
             ]),
             html.Section(className="wj-panel wj-side-panel", children=[

@@ -31,6 +31,7 @@ from data.complaints.deadlines import Deadline
 from data.casework import Actor, active_officer, covers, in_scope
 from data.models import Complaint, ComplaintEvent
 from data.queries.filters import OutOfScope, Scope
+from data.refusals import Refusal, case_params
 
 CHINA = ZoneInfo("Asia/Shanghai")
 UNCLOSED = tuple(s for s in vocab.COMPLAINT_STATUSES if s != "closed")
@@ -46,7 +47,7 @@ REPEAT_WINDOW_DAYS = 90
 _PUNCTUATION = re.compile(r"[\s\-—_,，。.·、()（）#＃]+")
 
 
-class ComplaintActionError(ValueError):
+class ComplaintActionError(Refusal):
     """A workflow step that is not allowed: wrong status, wrong person, missing note or answer."""
 
 
@@ -156,7 +157,7 @@ def transition(conn: Connection, complaint_id: int, action: str, *, actor: Actor
     back; the report says what was found and whether the complaint held; the closer is not the assignee.
     """
     if action not in TRANSITIONS and action != "extend":
-        raise ComplaintActionError(f"unknown action {action!r} (one of {', '.join([*TRANSITIONS, 'extend'])})")
+        raise ComplaintActionError("unknown_action", action=action, allowed=", ".join([*TRANSITIONS, "extend"]))
     table = Complaint.__table__
     row = conn.execute(select(table).where(table.c.id == complaint_id).with_for_update()).mappings().first()
     if row is None or not in_scope(row, scope):
@@ -167,28 +168,29 @@ def transition(conn: Connection, complaint_id: int, action: str, *, actor: Actor
         return _extend(conn, row, actor=actor, now=now, note=note)
     before, after = TRANSITIONS[action]
     if row["status"] != before:
-        raise ComplaintActionError(f"complaint {complaint_id} is {row['status']}: cannot {action} (only from {before})")
+        raise ComplaintActionError("wrong_status", **case_params("complaint", complaint_id), status=row["status"],
+                                  action=action, allowed=before)
     values: dict = {"status": after}
     detail = note
     if action == "assign":
         if not assignee_badge:
-            raise ComplaintActionError("a transfer needs the officer to pass the complaint to")
+            raise ComplaintActionError("needs_assignee", action="a transfer")
         assignee = active_officer(conn, assignee_badge, ComplaintActionError)
         if not covers(assignee["region_adcode"], row):
-            raise ComplaintActionError(f"officer {assignee_badge} is not of the complaint's region")
+            raise ComplaintActionError("assignee_elsewhere", badge=assignee_badge, **case_params("complaint", complaint_id))
         values["assignee_id"] = assignee["id"]
         detail = f"→ {assignee_badge}" + (f": {note}" if note else "")
     if action in ("start", "feedback") and (actor.inspector_id is None or row["assignee_id"] != actor.inspector_id):
-        raise ComplaintActionError(f"complaint {complaint_id} is assigned to someone else")
+        raise ComplaintActionError("assigned_to_other", **case_params("complaint", complaint_id))
     if action == "feedback":
         if not (note or "").strip():
-            raise ComplaintActionError("the report back needs a note saying what was found and done")
+            raise ComplaintActionError("needs_finding")
         if substantiated is None:
-            raise ComplaintActionError("the report back must say whether the complaint was substantiated")
+            raise ComplaintActionError("needs_substantiated")
         values["substantiated"] = bool(substantiated)
     if action == "close":
         if actor.inspector_id is not None and actor.inspector_id == row["assignee_id"]:
-            raise ComplaintActionError("the officer who handled a complaint cannot close it")
+            raise ComplaintActionError("handler_cannot_close", **case_params("complaint", complaint_id), action="close")
         values["closed_at"] = now
     values["step_due_on"] = _stage_due(conn, after, china_day(now), row["step_due_on"])
     conn.execute(update(table).where(table.c.id == complaint_id).values(**values))
@@ -209,11 +211,11 @@ def _stage_due(conn: Connection, status: str, today: dt.date, current: dt.date |
 
 def _extend(conn: Connection, row, *, actor: Actor, now: dt.datetime, note: str | None) -> dict:
     if row["status"] == "closed":
-        raise ComplaintActionError(f"complaint {row['id']} is closed: nothing to extend")
+        raise ComplaintActionError("closed_no_extension", id=row["id"])
     if row["extended"]:
-        raise ComplaintActionError(f"complaint {row['id']} was extended once already (the regulation allows one)")
+        raise ComplaintActionError("extended_once", id=row["id"])
     if not (note or "").strip():
-        raise ComplaintActionError("an extension needs the reason (情况复杂的原因)")
+        raise ComplaintActionError("extension_needs_reason")
     new_due = row["due_on"] + dt.timedelta(days=deadlines.EXTENSION_DAYS)
     table = Complaint.__table__
     conn.execute(update(table).where(table.c.id == row["id"]).values(due_on=new_due, extended=True))

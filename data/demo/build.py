@@ -24,17 +24,22 @@ from data.demo import generate, practitioners
 from data.demo import hospital_ops as hospital_ops_demo
 from data.demo.monitoring import exceedance_alerts
 from data.queries.filters import Scope
+from data.credit import runs as credit_runs
+from data.hospitals import run as institution_status
 from data.risk import scoring
-from geo import boundaries, hierarchy
+from geo import boundaries, custom, hierarchy
 
 # Child tables first, so deleting respects foreign keys.
-_TABLES = (models.PrescriptionHit, models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
+_TABLES = (models.InstitutionStatus, models.PrescriptionHit, models.CreditAssessment, models.RiskLedgerEvent, models.RiskLedgerEntry, models.RiskScore, models.RandomDrawItem, models.RandomDraw,
            models.InspectorConflict, models.SelfInspection, models.ComplaintEvent,
            models.RollupRegionMonth, models.RollupKindMonth, models.RollupPending, models.AlertEvent, models.Alert,
            models.SeriesState, models.Reading, models.ChiefPhysician, models.ClinicOpening, models.Device, models.AppUser, models.DisplayToken, models.Penalty,
            models.Prescription, models.PractitionerRegistration, models.EntityDepartment, models.Practitioner,
            models.Inspection, models.Complaint, models.EntityGrade, models.PublicToken, models.Entity, models.Inspector,
-           models.Region)
+           models.Boundary, models.BoundarySet, models.Region)  # a demo replaces imported boundaries too
+
+
+STATUS_MONTHS = 6
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -53,7 +58,8 @@ class BuildReport:
     @property
     def records(self) -> int:
         """Every stored supervision record (all rows except regions, inspectors and what is derived from the records)."""
-        return sum(v for k, v in self.rows.items() if k not in ("region", "inspector", "rollups", "risk_score"))
+        return sum(v for k, v in self.rows.items() if k not in ("region", "inspector", "rollups", "risk_score",
+                                                                  "credit_assessment", "institution_status"))
 
 
 def has_entities(engine: Engine) -> bool:
@@ -120,6 +126,7 @@ def build(
     with engine.begin() as conn:
         for model in _TABLES:
             conn.execute(model.__table__.delete())
+        custom.clear()
         tables = {
             models.Region: region_rows(root),
             models.Inspector: staff,
@@ -175,6 +182,15 @@ def build(
         run = scoring.recompute(conn, Scope.of(root), actor="demo", now=now, as_of=until + dt.timedelta(days=1))
         report.rows["risk_score"] = run.scored
         step(f"scored risk: {run.levels}, {run.entered:,} ledger entries")
+        # Credit grades likewise, so the entity files and the public pages show a 诚信等级.
+        graded = credit_runs.assess(conn, Scope.of(root), actor="demo", now=now, as_of=until + dt.timedelta(days=1))
+        report.rows["credit_assessment"] = graded.assessed
+        step(f"assessed credit grades: {graded.grades}")
+        # The five dimensions of the medical institutions, monthly for half a year, so their files chart a change.
+        assessed = institution_status.recompute(conn, Scope.of(root), institution_status.month_starts(
+            until + dt.timedelta(days=1), STATUS_MONTHS), actor="demo", now=now)
+        report.rows["institution_status"] = assessed.assessed * len(assessed.days)
+        step(f"assessed medical institutions: {assessed.statuses}")
         for key, value in {"demo_region": root, "demo_scale": scale, "demo_seed": str(seed),
                            "demo_until": until.isoformat()}.items():
             db.set_meta(conn, key, value)

@@ -21,12 +21,11 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from data import models
 from data.bulk import insert_frame
-from data.demo.generate import person_names
 from data.monitoring import alerts, duty, hospital_ops, rules
 from data.monitoring.seasonal import day_start
 
@@ -124,22 +123,37 @@ def plant(counts: pd.DataFrame, device_ids: list[str], days: list[pd.Timestamp],
     return counts
 
 
-def chief_physicians(rng: np.random.Generator, ents: pd.DataFrame, until: dt.date) -> dict[str, pd.DataFrame]:
-    """Check-in devices, chief_physician rows, clinic_opening rows and the absentees' licence numbers."""
+def chief_physicians(rng: np.random.Generator, ents: pd.DataFrame, doctors: pd.DataFrame,
+                     until: dt.date) -> dict[str, pd.DataFrame]:
+    """Check-in devices, chief_physician rows, clinic_opening rows and the absentees' licence numbers.
+
+    A clinic's chief physicians are one or two of the doctors registered there (`doctors`: entity_id,
+    licence_no, name of the practitioners' main registrations), so each is a practitioner with a file."""
     clinics = ents[(ents["subtype"] == "clinic") & ents["name"].str.endswith(CLINIC_NAMES)]
-    per_clinic = rng.integers(1, 3, len(clinics))
-    rows = clinics.loc[clinics.index.repeat(per_clinic)].reset_index(drop=True)
+    wanted = pd.Series(rng.integers(1, 3, len(clinics)), index=clinics["id"].to_numpy())
+    staff = doctors[doctors["entity_id"].isin(wanted.index)].sort_values(["entity_id", "licence_no"])
+    staff = staff[(staff.groupby("entity_id").cumcount() < staff["entity_id"].map(wanted)).to_numpy()]
+    rows = staff[["entity_id", "licence_no", "name"]].merge(clinics, left_on="entity_id", right_on="id",
+                                                             suffixes=("", "_clinic")).reset_index(drop=True)
     devices = feeds(rows, until, prefix="CK").assign(
         scene="duty_checkin", interval_s=CHECKIN_INTERVAL_S,
         installed_on=[until - dt.timedelta(days=int(d)) for d in rng.integers(20, 900, len(rows))])
-    licence = pd.Series(rng.integers(10**14, 10**15, len(rows))).map(str)
-    physicians = pd.DataFrame({"licence_no": licence.to_numpy(), "entity_id": rows["id"].to_numpy(),
-                               "name": person_names(rng, len(rows)), "device_id": devices["id"].to_numpy(), "active": True})
+    physicians = pd.DataFrame({"licence_no": rows["licence_no"].to_numpy(), "entity_id": rows["id"].to_numpy(),
+                               "name": rows["name"].to_numpy(), "device_id": devices["id"].to_numpy(), "active": True})
     weekdays = rng.choice(["1111110", "1111111", "0111111"], len(clinics), p=[0.7, 0.2, 0.1])
     opening = pd.DataFrame({"entity_id": clinics["id"].to_numpy(), "weekdays": weekdays})
     absentee = rng.random(len(rows)) < ABSENTEE_SHARE
-    return {"devices": devices, "physicians": physicians.drop_duplicates("licence_no"), "opening": opening,
+    return {"devices": devices, "physicians": physicians, "opening": opening,
             "absentees": physicians.loc[absentee, "licence_no"]}
+
+
+def registered_doctors(conn: Connection) -> pd.DataFrame:
+    """entity_id, licence_no, name of the doctors by their current main registration."""
+    staff, regs = models.Practitioner.__table__, models.PractitionerRegistration.__table__
+    rows = conn.execute(select(regs.c.entity_id, staff.c.licence_no, staff.c.name)
+                        .select_from(regs.join(staff, staff.c.id == regs.c.practitioner_id))
+                        .where(staff.c.kind == "doctor", regs.c.main.is_(True), regs.c.valid_to.is_(None))).all()
+    return pd.DataFrame(rows, columns=["entity_id", "licence_no", "name"])
 
 
 def checkins(rng: np.random.Generator, devices: pd.DataFrame, opening: pd.DataFrame, absentee_devices: set[str],
@@ -184,7 +198,7 @@ def store(conn: Connection, seed: int, ents: pd.DataFrame, until: dt.date, now: 
     counts = plant(counts, ops.loc[ops["county_adcode"] == busiest, "id"].tolist(), last_days, SURGE_FACTOR)
     elsewhere = ops.loc[ops["county_adcode"] != busiest, "id"].head(1).tolist()
     counts = plant(counts, elsewhere, [pd.Timestamp(until - dt.timedelta(days=20))], SPIKE_FACTOR)
-    duty_rows = chief_physicians(rng, ents, until)
+    duty_rows = chief_physicians(rng, ents, registered_doctors(conn), until)
     absent = set(duty_rows["physicians"].loc[duty_rows["physicians"]["licence_no"].isin(duty_rows["absentees"]),
                                              "device_id"])
     present = checkins(rng, duty_rows["devices"], duty_rows["opening"], absent, until)

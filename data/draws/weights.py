@@ -3,19 +3,20 @@
 An entity's weight is the product of one weight per factor: its risk level (`entity.risk_level`, which the risk
 model writes; NULL counts as `unassessed`, weighted like `medium` in the seed: an entity nobody has assessed is
 neither spared nor targeted) and its self-inspection rating (data/self_inspection.py). The province edits the
-table (a new version), never the code.
+table (a new version, `save_version`, from the draws page's weights editor), never the code.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from data import vocab
+from data import audit, vocab
 from data.models import DrawWeight
 
 SEED = Path(__file__).with_name("weights.csv")
@@ -76,3 +77,45 @@ def load(conn: Connection, version: int | None = None) -> Weights:
     for r in rows:
         nested.setdefault(r.factor, {})[r.value] = r.weight
     return Weights(version, nested, {(r.factor, r.value): r.note for r in rows})
+
+
+def parse_cells(cells: dict[tuple[str, str], object]) -> dict[tuple[str, str], float]:
+    """Weights typed into the editor ((factor, value) → text or number) as numbers; every problem named at once.
+
+    Every cell of FACTORS must be there, none other, each a positive finite number (zero would take a class out
+    of the random draw altogether, and a draw reads only positive weights: sampling.draw)."""
+    problems, parsed = [], {}
+    for factor, values in FACTORS.items():
+        for value in values:
+            raw = cells.get((factor, value))
+            try:
+                number = float(str(raw).strip())
+            except ValueError:
+                problems.append(f"{factor}={value}: weight {raw!r} is not a number")
+                continue
+            if not (number > 0 and number != float("inf")):
+                problems.append(f"{factor}={value}: weight must be a positive number, not {raw!r}")
+            parsed[(factor, value)] = number
+    problems += [f"{f}={v}: not a factor value of the draws" for f, v in cells if v not in FACTORS.get(f, ())]
+    if problems:
+        raise WeightsError("; ".join(problems))
+    return parsed
+
+
+def save_version(conn: Connection, cells: dict[tuple[str, str], object], *, actor: str, now: dt.datetime,
+                 ip: str | None = None) -> Weights | None:
+    """A new version of the weights from the editor's cells (parse_cells), the notes carried over from the newest
+    version; audited ("draw_weights") with every changed cell. Draws already run keep the version they used.
+    None, and nothing written, when no weight changed: a version is a change someone made."""
+    parsed = parse_cells(cells)
+    current = load(conn)
+    if all(current.table[f][v] == w for (f, v), w in parsed.items()):
+        return None
+    table = DrawWeight.__table__
+    version = current.version + 1
+    conn.execute(table.insert(), [{"version": version, "factor": f, "value": v, "weight": w, "note": current.notes[(f, v)]}
+                                  for (f, v), w in parsed.items()])
+    changed = {f"{f}={v}": [current.table[f][v], w] for (f, v), w in parsed.items() if current.table[f][v] != w}
+    audit.append(conn, actor=actor, action="draw_weights", target=f"draw_weight:{version}", now=now, ip=ip,
+                 detail={"version": version, "previous": current.version, "changed": changed})
+    return load(conn, version)

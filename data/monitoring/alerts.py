@@ -21,6 +21,7 @@ from data.casework import Actor, active_officer, covers, in_scope
 from data.models import Alert, AlertEvent, Device
 from data.monitoring.rules import Occurrence, Rule, due_hours
 from data.queries.filters import OutOfScope, Scope
+from data.refusals import Refusal, case_params
 
 SYSTEM = "system"
 MESSAGE_LENGTH = 256  # alert.message; the full text is the note of the raised event
@@ -46,7 +47,7 @@ TRANSITIONS = {
 }
 
 
-class AlertActionError(ValueError):
+class AlertActionError(Refusal):
     """A lifecycle step that is not allowed: wrong status, wrong person, missing note."""
 
 
@@ -97,7 +98,8 @@ def apply(conn: Connection, occurrences: list[Occurrence], rules: dict[str, Rule
                 severity = rules[occ.rule].severity
                 device = devices[occ.device_id]
                 place = {"device_id": occ.device_id, "entity_id": device["entity_id"],
-                         **{c: device[c] for c in AREA_COLUMNS}}
+                         **{c: device[c] for c in AREA_COLUMNS},
+                         "practitioner_id": device.get("practitioner_id")}  # 防挂证: the chief physician's file
                 row = _open(conn, occ, severity, due, place, now, events)
                 counts["raised"] += 1
             elif occ.raised:
@@ -208,7 +210,7 @@ def transition(conn: Connection, alert_id: int, action: str, *, actor: Actor, sc
     handling, the reviewer is not the one who handled it, and handling, review and dismissal carry a note.
     """
     if action not in TRANSITIONS:
-        raise AlertActionError(f"unknown action {action!r} (one of {', '.join(TRANSITIONS)})")
+        raise AlertActionError("unknown_action", action=action, allowed=", ".join(TRANSITIONS))
     table = Alert.__table__
     row = conn.execute(select(table).where(table.c.id == alert_id).with_for_update()).mappings().first()
     if row is None or not in_scope(row, scope):
@@ -217,24 +219,25 @@ def transition(conn: Connection, alert_id: int, action: str, *, actor: Actor, sc
         raise OutOfScope(f"{actor.name} ({actor.region}) does not cover alert {alert_id}")
     allowed_from, after = TRANSITIONS[action]
     if row["status"] not in allowed_from:
-        raise AlertActionError(f"alert {alert_id} is {row['status']}: cannot {action} (only from {', '.join(allowed_from)})")
+        raise AlertActionError("wrong_status", **case_params("alert", alert_id), status=row["status"], action=action,
+                               allowed=", ".join(allowed_from))
     if action in ("handle", "review", "dismiss") and not (note or "").strip():
-        raise AlertActionError(f"{action} needs a note saying what was done or why")
+        raise AlertActionError("needs_note", action=action)
     values: dict = {"status": after, "updated_at": now}
     if action == "dispatch":
         if not assignee_badge:
-            raise AlertActionError("dispatch needs the officer to send it to")
+            raise AlertActionError("needs_assignee", action="dispatch")
         assignee = _officer(conn, assignee_badge)
         if not covers(assignee["region_adcode"], row):
-            raise AlertActionError(f"officer {assignee_badge} is not of the alert's region")
+            raise AlertActionError("assignee_elsewhere", badge=assignee_badge, **case_params("alert", alert_id))
         values["assignee_id"] = assignee["id"]
     if action == "handle" and (actor.inspector_id is None or row["assignee_id"] != actor.inspector_id):
-        raise AlertActionError(f"alert {alert_id} is assigned to someone else")
+        raise AlertActionError("assigned_to_other", **case_params("alert", alert_id))
     if action == "review":
         handler = conn.execute(select(AlertEvent.actor).where(
             AlertEvent.alert_id == alert_id, AlertEvent.action == "handle").order_by(AlertEvent.id.desc())).scalar()
         if handler == actor.name:
-            raise AlertActionError("the officer who handled an alert cannot review it")
+            raise AlertActionError("handler_cannot_close", **case_params("alert", alert_id), action="review")
     conn.execute(update(table).where(table.c.id == alert_id).values(**values))
     detail = note if action != "dispatch" else f"→ {assignee_badge}" + (f": {note}" if note else "")
     conn.execute(insert(AlertEvent).values(**_event(alert_id, now, action, actor.name, row["status"], after, detail)))

@@ -2,8 +2,9 @@
 
 Clinics of medical aesthetics and dentistry report their chief physicians' presence through the
 ordinary ingest: each chief physician (chief_physician) has a check-in device (scene duty_checkin)
-whose readings of `on_duty` are the check-ins. An opening day of the clinic (clinic_opening: the
-weekdays it is open; `default_weekdays` of the rule when it has none) without a check-in is a day
+whose readings of `on_duty` are the check-ins; the physician is a practitioner (the licence number joins
+them), whose file lists the alert. An opening day of the clinic (clinic_opening: the weekdays it is open;
+`default_weekdays` of the rule when it has none; public holidays excepted) without a check-in is a day
 absent; days before the check-in device was installed and today (not over yet) do not count, nor do
 closed days. More than `max_absent_days` such days within the last `window_days` days raises an
 alert on the clinic (rule absent_chief), its evidence the days absent; the next check finding the
@@ -19,8 +20,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from data import db
-from data.models import ChiefPhysician, ClinicOpening, Device, Reading
+from data import db, workdays
+from data.models import ChiefPhysician, ClinicOpening, Device, Practitioner, Reading
 from data.monitoring import alerts
 from data.monitoring.rules import Occurrence, Rule
 from data.monitoring.seasonal import day_start, local_day
@@ -31,11 +32,14 @@ DEFAULT_WEEKDAYS = "1111110"
 
 
 def opening_days(weekdays: str, first: dt.date, last: dt.date) -> list[dt.date]:
-    """The days from `first` to `last` on which a clinic open on `weekdays` (Monday first, '1' = open) is open."""
+    """The days from `first` to `last` on which a clinic open on `weekdays` (Monday first, '1' = open) is open:
+    its weekdays less the statutory public holidays (法定节假日, data/workdays.py), when no chief physician is
+    expected (a make-up working day on a weekend counts only if the clinic opens on that weekday anyway)."""
     if len(weekdays) != 7 or set(weekdays) - {"0", "1"}:
         raise ValueError(f"opening weekdays {weekdays!r}: seven 0/1 characters, Monday first")
     days = pd.date_range(first, last, freq="D")
-    return [d.date() for d in days if weekdays[d.weekday()] == "1"]
+    closed = workdays.public_holidays(first, last)
+    return [d.date() for d in days if weekdays[d.weekday()] == "1" and d.date() not in closed]
 
 
 def absences(physicians: pd.DataFrame, checkins: pd.DataFrame, today: dt.date, window_days: int) -> pd.DataFrame:
@@ -60,8 +64,10 @@ def check(conn: Connection, today: dt.date, rules: dict[str, Rule], now: dt.date
     default = str(rule.params.get("default_weekdays", DEFAULT_WEEKDAYS))
     physicians = pd.DataFrame(conn.execute(
         select(ChiefPhysician.licence_no, ChiefPhysician.device_id, ClinicOpening.weekdays,
+               Practitioner.id.label("practitioner_id"),
                Device.installed_on, Device.entity_id, Device.province_adcode, Device.city_adcode, Device.county_adcode)
         .join(Device, Device.id == ChiefPhysician.device_id)
+        .join(Practitioner, Practitioner.licence_no == ChiefPhysician.licence_no)
         .outerjoin(ClinicOpening, ClinicOpening.entity_id == ChiefPhysician.entity_id)
         .where(ChiefPhysician.active.is_(True), Device.active.is_(True))).mappings().all())
     if physicians.empty:

@@ -80,8 +80,8 @@ class Filters:
     def __post_init__(self):
         if self.specialty is not None and self.specialty not in vocab.SPECIALTIES:
             raise ValueError(f"specialty {self.specialty!r} is not one of {', '.join(vocab.SPECIALTIES)}")
-        if not re.fullmatch(r"\d{6}", self.region or ""):
-            raise ValueError(f"region {self.region!r} is not a six-digit administrative code")
+        if not re.fullmatch(r"\d{6}", self.region or "") and not hierarchy.is_imported(self.region or ""):
+            raise ValueError(f"region {self.region!r} is not a six-digit administrative code nor an imported region")
 
     def key(self) -> str:
         return f"region={self.region}|period={self.period.key()}|specialty={self.specialty or '*'}"

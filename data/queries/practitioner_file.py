@@ -1,4 +1,4 @@
-"""One practitioner's file (一人一档): identity, rights, registrations, and the prescription alerts about them.
+"""One practitioner's file (一人一档): identity, rights, registrations, and the alerts about them.
 
 A practitioner has no region of their own: a viewer sees one only through a registration at an institution
 in the viewer's scope (any registration, current or past). An unknown id and one registered only
@@ -27,6 +27,7 @@ PROFILE_COLUMNS = ("id", "licence_no", "name", "kind", "category", "scope", "tit
 PERSONAL_COLUMNS = ("id_number", "phone")  # masked on screen unless the role needs them (dashboard/masking.py)
 REGISTRATION_COLUMNS = ["entity_id", "institution", "main", "valid_from", "valid_to", "county_adcode"]
 ALERT_COLUMNS = ["id", "raised_at", "rule", "status", "occurrences", "message", "entity_id", "institution"]
+PRACTITIONER_RULES = (*vocab.RX_RULES, "absent_chief")  # the alert rules that name a practitioner
 STAFF_COLUMNS = ["id", "name", "kind", "category", "title", "main", "valid_from", "valid_to"]
 
 
@@ -78,7 +79,8 @@ def registrations(store: Store, practitioner_id, scope: Scope) -> pd.DataFrame:
 
 
 def alerts(store: Store, practitioner_id, scope: Scope) -> pd.DataFrame:
-    """The prescription-check alerts about the practitioner, in scope, newest first."""
+    """The alerts about the practitioner, in scope, newest first: prescription checks and 防挂证 absences (the
+    chief physician's check-ins, joined by licence number: data/monitoring/duty.py)."""
     practitioner_id = profile(store, practitioner_id, scope)["id"]
     table, ents = Alert.__table__, Entity.__table__
 
@@ -87,7 +89,7 @@ def alerts(store: Store, practitioner_id, scope: Scope) -> pd.DataFrame:
             rows = conn.execute(select(table.c.id, table.c.raised_at, table.c.rule, table.c.status, table.c.occurrences,
                                        table.c.message, table.c.entity_id, ents.c.name)
                                 .select_from(table.outerjoin(ents, ents.c.id == table.c.entity_id))
-                                .where(table.c.practitioner_id == practitioner_id, table.c.rule.in_(vocab.RX_RULES),
+                                .where(table.c.practitioner_id == practitioner_id, table.c.rule.in_(PRACTITIONER_RULES),
                                        scope_predicate(table, scope))
                                 .order_by(table.c.raised_at.desc(), table.c.id.desc())).all()
         frame = pd.DataFrame(rows, columns=ALERT_COLUMNS)

@@ -36,8 +36,10 @@ class History:
     """What is recorded about a set of entities, as plain frames (each `on` a calendar date).
 
     entities: entity_id, specialty (and, from the database, its region codes) · inspections: entity_id, on, non_compliant · penalties: entity_id, on,
-    amount · complaints: entity_id, on, substantiated · alerts: entity_id, on · grades: entity_id, on, grade ·
+    amount (from the database also kind) · complaints: entity_id, on, substantiated (from the database also repeat:
+    it repeats an earlier complaint) · alerts: entity_id, on · grades: entity_id, on, grade ·
     self_inspections: data/self_inspection.RECORD_COLUMNS (none: every entity counts as missing).
+    The credit grade (data/credit) reads penalty kinds and repeats; the risk model does not need them.
     """
 
     entities: pd.DataFrame
@@ -49,19 +51,23 @@ class History:
     self_inspections: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=self_inspection.RECORD_COLUMNS))
 
 
-def self_inspection_feature(h: History, index: pd.Index, as_of: dt.date) -> pd.Series:
-    """1 for an entity that skipped its self-inspection (依法执业自查) or has none on record, 0.5 for one that
-    found problems and left them, 0 for a good self-inspector — the rating of data/self_inspection.py (the
-    same rule the 双随机 draw weights use), from the records submitted before `as_of`."""
+def self_inspection_ratings(h: History, index: pd.Index, as_of: dt.date) -> pd.Series:
+    """good / poor / missing per entity — the rating of data/self_inspection.py (the same rule the 双随机 draw
+    weights and the credit grade use), from the records submitted before `as_of`."""
     before = h.self_inspections
     if len(before):
         submitted = pd.to_datetime(before["submitted_on"])
         before = before[(submitted.isna() | (submitted < pd.Timestamp(as_of))).to_numpy()]
-    rated = self_inspection.rate_frame(before, index, as_of)
-    return rated.map(self_inspection.MISSED).astype(float)
+    return self_inspection.rate_frame(before, index, as_of)
 
 
-def _window(frame: pd.DataFrame, as_of: dt.date, window_days: int | None) -> pd.DataFrame:
+def self_inspection_feature(h: History, index: pd.Index, as_of: dt.date) -> pd.Series:
+    """1 for an entity that skipped its self-inspection (依法执业自查) or has none on record, 0.5 for one that
+    found problems and left them, 0 for a good self-inspector."""
+    return self_inspection_ratings(h, index, as_of).map(self_inspection.MISSED).astype(float)
+
+
+def in_window(frame: pd.DataFrame, as_of: dt.date, window_days: int | None) -> pd.DataFrame:
     """Rows dated before `as_of` and, with a window, not older than `window_days`."""
     on = pd.to_datetime(frame["on"])
     keep = on < pd.Timestamp(as_of)
@@ -70,36 +76,36 @@ def _window(frame: pd.DataFrame, as_of: dt.date, window_days: int | None) -> pd.
     return frame[keep.to_numpy()]
 
 
-def _per_entity(values: pd.Series, index: pd.Index) -> pd.Series:
+def per_entity(values: pd.Series, index: pd.Index) -> pd.Series:
     return values.reindex(index, fill_value=0).astype(float)
 
 
 def _non_compliance_rate(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    rows = _window(h.inspections, as_of, f.window_days)
+    rows = in_window(h.inspections, as_of, f.window_days)
     rate = rows.groupby("entity_id")["non_compliant"].mean()
-    return _per_entity(rate, index)
+    return per_entity(rate, index)
 
 
 def _penalties(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    return _per_entity(_window(h.penalties, as_of, f.window_days).groupby("entity_id").size(), index)
+    return per_entity(in_window(h.penalties, as_of, f.window_days).groupby("entity_id").size(), index)
 
 
 def _penalty_amount(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    amounts = _window(h.penalties, as_of, f.window_days).groupby("entity_id")["amount"].sum()
-    return _per_entity(amounts.astype(float) / YUAN_PER_UNIT, index)
+    amounts = in_window(h.penalties, as_of, f.window_days).groupby("entity_id")["amount"].sum()
+    return per_entity(amounts.astype(float) / YUAN_PER_UNIT, index)
 
 
 def _complaints(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    rows = _window(h.complaints, as_of, f.window_days)
-    return _per_entity(rows[rows["substantiated"].fillna(False).astype(bool)].groupby("entity_id").size(), index)
+    rows = in_window(h.complaints, as_of, f.window_days)
+    return per_entity(rows[rows["substantiated"].fillna(False).astype(bool)].groupby("entity_id").size(), index)
 
 
 def _alerts(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    return _per_entity(_window(h.alerts, as_of, f.window_days).groupby("entity_id").size(), index)
+    return per_entity(in_window(h.alerts, as_of, f.window_days).groupby("entity_id").size(), index)
 
 
 def _months_since(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Series:
-    rows = _window(h.inspections, as_of, f.window_days)
+    rows = in_window(h.inspections, as_of, f.window_days)
     last = pd.to_datetime(rows.groupby("entity_id")["on"].max()).reindex(index)
     days = (pd.Timestamp(as_of) - last).dt.days.astype(float)
     never = float(f.window_days) if f.window_days is not None else np.inf
@@ -108,7 +114,7 @@ def _months_since(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd
 
 def latest_grades(h: History, index: pd.Index, as_of: dt.date) -> pd.Series:
     """Each entity's latest grade before `as_of` (NaN: never graded)."""
-    rows = _window(h.grades, as_of, None).sort_values("on", kind="stable")
+    rows = in_window(h.grades, as_of, None).sort_values("on", kind="stable")
     return rows.groupby("entity_id")["grade"].last().reindex(index)
 
 
@@ -123,7 +129,8 @@ def _specialty(h: History, index: pd.Index, as_of: dt.date, f: Feature) -> pd.Se
     return (specialty == f.key.removeprefix("specialty:")).astype(float)
 
 
-FIXED: dict[str, Callable[[History, pd.Index, dt.date, Feature], pd.Series]] = {
+Computers = dict[str, Callable[[History, pd.Index, dt.date, Feature], pd.Series]]
+FIXED: Computers = {
     "non_compliance_rate": _non_compliance_rate,
     "penalties": _penalties,
     "penalty_amount": _penalty_amount,
@@ -132,22 +139,26 @@ FIXED: dict[str, Callable[[History, pd.Index, dt.date, Feature], pd.Series]] = {
     "months_since_inspection": _months_since,
     "self_inspection_missed": lambda h, index, as_of, f: self_inspection_feature(h, index, as_of),
 }
-PREFIXED: dict[str, Callable[[History, pd.Index, dt.date, Feature], pd.Series]] = {
+PREFIXED: Computers = {
     "grade:": _grade,
     "specialty:": _specialty,
 }
 
 
-def compute(history: History, as_of: dt.date, features: tuple[Feature, ...]) -> pd.DataFrame:
-    """One row per entity (index entity_id), one column per feature, in the feature's units."""
+def compute(history: History, as_of: dt.date, features: tuple[Feature, ...],
+            fixed: Computers = FIXED, prefixed: Computers = PREFIXED) -> pd.DataFrame:
+    """One row per entity (index entity_id), one column per feature, in the feature's units.
+
+    `fixed` and `prefixed` say how each key is computed: the risk model's by default; the credit grade
+    (data/credit/indicators.py) passes its own, which reuse some of these."""
     index = pd.Index(history.entities["entity_id"], name="entity_id")
     columns = {}
     for feature in features:
-        prefix = next((p for p in PREFIXED if feature.key.startswith(p)), None)
+        prefix = next((p for p in prefixed if feature.key.startswith(p)), None)
         if prefix is not None:
-            columns[feature.key] = PREFIXED[prefix](history, index, as_of, feature)
-        elif feature.key in FIXED:
-            columns[feature.key] = FIXED[feature.key](history, index, as_of, feature)
+            columns[feature.key] = prefixed[prefix](history, index, as_of, feature)
+        elif feature.key in fixed:
+            columns[feature.key] = fixed[feature.key](history, index, as_of, feature)
         else:
-            raise ValueError(f"risk parameter {feature.key!r} names no known feature")
+            raise ValueError(f"parameter {feature.key!r} names no known feature")
     return pd.DataFrame(columns, index=index)

@@ -43,11 +43,13 @@ def load(conn: Connection, scope: Scope) -> History:
         inspections=_frame(conn, select(ins.c.entity_id, ins.c.inspected_on, ins.c.result == "non_compliant")
                            .where(ins.c.entity_id.in_(chosen), scope_predicate(ins, scope)),
                            ["entity_id", "on", "non_compliant"]).astype({"non_compliant": bool}),
-        penalties=_frame(conn, select(pen.c.entity_id, pen.c.decided_on, pen.c.amount)
-                         .where(pen.c.entity_id.in_(chosen), scope_predicate(pen, scope)), ["entity_id", "on", "amount"]),
-        complaints=_frame(conn, select(com.c.entity_id, func.date(com.c.received_at), com.c.substantiated)
+        penalties=_frame(conn, select(pen.c.entity_id, pen.c.decided_on, pen.c.amount, pen.c.kind)
+                         .where(pen.c.entity_id.in_(chosen), scope_predicate(pen, scope)),
+                         ["entity_id", "on", "amount", "kind"]),
+        complaints=_frame(conn, select(com.c.entity_id, func.date(com.c.received_at), com.c.substantiated,
+                                       com.c.repeat_of_id.is_not(None))
                           .where(com.c.entity_id.in_(chosen), scope_predicate(com, scope)),
-                          ["entity_id", "on", "substantiated"]),
+                          ["entity_id", "on", "substantiated", "repeat"]).astype({"repeat": bool}),
         alerts=_frame(conn, select(ale.c.entity_id, func.date(ale.c.raised_at))
                       .where(ale.c.entity_id.in_(chosen), scope_predicate(ale, scope)), ["entity_id", "on"]),
         grades=_frame(conn, select(gra.c.entity_id, gra.c.graded_on, gra.c.grade).where(gra.c.entity_id.in_(chosen)),

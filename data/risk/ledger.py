@@ -22,12 +22,13 @@ from data.bulk import insert_frame
 from data.models import Inspection, Inspector, RiskLedgerEntry, RiskLedgerEvent
 from data.queries.base import scope_predicate
 from data.queries.filters import OutOfScope, Scope
+from data.refusals import Refusal
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 REASON_FACTORS = 3  # the reason an entry gives: its score's largest factors
 
 
-class LedgerError(ValueError):
+class LedgerError(Refusal):
     """A ledger step that is not allowed: closed entry, unknown officer, no follow-up inspection, empty measure."""
 
 
@@ -78,7 +79,7 @@ def _entry(conn: Connection, entry_id: int, scope: Scope) -> dict:
 def _open_entry(conn: Connection, entry_id: int, scope: Scope) -> dict:
     entry = _entry(conn, entry_id, scope)
     if entry["status"] != "open":
-        raise LedgerError(f"ledger entry {entry_id} is already closed")
+        raise LedgerError("ledger_closed", id=entry_id)
     return entry
 
 
@@ -90,9 +91,9 @@ def assign(conn: Connection, entry_id: int, *, officer_badge: str, due_on: dt.da
     officer = conn.execute(select(Inspector.id, Inspector.name).where(
         Inspector.badge_no == officer_badge, Inspector.active.is_(True), Inspector.region_adcode.in_(codes))).first()
     if officer is None:
-        raise LedgerError(f"ledger entry {entry_id}: officer {officer_badge!r} is not an active inspector of the entity's region")
+        raise LedgerError("ledger_officer_elsewhere", id=entry_id, badge=officer_badge)
     if due_on is not None and due_on < entry["entered_on"]:
-        raise LedgerError(f"ledger entry {entry_id}: due date {due_on} is before the entry ({entry['entered_on']})")
+        raise LedgerError("ledger_due_before_entry", id=entry_id, due_on=due_on, entered_on=entry["entered_on"])
     values = {"officer_id": officer.id, **({"due_on": due_on} if due_on is not None else {})}
     conn.execute(update(RiskLedgerEntry.__table__).where(RiskLedgerEntry.id == entry_id).values(**values))
     note = f"{officer_badge} {officer.name}" + (f" · {due_on}" if due_on else "")
@@ -106,7 +107,7 @@ def add_measure(conn: Connection, entry_id: int, *, measure: str, actor: str, sc
     _open_entry(conn, entry_id, scope)
     text = (measure or "").strip()
     if not text:
-        raise LedgerError(f"ledger entry {entry_id}: a measure needs a description")
+        raise LedgerError("ledger_measure_empty", id=entry_id)
     _event(conn, entry_id, "measure", actor, now, text[:2000])
     audit.append(conn, actor=actor, action="ledger_measure", target=f"ledger:{entry_id}", detail={"measure": text[:200]},
                  now=now)
@@ -120,8 +121,7 @@ def close(conn: Connection, entry_id: int, *, actor: str, scope: Scope, now: dt.
         ins.c.entity_id == entry["entity_id"], ins.c.inspected_on >= entry["entered_on"], scope_predicate(ins, scope))
         .order_by(ins.c.inspected_on.desc(), ins.c.id.desc()).limit(1)).mappings().first()
     if follow_up is None:
-        raise LedgerError(f"ledger entry {entry_id}: no follow-up inspection of entity {entry['entity_id']} dated on or "
-                          f"after {entry['entered_on']}; close-out (销账) needs one")
+        raise LedgerError("ledger_no_follow_up", id=entry_id, entity_id=entry["entity_id"], entered_on=entry["entered_on"])
     conn.execute(update(RiskLedgerEntry.__table__).where(RiskLedgerEntry.id == entry_id).values(
         status="closed", closed_at=now, closed_by=actor, follow_up_inspection_id=follow_up["id"]))
     summary = f"inspection {follow_up['id']} {follow_up['inspected_on']} {follow_up['result']}"

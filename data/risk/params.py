@@ -7,7 +7,6 @@ every stored score names the parameter set it was computed with (`Model.version`
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +14,8 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from data import audit, vocab
+from data import audit, versioned, vocab
 from data.models import RiskParameter
-from data.monitoring.limits import optional_number
 
 SEED = Path(__file__).with_name("parameters.csv")
 LEVEL_PREFIX = "level:"
@@ -45,38 +43,33 @@ class Model:
         return next((f for f in self.features if f.key == key), None)
 
 
+def _parse(row: dict[str, str]) -> dict:
+    """One seed row, checked: known kind, known level, points given."""
+    if row["kind"] not in vocab.RISK_PARAMETER_KINDS:
+        raise versioned.FieldError("kind", f"unknown kind {row['kind']!r}")
+    if row["key"].startswith(LEVEL_PREFIX) and row["key"][len(LEVEL_PREFIX):] not in vocab.RISK_LEVELS:
+        raise versioned.FieldError("key", f"unknown level {row['key']!r}")
+    points = versioned.optional_number("points", row["points"])
+    if points is None:
+        raise versioned.FieldError("points", f"missing for {row['key']!r}")
+    window = versioned.optional_number("window_days", row["window_days"])
+    return {"key": row["key"], "kind": row["kind"], "points": points, "cap": versioned.optional_number("cap", row["cap"]),
+            "window_days": int(window) if window is not None else None}
+
+
 def seed_rows() -> list[dict]:
-    """The seed file's rows, checked: known kind, known level, points given."""
-    rows = []
-    with SEED.open(encoding="utf-8") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            if row["kind"] not in vocab.RISK_PARAMETER_KINDS:
-                raise ValueError(f"{SEED.name} line {line}: unknown kind {row['kind']!r}")
-            if row["key"].startswith(LEVEL_PREFIX) and row["key"][len(LEVEL_PREFIX):] not in vocab.RISK_LEVELS:
-                raise ValueError(f"{SEED.name} line {line}: unknown level {row['key']!r}")
-            points = optional_number(row["points"])
-            if points is None:
-                raise ValueError(f"{SEED.name} line {line}: points missing for {row['key']!r}")
-            window = optional_number(row["window_days"])
-            rows.append({"key": row["key"], "kind": row["kind"], "points": points, "cap": optional_number(row["cap"]),
-                         "window_days": int(window) if window is not None else None})
-    return rows
+    """The seed file's rows, checked (an error names the line and the field)."""
+    return versioned.read_file(SEED, ("key", "kind", "points", "cap", "window_days"), _parse)
 
 
 def seed(conn: Connection, now: dt.datetime) -> int:
     """Store the seed parameters as version 1 when none is stored yet. Returns rows added."""
-    if conn.execute(select(RiskParameter.id).limit(1)).first() is not None:
-        return 0
-    rows = [dict(row, version=1, valid_from=now, valid_to=None, changed_by="seed", reason=SEED.name)
-            for row in seed_rows()]
-    conn.execute(insert(RiskParameter), rows)
-    return len(rows)
+    return versioned.seed_if_empty(conn, RiskParameter.__table__, seed_rows(), now, SEED.name)
 
 
 def current(conn: Connection) -> Model:
-    """The model in force (seeding it first when the table is empty, e.g. right after a migration)."""
-    table = RiskParameter.__table__
-    rows = conn.execute(select(table).where(table.c.valid_to.is_(None)).order_by(table.c.id)).mappings().all()
+    """The model in force (seeded by `weijian db upgrade`)."""
+    rows = versioned.in_force(conn, RiskParameter.__table__)
     if not rows:
         raise LookupError("no risk parameters stored: run `weijian db upgrade`")
     features = tuple(Feature(r["key"], r["points"], r["cap"], r["window_days"]) for r in rows if r["kind"] == "feature")

@@ -12,13 +12,15 @@ import numpy as np
 import pandas as pd
 
 from data import vocab
-from data.risk.params import Model
+from data.risk.params import Feature, Model
 
 
-def points(features: pd.DataFrame, model: Model) -> pd.DataFrame:
-    """Points per entity and feature (same shape as `features`), rounded to 0.1."""
+def points(features: pd.DataFrame, weights: tuple[Feature, ...]) -> pd.DataFrame:
+    """Points per entity and feature (same shape as `features`), rounded to 0.1: units × points, at most the cap.
+
+    The credit grade's deductions (data/credit/grading.py) are the same arithmetic."""
     out = {}
-    for feature in model.features:
+    for feature in weights:
         raw = features[feature.key].astype(float) * feature.points
         out[feature.key] = raw.clip(upper=feature.cap) if feature.cap is not None else raw
     return pd.DataFrame(out, index=features.index).round(1)
@@ -46,6 +48,6 @@ def factors_json(points_frame: pd.DataFrame) -> pd.Series:
 
 def score(features: pd.DataFrame, model: Model) -> pd.DataFrame:
     """entity_id index; score, level, factors (JSON) per entity."""
-    table = points(features, model)
+    table = points(features, model.features)
     total = table.sum(axis=1).round(1)
     return pd.DataFrame({"score": total, "level": levels(total, model), "factors": factors_json(table)})
