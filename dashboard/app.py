@@ -17,6 +17,7 @@ from callbacks import analysis as analysis_callbacks
 from callbacks import complaints as complaint_callbacks
 from callbacks import draws as draw_callbacks
 from callbacks import entity as entity_callbacks
+from callbacks import imports as import_callbacks
 from callbacks import kiosk as kiosk_callbacks
 from callbacks import licences as licence_callbacks
 from callbacks import effectiveness as effectiveness_callbacks
@@ -33,6 +34,7 @@ from dashboard.pages import analysis_risk as analysis_risk_page
 from dashboard.pages import device as device_page
 from dashboard.pages import draws as draws_page
 from dashboard.pages import entity as entity_page
+from dashboard.pages import import_page
 from dashboard.pages import kiosk as kiosk_page
 from dashboard.pages import licences as licences_page
 from dashboard.pages import ledger as ledger_page
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     server = Flask("weijian")
     server.extensions["weijian"] = AppContext(settings, store)
+    # An upload reaches its callback base64-encoded in JSON (4/3 of the file): bound the body just above that.
+    server.config["MAX_CONTENT_LENGTH"] = settings.import_max_mb * 1024 * 1024 * 4 // 3 + 1024 * 1024
 
     auth.install(server, settings, store)
     audit_view.install(server, store)
@@ -95,6 +99,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         external_stylesheets=["/theme.css"],
         suppress_callback_exceptions=True,
         update_title=None,
+        csrf_token_name=auth.CSRF_COOKIE,  # the renderer sends it back as X-CSRFToken (dashboard/auth.py)
+        csrf_header_name=auth.CSRF_HEADER,
     )
     app.index_string = INDEX
     dash.register_page("manager", path=manager_page.PATH, layout=manager_page.layout,
@@ -126,6 +132,8 @@ def create_app(settings: Settings | None = None) -> Dash:
                        title=i18n.t("analysis_risk_title", settings.language))
     dash.register_page("analysis_effectiveness", path=analysis_effectiveness_page.PATH,
                        layout=analysis_effectiveness_page.layout, title=i18n.t("effect_title", settings.language))
+    dash.register_page("import", path=import_page.PATH, layout=import_page.layout,
+                       title=i18n.t("import_title", settings.language))
     app.layout = html.Div(dash.page_container, className="wj-root")
     manager_callbacks.register(app)
     wall_callbacks.register(app)
@@ -138,5 +146,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     ledger_callbacks.register(app)
     analysis_callbacks.register(app)
     effectiveness_callbacks.register(app)
+    import_callbacks.register(app)
     headers.install(app, settings)  # last: the CSP hashes the inline scripts of every callback
     return app

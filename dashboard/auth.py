@@ -7,8 +7,14 @@
   never from what the browser sends; the queries apply it again.
 - Sessions: signed cookie, HttpOnly, SameSite=Lax, Secure in production; idle logout after 30 minutes
   (the cookie's signature carries its age, so an old cookie is refused by the server, not only by the
-  browser). Forms carry a CSRF token; every other state-changing request (Dash callbacks are POSTs)
-  must come from this site's own pages (Origin / Referer check).
+  browser).
+- CSRF: every state-changing request (POST, …; Dash callbacks and the import page's uploads are POSTs) must
+  come from this site's own pages (Origin / Referer check) AND carry the session's token, set at login:
+  plain forms as a hidden `csrf` field, Dash callbacks as the X-CSRFToken header, which Dash's renderer reads
+  from the `weijian_csrf` cookie (Dash's `csrf_token_name`; SameSite=Strict, readable by this site's pages
+  only) and adds to its own requests: no script of ours, nothing inline under the strict CSP. Refused: 403,
+  before any callback or form handler runs. The login form has its own token (there is no session yet);
+  device ingest and API programs authenticate with a bearer token, which a browser never adds by itself.
 - Administrators (三员) do not read supervision data: their data requests get 403.
 - Programs reading the API send an account's API token (data/api_tokens.py) instead of a session cookie:
   the same account, role and scope, for that request only.
@@ -34,6 +40,8 @@ from data import accounts, api_tokens, displays
 from data.accounts import Account
 
 IDLE = dt.timedelta(minutes=30)
+CSRF_COOKIE = "weijian_csrf"  # the session's token, for Dash's renderer to send back (not HttpOnly on purpose)
+CSRF_HEADER = "X-CSRFToken"
 # "/public/" is the venues' public pages: dashboard/public.py answers every path under it (a page or a 404).
 PUBLIC_PREFIXES = ("/login", "/display/", "/assets/", "/theme.css", "/_favicon.ico", "/favicon.ico", "/api/v1/readings",
                    "/public/")
@@ -106,11 +114,27 @@ def install(server: Flask, settings: Settings, store) -> None:
             if path.startswith(("/_dash", "/api/")):
                 return Response('{"error": "login required"}', status=401, mimetype="application/json")
             return redirect("/login?next=" + quote(_safe_next(request.full_path.rstrip("?")), safe="/"))
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not _bearer_api() and not _carries_token():
+            lang = i18n.normalise_language(request.args.get("lang"))
+            if path.startswith("/api/"):
+                return Response('{"error": "missing or stale CSRF token"}', status=403, mimetype="application/json")
+            return Response(i18n.t("form_token_stale", lang), status=403)
         if not account.reads_data and not path.startswith(ADMIN_ALLOWED):
             return Response("administrators do not read supervision data", status=403)
         if account.is_display_screen:
             return _display_gate(account, path, store)
         return None
+
+    @server.after_request
+    def _csrf_cookie(response: Response) -> Response:
+        """Hand the session's token to Dash's renderer (and take it back once the session has none)."""
+        token = session.get("csrf")
+        if token and request.cookies.get(CSRF_COOKIE) != token:
+            response.set_cookie(CSRF_COOKIE, token, httponly=False, samesite="Strict", path="/",
+                                secure=settings.environment == "production")
+        elif not token and CSRF_COOKIE in request.cookies:
+            response.delete_cookie(CSRF_COOKIE, path="/")
+        return response
 
     @server.get("/display/<token>")
     def _display(token: str):
@@ -198,6 +222,18 @@ def _routes_to_display_page(inputs) -> bool:
             value = item.get("value")
             return isinstance(value, str) and value.startswith(DISPLAY_PAGES)
     return False
+
+
+def _carries_token() -> bool:
+    """Whether the request sends the session's CSRF token (header for callbacks, `csrf` field for forms)."""
+    expected = session.get("csrf")
+    sent = request.headers.get(CSRF_HEADER) or (request.form.get("csrf", "") if request.form else "")
+    return bool(expected) and secrets.compare_digest(sent.encode(), expected.encode())
+
+
+def _bearer_api() -> bool:
+    """An API request authenticated by its bearer token (a program; a browser never adds that header itself)."""
+    return request.path.startswith("/api/") and request.headers.get("Authorization", "").lower().startswith("bearer ")
 
 
 def _same_origin() -> bool:

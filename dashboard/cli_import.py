@@ -6,6 +6,7 @@ holds all of them. Exit code 1 when the file or profile is unreadable or nothing
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import typer
@@ -14,6 +15,19 @@ from dashboard.cli_errors import fail
 from dashboard.settings import get_settings
 
 SHOWN = 20  # problems printed; the rest are in --report
+
+
+def cell(text: str, width: int) -> str:
+    """`text` cut and padded to `width` terminal columns: CJK characters take two, so a Chinese column name
+    (经度,纬度) keeps the table's columns aligned."""
+    out, used = [], 0
+    for char in text:
+        size = 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+        if used + size > width:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + " " * (width - used)
 
 
 def import_command(
@@ -48,9 +62,9 @@ def import_command(
     if outcome.problems:
         counts = ", ".join(f"{code} {n:,}" for code, n in outcome.counts_by_code().items())
         typer.echo(f"  {len(outcome.problems):,} problems: {counts}")
-        typer.echo(f"  {'row':>6}  {'field':<24} {'value':<28} reason")
+        typer.echo(f"  {'row':>6}  {cell('field', 24)} {cell('value', 28)} reason")
         for p in outcome.problems[:SHOWN]:
-            typer.echo(f"  {p.row:>6}  {p.field[:24]:<24} {p.value[:28]:<28} {p.reason}{'' if p.refused else ' (taken)'}")
+            typer.echo(f"  {p.row:>6}  {cell(p.field, 24)} {cell(p.value, 28)} {p.reason}{'' if p.refused else ' (taken)'}")
         if len(outcome.problems) > SHOWN:
             typer.echo(f"  … and {len(outcome.problems) - SHOWN:,} more" + (f" (all in {report})" if report else
                                                                                " (use --report OUT.xlsx for all)"))

@@ -60,6 +60,17 @@ UNMASKED_ROLES = frozenset(("province_manager", "city_manager", "county_manager"
 PRACTITIONER_UNMASKED_ROLES = frozenset(("county_manager", "county_officer"))
 
 
+# Who may import files (the import page): the people who keep their region's records, managers and officers,
+# each within their own scope (rows outside it are refused by the import, row by row). Display screens and the
+# administrators (三员) never write supervision data.
+IMPORT_ROLES = frozenset(("province_manager", "city_manager", "county_manager", "county_officer"))
+
+
+def may_import() -> bool:
+    account = current_account()
+    return account is not None and account.role in IMPORT_ROLES
+
+
 def shows_practitioner_data(requested_mask: bool) -> bool:
     """Whether the practitioner file shows ID number and phone in full: to those roles, unless the page asked to mask."""
     account = current_account()

@@ -126,6 +126,21 @@ LEDGER_NAV = "ledger-nav"
 LEDGER_LANG = "ledger-lang"
 
 ANALYSIS_RISK_CHART = "analysis-risk-chart"
+
+IMPORT_STATE = "import-state"  # {"lang", "staged": staging id or None, "profile_upload": staging id or None}
+IMPORT_KIND = "import-kind"
+IMPORT_PROFILE = "import-profile"
+IMPORT_PROFILE_UPLOAD = "import-profile-upload"
+IMPORT_UPLOAD = "import-upload"
+IMPORT_TOO_LARGE = "import-too-large"  # set by assets/40_import.js when the browser refuses a file for its size
+IMPORT_MESSAGE = "import-message"
+IMPORT_PREVIEW = "import-preview"
+IMPORT_VALIDATE = "import-validate"
+IMPORT_CONFIRM = "import-confirm"
+IMPORT_REPORT = "import-report"
+IMPORT_EXPORT = "import-export"
+IMPORT_DOWNLOAD = "import-download"
+IMPORT_RESULT = "import-result"
 FIVEDIM_WALL_COUNTS = "wall-fivedim-counts"
 
 ANALYSIS_STATE = "analysis-state"  # {"lang", "today"} of the analysis page

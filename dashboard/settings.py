@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Requests per client address (dashboard/rate_limits.py), in the `limits` notation.
     login_rate_limit: str = "10 per minute; 50 per hour"
     public_rate_limit: str = "60 per minute"
+    # The largest file the import page takes (dashboard/pages/import_page.py); the CLI has no limit.
+    import_max_mb: int = Field(50, ge=1, le=1024)
     public_base_url: str = ""  # where phones reach /public/…, e.g. https://weijian.example.gov.cn; empty: the request's host
 
     @field_validator("public_base_url")

@@ -17,3 +17,10 @@ def client_as(app, username: str = "demo_manager", password: str = DEMO_PASSWORD
     answer = client.post("/login", data={"csrf": form_token(client), "username": username, "password": password})
     assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
     return client
+
+
+def same_site(client) -> dict:
+    """The headers this site's own pages send with a POST: their origin and the session's CSRF token, which Dash's
+    renderer reads from the weijian_csrf cookie (dashboard/auth.py)."""
+    cookie = client.get_cookie("weijian_csrf")
+    return {"Origin": "http://localhost", **({"X-CSRFToken": cookie.value} if cookie else {})}

@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from logins import client_as, form_token
+from logins import client_as, form_token, same_site
 
 from data.demo.build import DEMO_PASSWORD
 
@@ -39,7 +39,7 @@ def test_anonymous_callbacks_and_layout_get_nothing(demo_app):
 
 def test_an_officer_gets_nothing_of_a_neighbouring_county_through_a_crafted_callback(demo_app):
     client = client_as(demo_app, "demo_officer")
-    headers = {"Origin": "http://localhost"}
+    headers = same_site(client)
     with demo_app.server.app_context():
         from data import accounts
 

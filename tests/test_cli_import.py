@@ -1,5 +1,7 @@
 """`weijian import` run as a user would (Typer's runner): summary, exit codes, the XLSX report."""
 
+import unicodedata
+
 import openpyxl
 import pytest
 from shared_datasets import DATASETS
@@ -31,6 +33,13 @@ def test_import_prints_summary_and_writes_the_report(env):
     assert dry.exit_code == 0, dry.output
     assert "would take 114: inserted 114" in dry.output and "nothing written" in dry.output
     assert "no_coordinates 10" in dry.output
+    header = next(line for line in dry.output.splitlines() if line.strip().startswith("row"))
+    row = next(line for line in dry.output.splitlines() if "经度,纬度" in line)
+    field_end = row.index("经度,纬度") + len("经度,纬度")
+    rest = row[field_end:]
+    shown = row[:field_end] + rest[:len(rest) - len(rest.lstrip())]  # up to where the value starts
+    wide = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in shown)
+    assert wide == len(header.split("value")[0])  # CJK takes two columns: the value starts under its header
     sheet = openpyxl.load_workbook(report)["problems"]
     rows = list(sheet.values)
     assert rows[0][:4] == ("row", "field", "value", "reason")

@@ -42,8 +42,8 @@ def test_issue_shows_the_token_once_and_revoke_ends_it(admin_app):
     client = client_as(admin_app, "secadmin2", ADMIN_PASSWORD)
     page = client.get(PATH).get_data(as_text=True)
     form = {"label": "郑州指挥中心", "region": "410100", "ip_ranges": "10.1.2.0/24"}
-    assert _post(client, PATH, form).status_code == 400  # no form token
-    assert _post(client, PATH, {**form, "csrf": "forged"}).status_code == 400
+    assert _post(client, PATH, form).status_code == 403  # no form token: refused by the gate (dashboard/auth.py)
+    assert _post(client, PATH, {**form, "csrf": "forged"}).status_code == 403  # the gate (dashboard/auth.py)
     issued = _post(client, PATH, {**form, "csrf": _csrf(page)})
     assert issued.status_code == 200
     url = re.search(r'<code id="display-url">([^<]+)</code>', issued.get_data(as_text=True)).group(1)

@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from logins import same_site
 from sqlalchemy import func, select
 
 from data import displays, models
@@ -48,7 +49,7 @@ def screen(demo_app):
 
 def test_a_display_reads_the_wall_and_nothing_else(demo_app, screen):
     client, _token_id, _token = screen
-    origin = {"Origin": "http://localhost"}
+    origin = same_site(client)
     assert client.get("/wall").status_code == 200 and client.get("/kiosk?views=wall").status_code == 200
     for path in ("/", "/?region=410105", "/device/WJ4101050001", "/audit", "/api/v1/openapi.json"):
         assert client.get(path).status_code == 403, path
@@ -111,7 +112,7 @@ def test_a_display_gets_the_hospitals_panel_as_aggregates_only(demo_app, screen)
     wall = _callback(demo_app, "wall-kpis.children", [{"id": "wall-tick", "property": "n_intervals", "value": 1}])
     wall["state"] = [{"id": "wall-state", "property": "data",
                       "value": {"region": "410100", "layer": "inspection", "lang": "zh", "interval": 30}}]
-    answer = client.post("/_dash-update-component", json=wall, headers={"Origin": "http://localhost"})
+    answer = client.post("/_dash-update-component", json=wall, headers=same_site(client))
     assert answer.status_code == 200
     panel = json.dumps(answer.get_json()["response"]["wall-hospitals"]["children"], ensure_ascii=False)
     assert "发热门诊人次" in panel and "中原区 · 3 家医院" in panel

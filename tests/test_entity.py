@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pandas as pd
 import pytest
-from logins import client_as
+from logins import client_as, same_site
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -273,8 +273,8 @@ def _renew_request(demo_app, entity_id) -> dict:
 
 def test_a_crafted_renew_callback_over_http_changes_nothing_elsewhere(demo_app):
     own, elsewhere = _entities(demo_app)
-    headers = {"Origin": "http://localhost"}
     officer = client_as(demo_app, "demo_officer")
+    headers = same_site(officer)
     with _store(demo_app).engine.connect() as conn:
         before = public_tokens.active(conn, int(elsewhere["id"]))
     answer = officer.post("/_dash-update-component", json=_renew_request(demo_app, int(elsewhere["id"])), headers=headers)

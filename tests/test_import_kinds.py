@@ -154,3 +154,31 @@ def test_a_penalty_file_failing_half_way_leaves_the_database_as_it_was(stored, f
     with pytest.raises(RuntimeError, match="injected"):
         _run(stored, "penalties", files, cache_dir)
     assert _state(stored) == before
+
+
+def test_an_importers_scope_bounds_every_row_and_every_stored_key(stored, files, cache_dir):
+    """The import page passes the person's scope: rows of entities outside it are refused, and so is a case number
+    already stored for another region's penalty (an upsert would overwrite it)."""
+    from data.queries.filters import Scope
+
+    with stored.connect() as conn:
+        county = conn.execute(select(models.Entity.county_adcode).where(
+            models.Entity.credit_code == "91410105MA4123450F")).scalar_one()
+    elsewhere = Scope.of("410102" if county != "410102" else "410103")
+    for kind in ("penalties", "devices"):
+        outcome = _run(stored, kind, files, cache_dir, scope=elsewhere, all_or_nothing=False)
+        outside = [p for p in outcome.problems if p.code == "outside_scope"]
+        assert outcome.taken == 0 and outside and all(p.reason == "the entity is outside your scope" for p in outside)
+    with stored.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(models.Penalty)).scalar_one() == 0
+
+    _run(stored, "penalties", files, cache_dir)  # the operator's CLI: no scope
+    with stored.begin() as conn:  # case 1号 now stands for a penalty of another city
+        conn.execute(models.Penalty.__table__.update().where(models.Penalty.case_no == "郑金卫罚〔2026〕1号").values(
+            province_adcode="410000", city_adcode="410200", county_adcode="410202"))
+    outcome = _run(stored, "penalties", files, cache_dir, scope=Scope.of(county))
+    assert [(p.row, p.code, p.reason) for p in outcome.problems if p.code == "outside_scope"] == [
+        (2, "outside_scope", "a record with this key is stored outside your scope")]
+    with stored.connect() as conn:
+        assert conn.execute(select(models.Penalty.county_adcode).where(
+            models.Penalty.case_no == "郑金卫罚〔2026〕1号")).scalar_one() == "410202"

@@ -161,7 +161,7 @@ def api_app(tmp_path, var_dir):
 
 
 def test_api_takes_a_batch_from_a_logged_in_officer_and_refuses_institutions_elsewhere(api_app):
-    from logins import client_as
+    from logins import client_as, same_site
 
     app, placed = api_app
     own = placed[placed["county_adcode"] == world.COUNTIES[0]].iloc[0]
@@ -174,7 +174,7 @@ def test_api_takes_a_batch_from_a_logged_in_officer_and_refuses_institutions_els
                 "drug_class": "ordinary", "dosage_form": "other", "days": days}
 
     officer = client_as(app, "officer")
-    headers = {"Origin": "http://localhost"}
+    headers = same_site(officer)
     answer = officer.post("/api/v1/prescriptions", headers=headers,
                           json=[item(own, "API-1", "8"), item(elsewhere, "API-2", "3"), item(own, "API-3", "-1")])
     body = answer.get_json()

@@ -16,6 +16,12 @@ rewrites a stored reading (alerts were raised on it), so a corrected value count
 After writing, the rollups of the touched counties are refreshed and the data version is bumped, in the
 same transaction, so a failure anywhere leaves the database exactly as it was.
 
+A person importing through the app passes their `scope` (the CLI, run by the operator on the server, passes
+none): a row whose place, entity or device lies outside it is refused ("outside_scope"), and so is a row whose
+key names a record already stored outside it (a case number of another county's penalty), so an upsert can
+never reach into a neighbour's data. `audit` (a function of the connection and the outcome) is called inside
+the write's transaction, so the import and its audit entry are stored together or not at all.
+
 Entity keys: `entity.credit_code` is the entity table's only unique business key. A source without a
 统一社会信用代码 (a CNEMC station code, a NYC CAMIS) stores its own id there with the profile's prefix
 (`CNEMC-1001A`); a real credit code has no '-', so the two can never collide. Without a prefix the key
@@ -42,6 +48,7 @@ from data.imports.readers import read_table
 from data.models import Complaint, ConstructionProject, Device, Entity, Inspection, Penalty, SelfInspection
 from data.monitoring.ingest import MAX_BATCH, ingest_in
 from data.personal import PERSONAL_COLUMNS
+from data.queries.filters import Scope
 from geo import assign, boundaries
 from geo import crs as crs_module
 
@@ -96,6 +103,14 @@ class Outcome:
 
 
 Progress = Callable[[int], None]
+Audit = Callable[[Connection, "Outcome"], None]
+CODE_COLUMNS = ("province_adcode", "city_adcode", "county_adcode")
+
+
+def _within(scope: Scope, codes: pd.DataFrame) -> np.ndarray:
+    """Rows whose province, city or county code is one of the scope's roots (as data/queries/base.scope_predicate)."""
+    roots = list(scope.roots)
+    return np.asarray(codes[list(CODE_COLUMNS)].isin(roots).any(axis=1), dtype=bool)
 
 
 @dataclass
@@ -224,8 +239,9 @@ class _FileImport:
     kind = ""
 
     def __init__(self, engine: Engine, path: Path, profile: Profile, *, region: str, cache_dir: Path,
-                 all_or_nothing: bool = False, progress: Progress | None = None):
+                 all_or_nothing: bool = False, progress: Progress | None = None, scope: Scope | None = None):
         self.engine, self.path, self.profile = engine, Path(path), profile
+        self.scope = scope
         self.spec = profile.spec(self.kind)
         self.region, self.cache_dir = region, cache_dir
         self.all_or_nothing = all_or_nothing
@@ -241,14 +257,18 @@ class _FileImport:
                 self._checked = self._check(conn, frame)
         return self._checked.problems
 
-    def run(self, dry_run: bool = False) -> Outcome:
-        """Validate, then write the valid records in one transaction (rolled back when `dry_run`)."""
+    def run(self, dry_run: bool = False, audit: Audit | None = None) -> Outcome:
+        """Validate, then write the valid records in one transaction (rolled back when `dry_run`); `audit` is
+        called in that transaction once the counts are known."""
         self.validate()
         checked = self._checked
         outcome = Outcome(self.kind, checked.rows, records=len(checked.records), problems=list(checked.problems),
                           refused=checked.refused, dry_run=dry_run)
         if self.all_or_nothing and any(p.refused for p in checked.problems):
             outcome.refused += len(checked.records)
+            if audit is not None and not dry_run:
+                with self.engine.begin() as conn:
+                    audit(conn, outcome)
             return outcome
         with self.engine.connect() as conn:
             transaction = conn.begin()
@@ -257,6 +277,8 @@ class _FileImport:
                 if outcome.inserted or outcome.updated:
                     rollups.refresh(conn, touched)
                     db.bump_data_version(conn)
+                if audit is not None and not dry_run:
+                    audit(conn, outcome)
             except BaseException:
                 transaction.rollback()
                 raise
@@ -310,6 +332,28 @@ class _FileImport:
         for column in assign.CODE_COLUMNS.values():
             out[column] = placed[column].astype(object).where(placed[column].notna(), None).to_numpy()
 
+    def _refuse_outside_scope(self, codes: pd.DataFrame, found: _Collector, label: str, values: pd.Series,
+                              reason: str) -> None:
+        """Rows whose codes (placed, or of their entity or device) lie outside the importing person's scope."""
+        if self.scope is None:
+            return
+        placed = codes["county_adcode"].notna().to_numpy()
+        found.add(placed & ~_within(self.scope, codes), label, values, reason, "outside_scope")
+
+    def _refuse_stored_elsewhere(self, conn: Connection, table, key: str, keys: pd.Series, found: _Collector,
+                                 label: str) -> None:
+        """Rows whose key names a record already stored outside the scope: an upsert would change another region's."""
+        if self.scope is None:
+            return
+        column = table.c[key]
+        elsewhere = set()
+        for part in _chunks(sorted(set(keys.dropna()) - {""})):
+            stored = pd.DataFrame(conn.execute(select(column, *(table.c[c] for c in CODE_COLUMNS)).where(
+                column.in_(part))).mappings().all(), columns=[key, *CODE_COLUMNS])
+            elsewhere |= set(stored.loc[~_within(self.scope, stored), key])
+        found.add(keys.isin(elsewhere).to_numpy(), label, keys.fillna(""),
+                  "a record with this key is stored outside your scope", "outside_scope")
+
     def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
         raise NotImplementedError
 
@@ -351,6 +395,9 @@ class ImportEntities(_FileImport):
             if name in spec.columns:
                 out[name] = _text(frame, spec.columns[name]).replace("", None)
         self._place(frame, out, found)
+        self._refuse_outside_scope(out, found, f"{spec.columns['lon']},{spec.columns['lat']}", _text(frame, spec.columns["lon"])
+                                   + "," + _text(frame, spec.columns["lat"]), "outside your scope")
+        self._refuse_stored_elsewhere(conn, Entity.__table__, "credit_code", keys, found, _label(spec.key.columns))
         for notice in spec.notices:
             values = _text(frame, notice["column"])
             hit = values.str.contains(notice["pattern"], regex=True).to_numpy()
@@ -393,8 +440,10 @@ def _differs(stored, new) -> bool:
     return stored != new
 
 
-def _stored_entities(conn: Connection, frame: pd.DataFrame, spec: KindSpec, found: _Collector) -> tuple[pd.Series, dict]:
-    """(each row's entity key, {key: stored entity facts}); a key no stored entity has is refused."""
+def _stored_entities(conn: Connection, frame: pd.DataFrame, spec: KindSpec, found: _Collector,
+                     scope: Scope | None = None) -> tuple[pd.Series, dict]:
+    """(each row's entity key, {key: stored entity facts}); a key no stored entity has is refused, and so is one
+    whose entity lies outside `scope` (when given)."""
     entity_keys = _natural_key(frame, spec, found, validate_code=True)
     known = {}
     for part in _chunks(sorted(set(entity_keys) - {""})):
@@ -404,6 +453,11 @@ def _stored_entities(conn: Connection, frame: pd.DataFrame, spec: KindSpec, foun
     unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
     found.add(unknown, _label(spec.key.columns), entity_keys, "no stored entity has this key (import the entities first)",
               "unknown_entity")
+    if scope is not None:
+        codes = pd.DataFrame([{c: getattr(known[k], c) for c in CODE_COLUMNS} if k in known else dict.fromkeys(CODE_COLUMNS)
+                              for k in entity_keys], columns=list(CODE_COLUMNS))
+        outside = codes["county_adcode"].notna().to_numpy() & ~_within(scope, codes)
+        found.add(outside, _label(spec.key.columns), entity_keys, "the entity is outside your scope", "outside_scope")
     return entity_keys, known
 
 
@@ -467,7 +521,7 @@ class ImportInspections(_FileImport):
         spec, profile, found = self.spec, self.profile, _Collector(_file_rows(frame))
         for source in spec.columns.values():
             _need(frame, (source,) if isinstance(source, str) else source)
-        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        entity_keys, known = _stored_entities(conn, frame, spec, found, self.scope)
         key_label = _label(spec.key.columns)
         columns = spec.columns
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
@@ -571,7 +625,7 @@ class ImportPenalties(_FileImport):
         spec, found = self.spec, _Collector(_file_rows(frame))
         for source in spec.columns.values():
             _need(frame, (source,) if isinstance(source, str) else source)
-        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        entity_keys, known = _stored_entities(conn, frame, spec, found, self.scope)
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
         out["case_no"] = _field(frame, spec, "case_no", found)
         out["decided_on"] = _dates(_text(frame, spec.columns["decided_on"]), self.profile, _label(spec.columns["decided_on"]),
@@ -588,6 +642,8 @@ class ImportPenalties(_FileImport):
             out["amount"] = [Decimal(f"{v:.2f}") if v == v else Decimal("0") for v in amount.fillna(0)]
         else:
             out["amount"] = Decimal("0")
+        self._refuse_stored_elsewhere(conn, Penalty.__table__, "case_no", out["case_no"], found,
+                                      _label(spec.columns.get("case_no", "case_no")))
         first = _group(out["case_no"].fillna(""), found, False, _label(spec.columns.get("case_no", "case_no")),
                        out["case_no"].fillna(""))
         records = _with_entity_facts(out.iloc[first].reset_index(drop=True), known)
@@ -613,10 +669,12 @@ class ImportConstructionProjects(_FileImport):
         spec, found = self.spec, _Collector(_file_rows(frame))
         for source in spec.columns.values():
             _need(frame, (source,) if isinstance(source, str) else source)
-        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        entity_keys, known = _stored_entities(conn, frame, spec, found, self.scope)
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
         for name in ("project_no", "name", "project_type", "stage", "outcome"):
             out[name] = _field(frame, spec, name, found)
+        self._refuse_stored_elsewhere(conn, ConstructionProject.__table__, "project_no", out["project_no"], found,
+                                      _label(spec.columns.get("project_no", "project_no")))
         out["applied_on"] = _dates(_text(frame, spec.columns["applied_on"]), self.profile,
                                    _label(spec.columns["applied_on"]), found)
         if "decided_on" in spec.columns:
@@ -685,6 +743,9 @@ class ImportComplaints(_FileImport):
             shown = _text(frame, spec.columns["closed_at"]) + " < " + _text(frame, spec.columns["received_at"])
             found.add(early, label, shown, "closed before it was received", "bad_date")
         self._place(frame, out, found)
+        self._refuse_outside_scope(out, found, f"{spec.columns['lon']},{spec.columns['lat']}", _text(frame, spec.columns["lon"])
+                                   + "," + _text(frame, spec.columns["lat"]), "outside your scope")
+        self._refuse_stored_elsewhere(conn, Complaint.__table__, "source_key", keys, found, _label(spec.key.columns))
         first = _group(keys, found, False, _label(spec.key.columns), keys)
         return _Checked(out.iloc[first].reset_index(drop=True), sorted(found.problems, key=lambda p: p.row), len(frame),
                         int(found.bad.sum()))
@@ -730,7 +791,7 @@ class ImportDevices(_FileImport):
         spec, found = self.spec, _Collector(_file_rows(frame))
         for source in spec.columns.values():
             _need(frame, (source,) if isinstance(source, str) else source)
-        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        entity_keys, known = _stored_entities(conn, frame, spec, found, self.scope)
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
         ids = _field(frame, spec, "device_id", found)
         label = _label(spec.columns.get("device_id", "device_id"))
@@ -748,6 +809,7 @@ class ImportDevices(_FileImport):
         else:
             out["installed_on"] = dt.date.today()
         out["lon"], out["lat"] = self._coordinates(frame, entity_keys, known, found)
+        self._refuse_stored_elsewhere(conn, Device.__table__, "id", ids, found, label)
         first = _group(ids.fillna(""), found, False, label, ids.fillna(""))
         records = _with_entity_facts(out.iloc[first].reset_index(drop=True), known).drop(columns="specialty")
         return _Checked(records, sorted(found.problems, key=lambda p: p.row), len(frame), int(found.bad.sum()))
@@ -795,9 +857,13 @@ class ImportReadings(_FileImport):
             mapped = station
         device_ids = (str(device.get("prefix", "")) + mapped).where(mapped.notna(), None)
         ids = sorted(set(device_ids.dropna()))
-        known = {r.id: r.county_adcode for r in conn.execute(select(Device.id, Device.county_adcode).where(Device.id.in_(ids)))}
+        stored = pd.DataFrame(conn.execute(select(Device.id, *(getattr(Device, c) for c in CODE_COLUMNS)).where(
+            Device.id.in_(ids))).mappings().all(), columns=["id", *CODE_COLUMNS]).set_index("id", drop=False)
+        known = dict(zip(stored["id"], stored["county_adcode"]))
         unknown = device_ids.notna().to_numpy() & ~device_ids.isin(known).to_numpy()
         found.add(unknown, device["column"], device_ids.fillna(""), "no stored device has this id", "unknown_device")
+        self._refuse_outside_scope(stored.reindex(device_ids.where(device_ids.isin(known))).reset_index(drop=True),
+                                   found, device["column"], device_ids.fillna(""), "the device is outside your scope")
         stamps = self._times(frame, found)
         self.counties = {known[d] for d in ids if d in known} - {None}
         row_ok = ~found.bad
@@ -867,7 +933,7 @@ class ImportSelfInspections(_FileImport):
         spec, profile, found = self.spec, self.profile, _Collector(_file_rows(frame))
         for source in spec.columns.values():
             _need(frame, (source,) if isinstance(source, str) else source)
-        entity_keys, known = _stored_entities(conn, frame, spec, found)
+        entity_keys, known = _stored_entities(conn, frame, spec, found, self.scope)
         columns = spec.columns
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
         period = _text(frame, columns["period"]) if "period" in columns else pd.Series(spec.defaults["period"], index=frame.index)
