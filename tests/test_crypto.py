@@ -1,6 +1,6 @@
 """Personal data encrypted at rest: the keyring, every write path (ORM, Core, bulk, import, demo build) leaving only
 ciphertexts in the raw rows on SQLite and PostgreSQL, reads round-tripping, wrong keys refused clearly, rotation,
-the blind-index lookup, migration 0016 both ways, the query cache holding no plaintext, and audited exports."""
+the blind-index lookup, migration 0019 both ways, the query cache holding no plaintext, and audited exports."""
 
 from __future__ import annotations
 
@@ -174,21 +174,21 @@ def test_rotation_in_batches_keeps_everything_readable_and_findable(upgraded):
         assert practitioner_file.find_by_id_number(store, ID_NUMBER, scope) == [1, 2, 3, 4, 5]
 
 
-def test_migration_0016_encrypts_stored_rows_and_downgrades(database_url):
+def test_migration_0019_encrypts_stored_rows_and_downgrades(database_url):
     engine = db.make_engine(database_url)
-    db.upgrade(engine, "0015")
+    db.upgrade(engine, "0018")
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO region (adcode, name, level, source) VALUES ('410105', '金水区', 'county', 'test')"))
         conn.execute(text("INSERT INTO entity (id, credit_code, name, specialty, subtype, legal_representative, "
                           "contact_phone) VALUES (1, 'C1', '单位', 'medical', 'clinic', :p, :t)"), {"p": PERSON, "t": PHONE})
         conn.execute(text("INSERT INTO practitioner (id, licence_no, name, kind, rx_ordinary, rx_narcotic, id_number, "
                           "phone) VALUES (1, 'L1', '医生', 'doctor', false, false, :i, :t)"), {"i": ID_NUMBER, "t": PHONE})
-    db.upgrade(engine, "0016")
+    db.upgrade(engine, "0019")
     _no_plaintext(_raw(engine, "SELECT legal_representative, contact_phone FROM entity"))
     _no_plaintext(_raw(engine, "SELECT id_number, phone FROM practitioner"))
     assert _raw(engine, "SELECT id_number_index FROM practitioner")[0][0] == crypto.keyring().blind_index(
         ID_NUMBER, "practitioner.id_number")
-    db.downgrade(engine, "0015")
+    db.downgrade(engine, "0018")
     assert _raw(engine, "SELECT legal_representative, contact_phone FROM entity") == [(PERSON, PHONE)]
     assert _raw(engine, "SELECT id_number, phone FROM practitioner") == [(ID_NUMBER, PHONE)]
     engine.dispose()
