@@ -76,7 +76,7 @@ def test_the_wall_layer_buttons_switch_the_map_and_kiosk_mode_hides_them(server,
     browser.get(server + "/wall?region=410000&interval=30")
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-map path.choroplethlocation"))
     buttons = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-layers a"))
-    assert [b.text for b in buttons] == ["监督检查", "行政处罚", "量化分级", "投诉举报", "在线监测", "风险分级"]
+    assert [b.text for b in buttons] == ["监督检查", "行政处罚", "量化分级", "投诉举报", "在线监测", "风险分级", "五维监管"]
     assert all(b.value_of_css_property("font-size") == "20px" for b in buttons)
     next(b for b in buttons if b.text == "量化分级").click()
     _wait(browser, lambda d: "layer=grade" in d.current_url)
