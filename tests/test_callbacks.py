@@ -266,7 +266,7 @@ def test_an_alert_is_walked_to_closed_from_the_inbox(demo_app):
     assert "派发" in panel and message == "已办理" and href == "/alerts"
     assert "已交由其他人员办理" in step(manager, "handle", note="x")[1]  # the manager is not the assignee
     assert step(officer, "handle", note="现场复测合格")[1] == "已办理"
-    assert "cannot review" in step(officer, "review", note="自己复核")[1]
+    assert "办理人不能复核" in step(officer, "review", note="自己复核")[1]
     assert step(manager, "review", note="记录完整")[1] == "已办理"
     assert step(manager, "close")[1] == "已办理"
     with demo_app.server.test_request_context("/"):

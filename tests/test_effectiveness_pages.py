@@ -12,6 +12,7 @@ import openpyxl
 from sqlalchemy import select
 
 from components import text as component_text
+from logins import same_site
 from data.models import AuditLog
 from data.queries.filters import Scope
 
@@ -114,7 +115,7 @@ def test_a_display_screen_refreshes_the_wall_panel_but_not_the_page(demo_app):
                 "inputs": [{"id": "wall-tick", "property": "n_intervals", "value": 1}],
                 "changedPropIds": ["wall-tick.n_intervals"],
                 "state": [{"id": "wall-state", "property": "data", "value": {"region": "410100", "lang": "zh"}}]}
-        answer = client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
+        answer = client.post("/_dash-update-component", json=body, headers=same_site(client))
         assert answer.status_code == 200
         assert "监管效能排名" in json.dumps(answer.get_json()["response"]["wall-effect-ranking"], ensure_ascii=False)
     finally:
