@@ -754,6 +754,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "import_kind_devices": ("监测设备", "Monitoring devices"),
     "import_kind_readings": ("监测数据", "Readings"),
     "import_kind_self_inspections": ("自查记录", "Self-inspections"),
+    "import_kind_construction_projects": ("建设项目卫生审查", "Construction project reviews"),
     "import_profile": ("映射配置", "Mapping profile"),
     "import_profile_upload": ("或上传映射配置（YAML）", "Or upload a profile (YAML)"),
     "import_profile_uploaded": ("已上传的配置：{name}", "Uploaded profile: {name}"),

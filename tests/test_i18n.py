@@ -47,3 +47,11 @@ def test_every_refusal_has_both_wordings_with_the_same_values():
         en_fields = {f.split("!")[0] for _, f, _, _ in string.Formatter().parse(en) if f}
         assert zh.strip() and en.strip(), key
         assert zh_fields <= en_fields | {"case", "case_kind"}, (key, zh_fields - en_fields)
+
+
+def test_every_import_kind_has_a_name_on_the_import_page():
+    """A kind registered by any feature (data/imports/commands.py) is offered on /import under its own name."""
+    from dashboard.pages import import_page
+
+    for lang in ("zh", "en"):
+        assert len(import_page.kind_options(lang)) == len(import_page.KINDS)
