@@ -33,11 +33,16 @@ def region_outline(geojson: dict, theme: Theme) -> go.Choropleth:
     )
 
 
+# Past about forty regions their names overlap into noise (Brooklyn's 69 neighbourhoods); the hover text and
+# the ranking beside the map name them instead.
+MAX_LABELS = 40
+
+
 def map_figure(traces: list[BaseTraceType], geojson: dict, theme: Theme, labels: bool) -> go.Figure:
     """A map of the given traces fitted to their locations, on a plain background (no tiles)."""
     fig = go.Figure(data=traces)
-    if labels:
-        features = geojson["features"]
+    features = geojson["features"]
+    if labels and len(features) <= MAX_LABELS:
         fig.add_trace(
             go.Scattergeo(
                 lon=[f["properties"]["label_lon"] for f in features],

@@ -67,3 +67,19 @@ def test_wall_colours_keep_their_contrast_on_a_projector():
         for ground in (THEME.panel, THEME.background):
             assert _contrast(getattr(THEME, name), ground) >= ratio, (name, ground)
     assert _contrast("#777777", THEME.panel) < 4.5  # the check can fail: a mid grey would not pass
+
+
+def test_region_names_are_drawn_only_while_they_can_be_read():
+    from dashboard.figures import MAX_LABELS, map_figure
+
+    def regions(n):
+        return {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": f"区{i}", "label_lon": 113 + i / 100, "label_lat": 34.0},
+             "geometry": {"type": "Point", "coordinates": [113 + i / 100, 34.0]}} for i in range(n)]}
+
+    def names(figure):
+        return [t for t in figure.data if t.type == "scattergeo" and t.mode == "text"]
+
+    assert len(names(map_figure([], regions(18), THEME, labels=True))[0].text) == 18
+    assert names(map_figure([], regions(MAX_LABELS + 1), THEME, labels=True)) == []
+    assert names(map_figure([], regions(18), THEME, labels=False)) == []
