@@ -32,9 +32,10 @@ from dashboard.theme import THEME, Theme
 ROOT = Path(__file__).resolve().parent.parent
 LEAFLET_VERSION = "1.9.3"  # as in the Makefile (LEAFLET_PKG): the version folium's templates are written against
 LEAFLET_DIR = ROOT / "vendor" / f"leaflet-{LEAFLET_VERSION}"
-_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
-LEAFLET_JS = [("leaflet", f"{_CDN}/leaflet.js")]  # replaced by the inlined file after rendering
-LEAFLET_CSS = [("leaflet_css", f"{_CDN}/leaflet.css")]
+# What folium writes as the script and style sheet links: the vendored files' names, never a CDN (folium's own
+# default), and each link is replaced by the file's inlined content after rendering.
+LEAFLET_JS = [("leaflet", f"vendor/leaflet-{LEAFLET_VERSION}/leaflet.js")]
+LEAFLET_CSS = [("leaflet_css", f"vendor/leaflet-{LEAFLET_VERSION}/leaflet.css")]
 
 _PLACEHOLDER = re.compile(r"%\{(customdata\[(\d+)\]|z|location)(?::([^}]*))?\}")
 _EXTRA = re.compile(r"<extra>.*?</extra>", re.S)
