@@ -11,25 +11,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import time
-from pathlib import Path
 
-from data import db
+from demo_db import demo_engine, timed
 from data.credit import criteria, grading, indicators, runs
-from data.demo.build import build, has_entities
 from data.queries.filters import Scope
 from data.risk import features, history
 
-CACHE = Path(os.environ.get("WEIJIAN_VAR_DIR", "var")) / "cache"
 UNTIL = dt.date(2026, 6, 30)
 SAMPLE = 200
 
-
-def _time(fn):
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
 
 
 def main() -> None:
@@ -38,16 +28,14 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite:///var/bench/risk.db")
     parser.add_argument("--region", default="410000")
     args = parser.parse_args()
-    engine = db.make_engine(args.db)
-    if not has_entities(engine):
-        build(engine, args.region, args.scale, seed=7, cache_dir=CACHE, until=UNTIL, progress=lambda _m: None)
+    engine = demo_engine(args.db, args.region, args.scale, UNTIL)
     scope = Scope.of(args.region)
     with engine.connect() as conn:
         rules = criteria.current(conn)
-        load_s, found = _time(lambda: history.load(conn, scope))
+        load_s, found = timed(lambda: history.load(conn, scope))
     n = len(found.entities)
     as_of = UNTIL + dt.timedelta(days=1)
-    vector_s, graded = _time(lambda: grading.assess(indicators.compute(found, as_of, rules.deductions), rules))
+    vector_s, graded = timed(lambda: grading.assess(indicators.compute(found, as_of, rules.deductions), rules))
     sample = found.entities["entity_id"].iloc[:SAMPLE]
 
     def one_by_one():
@@ -57,10 +45,10 @@ def main() -> None:
                 found.self_inspections)))
             grading.assess(indicators.compute(part, as_of, rules.deductions), rules)
 
-    naive_s, _ = _time(one_by_one)
+    naive_s, _ = timed(one_by_one)
     with engine.connect() as conn:
         transaction = conn.begin()
-        run_s, report = _time(lambda: runs.assess(conn, scope, actor="bench", now=dt.datetime.now(dt.UTC), as_of=as_of))
+        run_s, report = timed(lambda: runs.assess(conn, scope, actor="bench", now=dt.datetime.now(dt.UTC), as_of=as_of))
         transaction.rollback()
     print(f"{args.scale} demo, {n:,} entities, {len(found.inspections):,} inspections ({engine.dialect.name})")
     print(f"  load history                        {load_s:8.2f} s")

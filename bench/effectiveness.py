@@ -12,29 +12,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import time
-from pathlib import Path
 
 from sqlalchemy import func, select
 
-from data import db
+from demo_db import demo_engine, timed
 from data.cache import QueryCache
-from data.demo.build import build, has_entities
 from data.effectiveness import indicators, score
 from data.models import Entity, Inspection
 from data.queries import effectiveness
 from data.queries.filters import Scope
 from data.store import Store
 
-CACHE = Path(os.environ.get("WEIJIAN_VAR_DIR", "var")) / "cache"
 UNTIL = dt.date(2026, 6, 30)
 
-
-def _time(fn, *args):
-    started = time.perf_counter()
-    result = fn(*args)
-    return time.perf_counter() - started, result
 
 
 def main() -> None:
@@ -44,10 +34,7 @@ def main() -> None:
     parser.add_argument("--region", default="410000")
     parser.add_argument("--month", default="2026-05")
     args = parser.parse_args()
-    engine = db.make_engine(args.db)
-    db.upgrade(engine)
-    if not has_entities(engine):
-        build(engine, args.region, args.scale, seed=7, cache_dir=CACHE, until=UNTIL, progress=lambda _m: None)
+    engine = demo_engine(args.db, args.region, args.scale, UNTIL)
     month = dt.date.fromisoformat(f"{args.month}-01")
     scope = Scope.of(args.region)
     store = Store(engine, QueryCache())
@@ -66,11 +53,11 @@ def main() -> None:
         with engine.connect() as conn:
             for indicator in indicator_set.indicators:
                 window = score.month_window(month, indicator.window_months, now)
-                seconds, frame = _time(score.COMPUTE[indicator.key], conn, grouping, window, score.Memo())
+                seconds, frame = timed(score.COMPUTE[indicator.key], conn, grouping, window, score.Memo())
                 print(f"    {indicator.key:24s} {seconds * 1000:8.1f} ms  ({int((frame['denominator'] > 0).sum())} regions with data)")
         filters = effectiveness.month_filters(region, month, UNTIL)
-        cold, ranking = _time(effectiveness.ranking, store, filters, scope)
-        warm, _ = _time(effectiveness.ranking, store, filters, scope)
+        cold, ranking = timed(effectiveness.ranking, store, filters, scope)
+        warm, _ = timed(effectiveness.ranking, store, filters, scope)
         print(f"    ranking, both months, uncached {cold:8.2f} s; from the cache {warm * 1000:.1f} ms "
               f"({ranking['score'].notna().sum()} of {len(ranking)} with an index)")
 

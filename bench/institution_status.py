@@ -11,23 +11,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import time
-from pathlib import Path
 
-from data import db
-from data.demo.build import build, has_entities
+from demo_db import demo_engine, timed
 from data.hospitals import dimensions, indicators, records, run, status
 from data.queries.filters import Scope
 
-CACHE = Path(os.environ.get("WEIJIAN_VAR_DIR", "var")) / "cache"
 UNTIL = dt.date(2026, 6, 30)
 
-
-def _time(fn):
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
 
 
 def main() -> None:
@@ -35,20 +25,18 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite:///var/bench/city.db")
     parser.add_argument("--region", default="410100")
     args = parser.parse_args()
-    engine = db.make_engine(args.db)
-    if not has_entities(engine):
-        build(engine, args.region, "city", seed=7, cache_dir=CACHE, until=UNTIL, progress=lambda _m: None)
+    engine = demo_engine(args.db, args.region, "city", UNTIL)
     scope, as_of = Scope.of(args.region), UNTIL + dt.timedelta(days=1)
     with engine.connect() as conn:
         chosen = indicators.current(conn)
-        load_s, found = _time(lambda: records.load(conn, scope, as_of))
-    vector_s, assessed = _time(lambda: status.assess(dimensions.compute(found, as_of, chosen.indicators), chosen))
+        load_s, found = timed(lambda: records.load(conn, scope, as_of))
+    vector_s, assessed = timed(lambda: status.assess(dimensions.compute(found, as_of, chosen.indicators), chosen))
     timings = {}
     for months in (1, 6):
         with engine.connect() as conn:
             transaction = conn.begin()
             days = run.month_starts(as_of, months)
-            timings[months] = _time(lambda days=days: run.recompute(conn, scope, days, actor="bench",
+            timings[months] = timed(lambda days=days: run.recompute(conn, scope, days, actor="bench",
                                                                     now=dt.datetime.now(dt.UTC)))
             transaction.rollback()
     print(f"city demo, {len(found.entities):,} medical institutions ({engine.dialect.name})")

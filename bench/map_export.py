@@ -14,8 +14,7 @@ import time
 from pathlib import Path
 
 from dashboard import exports, offline_map
-from data import db
-from data.demo.build import build, has_entities
+from demo_db import demo_engine
 from data.queries.filters import Filters, Period, Scope
 from data.store import Store
 from layers import registry
@@ -30,10 +29,7 @@ CASES = (("410000", "inspection"), ("410000", "complaint"), ("410100", "grade"),
 def main() -> None:
     (VAR / "bench").mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{(VAR / 'bench' / 'map_export.db').resolve()}"
-    engine = db.make_engine(url)
-    db.upgrade(engine)
-    if not has_entities(engine):
-        build(engine, REGION, "county", seed=7, cache_dir=VAR / "cache", until=PERIOD.end, progress=lambda _m: None)
+    demo_engine(url, REGION, "county", PERIOD.end).dispose()  # built once; the store opens its own
     store = Store.open(url)
     leaflet = sum((offline_map.LEAFLET_DIR / name).stat().st_size for name in ("leaflet.js", "leaflet.css"))
     print(f"offline map export (Leaflet {offline_map.LEAFLET_VERSION}: {leaflet / 1024:.0f} KiB of each file)")

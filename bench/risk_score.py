@@ -12,44 +12,30 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import time
-from pathlib import Path
 
-from dashboard.settings import Settings
-from data import db
-from data.demo.build import build, has_entities
+from demo_db import demo_engine, timed
 from data.queries.filters import Scope
 from data.risk import backtest, features, history, params, score, scoring
 
-CACHE = Path(os.environ.get("WEIJIAN_VAR_DIR", "var")) / "cache"
 UNTIL = dt.date(2026, 6, 30)
 SAMPLE = 200
 
 
-def _time(fn):
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
-
 
 def main() -> None:
-    Settings().install_data_keyring()  # the development key in var/data_key: what `make run` reads the data with
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="city")
     parser.add_argument("--db", default="sqlite:///var/bench/risk.db")
     parser.add_argument("--region", default="410000")
     args = parser.parse_args()
-    engine = db.make_engine(args.db)
-    if not has_entities(engine):
-        build(engine, args.region, args.scale, seed=7, cache_dir=CACHE, until=UNTIL, progress=lambda _m: None)
+    engine = demo_engine(args.db, args.region, args.scale, UNTIL)
     scope = Scope.of(args.region)
     with engine.connect() as conn:
         model = params.current(conn)
-        load_s, found = _time(lambda: history.load(conn, scope))
+        load_s, found = timed(lambda: history.load(conn, scope))
     n = len(found.entities)
     as_of = UNTIL + dt.timedelta(days=1)
-    vector_s, scored = _time(lambda: score.score(features.compute(found, as_of, model.features), model))
+    vector_s, scored = timed(lambda: score.score(features.compute(found, as_of, model.features), model))
     sample = found.entities["entity_id"].iloc[:SAMPLE]
 
     def one_by_one():
@@ -58,13 +44,13 @@ def main() -> None:
                 found.entities, found.inspections, found.penalties, found.complaints, found.alerts, found.grades)))
             score.score(features.compute(part, as_of, model.features), model)
 
-    naive_s, _ = _time(one_by_one)
+    naive_s, _ = timed(one_by_one)
     with engine.connect() as conn:
         transaction = conn.begin()
-        run_s, report = _time(lambda: scoring.recompute(conn, scope, actor="bench", now=dt.datetime.now(dt.UTC),
+        run_s, report = timed(lambda: scoring.recompute(conn, scope, actor="bench", now=dt.datetime.now(dt.UTC),
                                                         as_of=as_of))
         transaction.rollback()
-    backtest_s, table = _time(lambda: backtest.run(backtest.database_case(found), model))
+    backtest_s, table = timed(lambda: backtest.run(backtest.database_case(found), model))
     print(f"{args.scale} demo, {n:,} entities, {len(found.inspections):,} inspections ({engine.dialect.name})")
     print(f"  load history                     {load_s:8.2f} s")
     print(f"  features + points, vectorised    {vector_s:8.2f} s   ({len(scored):,} scores)")
