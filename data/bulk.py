@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Table, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Table, UniqueConstraint, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
@@ -84,6 +84,11 @@ def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     rows = list(rendered.itertuples(index=False, name=None))
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})', rows)
     return len(rows)
+
+
+def next_id(conn: Connection, table: Table) -> int:
+    """The first free id of `table`, for a bulk insert that numbers its rows itself (the caller holds the write)."""
+    return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()) + 1
 
 
 def reset_sequence(conn: Connection, table: Table) -> None:

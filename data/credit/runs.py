@@ -12,11 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from data import audit
-from data.bulk import insert_frame
+from data.bulk import insert_frame, next_id
 from data.credit import criteria as credit_criteria
 from data.credit import grading, indicators
 from data.models import CreditAssessment
@@ -44,7 +43,7 @@ def assess(conn: Connection, scope: Scope, *, actor: str, now: dt.datetime, as_o
     as_of = as_of or china_today(now)
     criteria = credit_criteria.current(conn)
     graded = assessments_for(conn, scope, as_of, criteria)
-    first_id = (conn.execute(select(func.max(CreditAssessment.id))).scalar() or 0) + 1
+    first_id = next_id(conn, CreditAssessment.__table__)
     rows = graded.reset_index().assign(assessed_at=now, as_of=as_of, criteria_version=criteria.version)
     rows.insert(0, "id", range(first_id, first_id + len(rows)))
     insert_frame(conn, CreditAssessment.__table__, rows)

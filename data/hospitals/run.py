@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.engine import Connection
 
 from data import audit, vocab
-from data.bulk import insert_frame
+from data.bulk import insert_frame, next_id
 from data.hospitals import dimensions, indicators, records, status
 from data.models import Entity, InstitutionStatus
 from data.queries.base import scope_predicate
@@ -53,7 +53,7 @@ def recompute(conn: Connection, scope: Scope, days: list[dt.date], *, actor: str
     rows = assess(conn, scope, days, chosen).assign(computed_at=now, indicator_version=chosen.version)
     table = InstitutionStatus.__table__
     conn.execute(delete(table).where(table.c.as_of.in_(days), scope_predicate(table, scope)))
-    first_id = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+    first_id = next_id(conn, table)
     rows.insert(0, "id", range(first_id, first_id + len(rows)))
     insert_frame(conn, table, rows)
     latest = rows[rows["as_of"] == max(days)]

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from data import audit, db, vocab
-from data.bulk import constraints_deferred, insert_frame, reset_sequence
+from data.bulk import constraints_deferred, insert_frame, next_id, reset_sequence
 from data.models import (Alert, AlertEvent, Entity, EntityDepartment, Practitioner, PractitionerRegistration,
                          Prescription, PrescriptionHit)
 from data.monitoring import rules as alert_rules
@@ -169,10 +169,6 @@ def _lock(conn: Connection) -> None:
         conn.exec_driver_sql("LOCK TABLE prescription, prescription_hit, alert IN SHARE ROW EXCLUSIVE MODE")
 
 
-def _next_id(conn: Connection, table) -> int:
-    return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()) + 1
-
-
 def _new_rows(conn: Connection, batch: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The batch without prescriptions already stored or repeated in it; and how many were dropped."""
     unique = batch.drop_duplicates(["entity_id", "rx_no"])
@@ -216,7 +212,8 @@ def store(conn: Connection, batch: pd.DataFrame, now: dt.datetime, actor: str, s
         conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")  # the indexes of a month stay in memory
     fresh, result.duplicates = _new_rows(conn, batch)
     fresh = fresh.reset_index(drop=True)
-    fresh.insert(0, "id", np.arange(_next_id(conn, Prescription.__table__), _next_id(conn, Prescription.__table__) + len(fresh)))
+    first_id = next_id(conn, Prescription.__table__)
+    fresh.insert(0, "id", np.arange(first_id, first_id + len(fresh)))
     table = Prescription.__table__
     columns = [c.name for c in table.columns]
     if defer if defer is not None else _defer(conn, len(fresh)):
@@ -263,7 +260,8 @@ def _raise(conn: Connection, fresh: pd.DataFrame, hits: pd.DataFrame, rule_rows:
         counts["updated"] = len(known)
     new = cases[cases["id"].isna()].reset_index(drop=True)
     if len(new):
-        new["id"] = np.arange(_next_id(conn, table), _next_id(conn, table) + len(new))
+        first_id = next_id(conn, table)
+        new["id"] = np.arange(first_id, first_id + len(new))
         counts["raised"] = len(new)
         alerts = _alert_rows(conn, new, hits, facts, rule_rows, enabled, now)
         insert_frame(conn, table, alerts)

@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Connection
 
 from data import audit, vocab
-from data.bulk import insert_frame
+from data.bulk import insert_frame, next_id
 from data.models import Entity, RiskScore
 from data.queries.filters import Scope
 from data.risk import features, history, ledger, params, score
@@ -47,7 +47,7 @@ def recompute(conn: Connection, scope: Scope, *, actor: str, now: dt.datetime, a
     as_of = as_of or china_today(now)
     model = params.current(conn)
     scored = scores_for(conn, scope, as_of, model)
-    first_id = (conn.execute(select(func.max(RiskScore.id))).scalar() or 0) + 1
+    first_id = next_id(conn, RiskScore.__table__)
     rows = scored.reset_index().assign(scored_at=now, as_of=as_of, model_version=model.version)
     rows.insert(0, "id", range(first_id, first_id + len(rows)))
     insert_frame(conn, RiskScore.__table__, rows)
