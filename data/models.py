@@ -292,6 +292,18 @@ class Complaint(RegionCodes, Base):
     source_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # imported: the sender's id, prefixed
 
 
+class VersionedRow:
+    """The columns of a row of rules held as versioned data (monitoring limits, risk parameters, the credit criteria,
+    the effectiveness and institution indicators): which version it belongs to, when that version held, who
+    changed it and why. A change closes the version in force and adds the next."""
+
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(256))
+
+
 class CaseStep:
     """The columns of one step people (or the system) took on a case walked through a lifecycle: alerts and
     complaints record their steps alike, so the inbox trails and the audit read them alike."""
@@ -393,7 +405,7 @@ class Reading(Base):
     unit: Mapped[str] = mapped_column(String(16))
 
 
-class IndicatorLimit(Base):
+class IndicatorLimit(VersionedRow, Base):
     """One version of one indicator's limits in one scene (and, optionally, one entity subtype).
 
     The province edits limits; an edit closes the current row (`valid_to`) and adds the next version,
@@ -415,11 +427,6 @@ class IndicatorLimit(Base):
     max_step: Mapped[float | None] = mapped_column(Float)
     standard: Mapped[str] = mapped_column(String(64))
     clause: Mapped[str] = mapped_column(String(128))
-    version: Mapped[int] = mapped_column(Integer)
-    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    changed_by: Mapped[str] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(String(256))
 
 
 class AlertRule(Base):
@@ -562,7 +569,7 @@ class DisplayToken(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class RiskParameter(Base):
+class RiskParameter(VersionedRow, Base):
     """One version of one parameter of the risk model: a feature's points, a level's threshold, a ledger term.
 
     The model is data (seeded from data/risk/parameters.csv), versioned like indicator_limit: a change
@@ -583,14 +590,9 @@ class RiskParameter(Base):
     points: Mapped[float] = mapped_column(Float)
     cap: Mapped[float | None] = mapped_column(Float)
     window_days: Mapped[int | None] = mapped_column(Integer)
-    version: Mapped[int] = mapped_column(Integer)
-    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    changed_by: Mapped[str] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(String(256))
 
 
-class EffectivenessIndicator(Base):
+class EffectivenessIndicator(VersionedRow, Base):
     """One version of one indicator of the effectiveness index (监管效能): its definition, normalisation and weight.
 
     Seeded from data/effectiveness/indicators.csv and versioned like risk_parameter: a change closes the row
@@ -619,11 +621,6 @@ class EffectivenessIndicator(Base):
     numerator: Mapped[str] = mapped_column(Text)
     denominator: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer)
-    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    changed_by: Mapped[str] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(String(256))
 
 
 class RiskScore(RegionCodes, Base):
@@ -690,7 +687,7 @@ class RiskLedgerEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class CreditCriterion(Base):
+class CreditCriterion(VersionedRow, Base):
     """One row of one version of the credit criteria (诚信等级): the full marks, an indicator's deduction, a grade's band.
 
     Seeded from data/credit/criteria.csv; `weijian credit criteria --load FILE` closes every row in force and
@@ -712,11 +709,6 @@ class CreditCriterion(Base):
     cap: Mapped[float | None] = mapped_column(Float)
     window_days: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(256))
-    version: Mapped[int] = mapped_column(Integer)
-    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    changed_by: Mapped[str] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(String(256))
 
 
 class CreditAssessment(RegionCodes, Base):
@@ -995,7 +987,7 @@ class PrescriptionHit(Base):
     detail: Mapped[str] = mapped_column(String(256))
 
 
-class InstitutionIndicator(Base):
+class InstitutionIndicator(VersionedRow, Base):
     """One version of one row of the five-dimension indicator set (医疗机构五维监管): an indicator's deduction
     from its dimension's 100 points, or the dimension score below which a status begins.
 
@@ -1019,11 +1011,6 @@ class InstitutionIndicator(Base):
     points: Mapped[float] = mapped_column(Float)
     cap: Mapped[float | None] = mapped_column(Float)
     window_days: Mapped[int | None] = mapped_column(Integer)
-    version: Mapped[int] = mapped_column(Integer)
-    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    changed_by: Mapped[str] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(String(256))
 
 
 class InstitutionStatus(RegionCodes, Base):
