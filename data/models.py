@@ -62,14 +62,27 @@ REGION_CODE_LENGTH = 40
 
 
 class RegionCodes:
-    """Province / city / county codes of where a record happened (None: outside every known region).
+    """Province / city / county / town codes of where a record happened (None: outside every known region).
 
-    For an imported hierarchy (geo/custom.py) the three columns hold its levels in the same order: its root
-    in the province column, the first imported level in the city column, and so on."""
+    For an imported hierarchy (geo/custom.py) the columns hold its levels in the same order: its root in the
+    province column, the first imported level in the city column, and so on. The town column (乡镇街道 or 网格
+    imported under a county) is None wherever no such level is imported."""
 
     province_adcode: Mapped[str | None] = mapped_column(String(REGION_CODE_LENGTH), index=True)
     city_adcode: Mapped[str | None] = mapped_column(String(REGION_CODE_LENGTH), index=True)
     county_adcode: Mapped[str | None] = mapped_column(String(REGION_CODE_LENGTH), index=True)
+    town_adcode: Mapped[str | None] = mapped_column(String(REGION_CODE_LENGTH), index=True)
+
+    @classmethod
+    def region_columns(cls) -> tuple:
+        """The code columns (REGION_COLUMNS), coarsest first, to select or copy them all."""
+        return tuple(getattr(cls, column) for column in REGION_COLUMNS)
+
+
+# The code columns of RegionCodes, coarsest first: what every writer copies from an entity or a placement.
+REGION_COLUMNS = ("province_adcode", "city_adcode", "county_adcode", "town_adcode")
+# The rollups' town key where a county has no town level (a key column cannot be NULL).
+NO_TOWN = ""
 
 
 class Region(Base):
@@ -747,11 +760,14 @@ class DatasetMeta(Base):
 
 
 class RollupRegionMonth(Base):
-    """Counts per county, calendar month (its first day, China time) and specialty; see data/rollups.py."""
+    """Counts per county, town (NO_TOWN where none is imported), calendar month (its first day, China time) and
+    specialty; see data/rollups.py."""
 
     __tablename__ = "rollup_region_month"
     __table_args__ = (Index(None, "city_adcode", "month"), Index(None, "province_adcode", "month"))
     county_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
+    town_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True, default=NO_TOWN,
+                                             server_default=NO_TOWN)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     specialty: Mapped[str] = mapped_column(String(16), primary_key=True)
     city_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
@@ -774,6 +790,8 @@ class RollupKindMonth(Base):
     __tablename__ = "rollup_kind_month"
     __table_args__ = (Index(None, "city_adcode", "month"), Index(None, "province_adcode", "month"))
     county_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
+    town_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True, default=NO_TOWN,
+                                             server_default=NO_TOWN)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     specialty: Mapped[str] = mapped_column(String(16), primary_key=True)
     source: Mapped[str] = mapped_column(String(16), primary_key=True)  # inspection | penalty | complaint

@@ -1,11 +1,14 @@
 """Region × month × specialty summaries, so province and city views never scan raw rows.
 
-One row per (county, month, specialty) holds the counts every overview asks for: inspections and
+One row per (county, town, month, specialty) holds the counts every overview asks for: inspections and
 non-compliant ones, penalties and their amounts, complaints, and monitoring reports due and received
 (device uptime). Months are calendar months in China
 time (a complaint received at 20:00 UTC on 31 May belongs to June). `refresh` recomputes the rows of
 the given counties from the raw tables inside the caller's transaction, so a write and its rollup
 commit together; ingest calls it for the counties it touched and bumps the data version.
+
+The town is NO_TOWN ('') for records in no imported town (every record of a county without a town level), so
+a county's rows are its towns' rows plus that remainder, and coarser views sum over both.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from sqlalchemy.sql import func
 from sqlalchemy.sql.expression import FunctionElement
 
 from data.bulk import insert_frame
-from data.models import Complaint, Device, Inspection, Penalty, Reading, RollupKindMonth, RollupRegionMonth
+from data.models import (NO_TOWN, Complaint, Device, Inspection, Penalty, Reading, RollupKindMonth,
+                         RollupRegionMonth)
 from data.vocab import SCENE_SPECIALTY
 
 CHINA_UTC_OFFSET_HOURS = 8  # China has kept UTC+8 without daylight saving since 1991
@@ -33,7 +37,7 @@ RECORD_MEASURES = ("inspections", "non_compliant", "penalties", "penalty_amount"
 # readings, whichever is later, until the last stored reading) and received (distinct report times).
 DEVICE_MEASURES = ("device_expected", "device_reported")
 MEASURES = RECORD_MEASURES + DEVICE_MEASURES
-KEY = ("county_adcode", "month", "specialty")
+KEY = ("county_adcode", "town_adcode", "month", "specialty")
 # The type of each record kept in rollup_kind_month: source → the raw table's column that holds it.
 KIND_SOURCES = ("inspection", "penalty", "complaint")
 
@@ -86,6 +90,11 @@ def china_day_start_utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), CHINA).astimezone(dt.timezone.utc)
 
 
+def town_key(table: Table) -> ColumnElement:
+    """A raw table's town code as the rollups key it: NO_TOWN where the record lies in no imported town."""
+    return func.coalesce(table.c.town_adcode, literal(NO_TOWN)).label("town_adcode")
+
+
 def sources(conditions: Conditions, days: tuple[dt.date, dt.date] | None = None,
             measures: Iterable[str] = RECORD_MEASURES) -> list[Select]:
     """One SELECT per raw table that feeds `measures`, yielding the rollup's key and all RECORD_MEASURES.
@@ -98,8 +107,8 @@ def sources(conditions: Conditions, days: tuple[dt.date, dt.date] | None = None,
     wanted = set(measures)
 
     def select_from(table, day: ColumnElement, in_range: list, *values) -> Select:
-        keys = [table.c.county_adcode, table.c.city_adcode, table.c.province_adcode, month_start(day).label("month"),
-                table.c.specialty]
+        keys = [table.c.county_adcode, town_key(table), table.c.city_adcode, table.c.province_adcode,
+                month_start(day).label("month"), table.c.specialty]
         labelled = [value.label(name) for value, name in zip(values, RECORD_MEASURES, strict=True)]
         return select(*keys, *labelled).where(
             table.c.county_adcode.is_not(None), table.c.specialty.is_not(None), *conditions(table),
@@ -122,7 +131,7 @@ def sources(conditions: Conditions, days: tuple[dt.date, dt.date] | None = None,
 
 
 def kind_source(source: str, conditions: Conditions, days: tuple[dt.date, dt.date] | None = None) -> Select:
-    """The raw rows of one source as (county, city, province, month, specialty, kind), one row per record.
+    """The raw rows of one source as (county, town, city, province, month, specialty, kind), one row per record.
 
     Filtered like `sources`: by `conditions(table)` and the inclusive China-time day range `days`."""
     if source == "inspection":
@@ -138,8 +147,8 @@ def kind_source(source: str, conditions: Conditions, days: tuple[dt.date, dt.dat
                     table.c.received_at < china_day_start_utc(days[1] + dt.timedelta(days=1))] if days else []
     else:
         raise ValueError(f"kind source {source!r} is not one of {', '.join(KIND_SOURCES)}")
-    return select(table.c.county_adcode, table.c.city_adcode, table.c.province_adcode, month_start(day).label("month"),
-                  table.c.specialty, kind.label("kind")).where(
+    return select(table.c.county_adcode, town_key(table), table.c.city_adcode, table.c.province_adcode,
+                  month_start(day).label("month"), table.c.specialty, kind.label("kind")).where(
         table.c.county_adcode.is_not(None), table.c.specialty.is_not(None), *conditions(table), *in_range)
 
 
@@ -157,10 +166,10 @@ def _refresh_kind_month(conn: Connection, codes: list[str] | None) -> int:
     for source in KIND_SOURCES:
         rows = kind_source(source, lambda t: [] if codes is None else [t.c.county_adcode.in_(codes)]).subquery()
         summary = select(
-            rows.c.county_adcode, rows.c.month, rows.c.specialty, literal(source).label("source"), rows.c.kind,
+            *(rows.c[k] for k in KEY), literal(source).label("source"), rows.c.kind,
             func.min(rows.c.city_adcode).label("city_adcode"), func.min(rows.c.province_adcode).label("province_adcode"),
             func.count().label("records"),
-        ).group_by(rows.c.county_adcode, rows.c.month, rows.c.specialty, rows.c.kind)
+        ).group_by(*(rows.c[k] for k in KEY), rows.c.kind)
         frame = pd.DataFrame(conn.execute(summary).all(), columns=[*KEY, "source", "kind", "city_adcode", "province_adcode",
                                                                     "records"])
         frame["month"] = pd.to_datetime(frame["month"]).dt.date
@@ -174,10 +183,10 @@ def _refresh_region_month(conn: Connection, codes: list[str] | None) -> int:
     conn.execute(delete if codes is None else delete.where(table.c.county_adcode.in_(codes)))
     rows = union_all(*sources(lambda t: [] if codes is None else [t.c.county_adcode.in_(codes)])).subquery()
     summary = select(
-        rows.c.county_adcode, rows.c.month, rows.c.specialty,
+        *(rows.c[k] for k in KEY),
         func.min(rows.c.city_adcode).label("city_adcode"), func.min(rows.c.province_adcode).label("province_adcode"),
         *(func.sum(rows.c[m]).label(m) for m in RECORD_MEASURES),
-    ).group_by(rows.c.county_adcode, rows.c.month, rows.c.specialty)
+    ).group_by(*(rows.c[k] for k in KEY))
     records = pd.DataFrame(conn.execute(summary).all(), columns=[*KEY, "city_adcode", "province_adcode", *RECORD_MEASURES])
     records["penalty_amount"] = records["penalty_amount"].astype(float)
     combined = pd.concat([records, device_uptime(conn, codes)], ignore_index=True)
@@ -194,14 +203,15 @@ def _refresh_region_month(conn: Connection, codes: list[str] | None) -> int:
 
 
 def device_uptime(conn: Connection, counties: list[str] | None) -> pd.DataFrame:
-    """Reports due and received per county, month (China time) and specialty of the devices' scenes."""
+    """Reports due and received per county, town, month (China time) and specialty of the devices' scenes."""
     dev, reading = Device.__table__, Reading.__table__
     columns = [*KEY, "city_adcode", "province_adcode", *DEVICE_MEASURES]
     where = [dev.c.county_adcode.is_not(None)] + ([dev.c.county_adcode.in_(counties)] if counties is not None else [])
     devices = pd.DataFrame(conn.execute(select(
-        dev.c.id, dev.c.scene, dev.c.county_adcode, dev.c.city_adcode, dev.c.province_adcode, dev.c.installed_on,
-        dev.c.interval_s).where(*where)).all(),
-        columns=["id", "scene", "county_adcode", "city_adcode", "province_adcode", "installed_on", "interval_s"])
+        dev.c.id, dev.c.scene, dev.c.county_adcode, town_key(dev), dev.c.city_adcode, dev.c.province_adcode,
+        dev.c.installed_on, dev.c.interval_s).where(*where)).all(),
+        columns=["id", "scene", "county_adcode", "town_adcode", "city_adcode", "province_adcode", "installed_on",
+                 "interval_s"])
     first, last = conn.execute(select(func.min(reading.c.measured_at), func.max(reading.c.measured_at))).one()
     if devices.empty or first is None:
         return pd.DataFrame(columns=columns)
@@ -237,7 +247,8 @@ def device_uptime(conn: Connection, counties: list[str] | None) -> pd.DataFrame:
     received["month"] = pd.to_datetime(received["month"]).dt.date
 
     per_device = expected.merge(received, on=["id", "month"], how="outer").fillna({"device_expected": 0, "device_reported": 0})
-    per_device = per_device.merge(devices[["id", "scene", "county_adcode", "city_adcode", "province_adcode"]], on="id")
+    per_device = per_device.merge(devices[["id", "scene", "county_adcode", "town_adcode", "city_adcode",
+                                           "province_adcode"]], on="id")
     per_device["specialty"] = per_device["scene"].map(SCENE_SPECIALTY)
     return per_device.groupby(list(KEY), as_index=False).agg(
         city_adcode=("city_adcode", "first"), province_adcode=("province_adcode", "first"),

@@ -31,7 +31,8 @@ import shapely
 from geo import hierarchy, raster_index
 from geo.raster_index import RasterIndex
 
-CODE_COLUMNS = {"province": "province_adcode", "city": "city_adcode", "county": "county_adcode"}
+CODE_COLUMNS = {"province": "province_adcode", "city": "city_adcode", "county": "county_adcode", "town": "town_adcode"}
+FILLED_DOWN = ("province", "city", "county")  # a coarser leaf fills these with its own code; a town only where one is
 INSIDE, NEAR, OUTSIDE, MISSING = "inside", "near", "outside", "no_coordinates"
 _METRES_PER_DEGREE = 111_320.0
 
@@ -59,12 +60,15 @@ def _leaf_columns(adcodes: tuple[str, ...]) -> tuple[tuple[str, pd.CategoricalDt
         chain = {r.level: r.adcode for r in hierarchy.ancestors(adcode)}
         row, last = {}, None
         for level, column in CODE_COLUMNS.items():
-            last = chain.get(level, last)  # a leaf coarser than a county fills the finer code with its own
+            last = chain.get(level, last if level in FILLED_DOWN else None)  # 济源 fills its county code with its own
             row[column] = last
         chains.append(row)
     columns = []
     for column in CODE_COLUMNS.values():
-        categories, per_leaf = np.unique(np.array([str(row[column]) for row in chains]), return_inverse=True)
+        codes = [row[column] for row in chains]
+        categories = np.unique(np.array([str(c) for c in codes if c is not None], dtype=object)).astype(str)
+        position = {code: i for i, code in enumerate(categories)}
+        per_leaf = np.array([position.get(c, -1) if c is not None else -1 for c in codes], dtype=np.int32)
         columns.append((column, pd.CategoricalDtype(categories), np.r_[per_leaf, -1].astype(np.int32)))
     return tuple(columns)
 
@@ -85,7 +89,8 @@ def assign(
     With a raster `index` of the same leaves (geo.raster_index), points in cells wholly inside one
     region or far from all are answered by array lookup and only the rest are tested exactly, against
     their cell's few candidate leaves; the answers are the same. Returns one row per input point, in
-    input order: province_adcode, city_adcode, county_adcode (categorical; missing where unassigned)
+    input order: province_adcode, city_adcode, county_adcode, town_adcode (categorical; missing where unassigned,
+    and the town wherever the leaf is not a town)
     and `region_match` (inside / near / outside / no_coordinates).
     """
     lon = np.asarray(lon, dtype="float64")
@@ -188,6 +193,18 @@ def _exact(lon: np.ndarray, lat: np.ndarray, geoms: np.ndarray, rank: np.ndarray
         snapped, by = _first_per_point(point_hits, poly_hits, distance, rank[poly_hits])
         found[unmatched[snapped]], how[unmatched[snapped]] = by, _NEAR
     return found, how
+
+
+def exact_leaf(lon: np.ndarray, lat: np.ndarray, leaves: gpd.GeoDataFrame, snap_m: float = 50.0) -> np.ndarray:
+    """Position in `leaves` (adcode, geometry) of the leaf each point lies in, -1 where none: the exact path of
+    `assign` without the code columns, for leaves not (yet) in geo.hierarchy (towns being imported)."""
+    lon, lat = np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+    found = np.full(len(lon), -1, dtype="int32")
+    has_xy = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+    rank = np.argsort(np.argsort(leaves["adcode"].to_numpy().astype(str), kind="stable"))
+    found[has_xy] = _exact(lon[has_xy], lat[has_xy], np.asarray(leaves.geometry.values), rank,
+                           snap_m / _METRES_PER_DEGREE)[0]
+    return found
 
 
 def summarise(result: pd.DataFrame) -> AssignmentSummary:

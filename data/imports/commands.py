@@ -45,11 +45,12 @@ from data import credit_code, db, rollups, self_inspection, vocab
 from data.complaints import workflow
 from data.imports.profile import KindSpec, Profile
 from data.imports.readers import read_table
-from data.models import Complaint, ConstructionProject, Device, Entity, Inspection, Penalty, SelfInspection
+from data.models import (REGION_COLUMNS, Complaint, ConstructionProject, Device, Entity, Inspection, Penalty,
+                         SelfInspection)
 from data.monitoring.ingest import MAX_BATCH, ingest_in
 from data.personal import PERSONAL_COLUMNS
 from data.queries.filters import Scope
-from geo import assign, boundaries
+from geo import assign, towns
 from geo import crs as crs_module
 
 CHUNK = 500  # records per write statement and per progress step; also bounds SQL IN lists
@@ -104,11 +105,11 @@ class Outcome:
 
 Progress = Callable[[int], None]
 Audit = Callable[[Connection, "Outcome"], None]
-CODE_COLUMNS = ("province_adcode", "city_adcode", "county_adcode")
+CODE_COLUMNS = REGION_COLUMNS
 
 
 def _within(scope: Scope, codes: pd.DataFrame) -> np.ndarray:
-    """Rows whose province, city or county code is one of the scope's roots (as data/queries/base.scope_predicate)."""
+    """Rows whose province, city, county or town code is one of the scope's roots (as data/queries/base.scope_predicate)."""
     roots = list(scope.roots)
     return np.asarray(codes[list(CODE_COLUMNS)].isin(roots).any(axis=1), dtype=bool)
 
@@ -324,8 +325,7 @@ class _FileImport:
                   "bad_coordinates")
         usable = candidate & ~out_of_range
         wx, wy = np.where(usable, wx, np.nan), np.where(usable, wy, np.nan)
-        leaves = boundaries.polygons(self.region, "county", self.cache_dir)
-        placed = assign.assign(wx, wy, leaves, index=boundaries.raster_index(self.region, self.cache_dir))
+        placed = towns.assign_with_towns(wx, wy, self.region, self.cache_dir)
         outside = (placed["region_match"] == assign.OUTSIDE).to_numpy()
         found.add(outside, label, pair, f"outside the configured region {self.region}", "outside_region")
         out["lon"], out["lat"] = np.round(wx, 7), np.round(wy, 7)
@@ -363,8 +363,7 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start:start + size]
 
 
-ENTITY_COLUMNS = ("name", "specialty", "subtype", "address", "lon", "lat", "grade",
-                  "province_adcode", "city_adcode", "county_adcode")
+ENTITY_COLUMNS = ("name", "specialty", "subtype", "address", "lon", "lat", "grade", *REGION_COLUMNS)
 PERSONAL_ENTITY_COLUMNS = PERSONAL_COLUMNS["entity"]  # stored encrypted: the Encrypted column type does it on insert
 
 
@@ -447,8 +446,8 @@ def _stored_entities(conn: Connection, frame: pd.DataFrame, spec: KindSpec, foun
     entity_keys = _natural_key(frame, spec, found, validate_code=True)
     known = {}
     for part in _chunks(sorted(set(entity_keys) - {""})):
-        query = select(Entity.credit_code, Entity.id, Entity.name, Entity.specialty, Entity.lon, Entity.lat, Entity.province_adcode,
-                       Entity.city_adcode, Entity.county_adcode).where(Entity.credit_code.in_(part))
+        query = select(Entity.credit_code, Entity.id, Entity.name, Entity.specialty, Entity.lon, Entity.lat,
+                       *(Entity.__table__.c[c] for c in REGION_COLUMNS)).where(Entity.credit_code.in_(part))
         known.update({r.credit_code: r for r in conn.execute(query)})
     unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
     found.add(unknown, _label(spec.key.columns), entity_keys, "no stored entity has this key (import the entities first)",
@@ -618,8 +617,7 @@ class ImportPenalties(_FileImport):
     """Administrative penalty cases of stored entities, one per 决定书 case number (the natural key)."""
 
     kind = "penalties"
-    COMPARED = ("entity_id", "specialty", "decided_on", "kind", "amount", "status", "province_adcode", "city_adcode",
-                "county_adcode")
+    COMPARED = ("entity_id", "specialty", "decided_on", "kind", "amount", "status", *REGION_COLUMNS)
 
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
         spec, found = self.spec, _Collector(_file_rows(frame))
@@ -663,7 +661,7 @@ class ImportConstructionProjects(_FileImport):
 
     kind = "construction_projects"
     COMPARED = ("entity_id", "name", "applicant", "specialty", "project_type", "stage", "applied_on", "decided_on",
-                "outcome", "province_adcode", "city_adcode", "county_adcode")
+                "outcome", *REGION_COLUMNS)
 
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
         spec, found = self.spec, _Collector(_file_rows(frame))
@@ -719,7 +717,7 @@ class ImportComplaints(_FileImport):
 
     kind = "complaints"
     COMPARED = ("received_at", "channel", "category", "description", "lon", "lat", "status", "due_on", "closed_at",
-                "specialty", "province_adcode", "city_adcode", "county_adcode")
+                "specialty", *REGION_COLUMNS)
 
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
         spec, found = self.spec, _Collector(_file_rows(frame))
@@ -784,8 +782,7 @@ class ImportDevices(_FileImport):
     issues it (only its hash is stored), and re-importing never touches it or the time last seen."""
 
     kind = "devices"
-    COMPARED = ("entity_id", "scene", "interval_s", "installed_on", "lon", "lat", "province_adcode", "city_adcode",
-                "county_adcode")
+    COMPARED = ("entity_id", "scene", "interval_s", "installed_on", "lon", "lat", *REGION_COLUMNS)
 
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
         spec, found = self.spec, _Collector(_file_rows(frame))

@@ -18,14 +18,14 @@ from sqlalchemy.engine import Connection
 
 from data import audit, casework, db, vocab
 from data.casework import Actor, active_officer, covers, in_scope
-from data.models import Alert, AlertEvent, Device
+from data.models import REGION_COLUMNS, Alert, AlertEvent, Device
 from data.monitoring.rules import Occurrence, Rule, due_hours
 from data.queries.filters import OutOfScope, Scope
 from data.refusals import Refusal, case_params
 
 SYSTEM = "system"
 MESSAGE_LENGTH = 256  # alert.message; the full text is the note of the raised event
-AREA_COLUMNS = ("province_adcode", "city_adcode", "county_adcode")
+AREA_COLUMNS = REGION_COLUMNS
 MESSAGES = {
     "over_limit": "{indicator} 超出限值 {limit}：{value:g} {unit}",
     "sustained": "{indicator} 持续超出限值 {limit}：{readings} 次读数",
@@ -98,7 +98,7 @@ def apply(conn: Connection, occurrences: list[Occurrence], rules: dict[str, Rule
                 severity = rules[occ.rule].severity
                 device = devices[occ.device_id]
                 place = {"device_id": occ.device_id, "entity_id": device["entity_id"],
-                         **{c: device[c] for c in AREA_COLUMNS},
+                         **{c: device.get(c) for c in AREA_COLUMNS},  # town: None where the caller has none
                          "practitioner_id": device.get("practitioner_id")}  # 防挂证: the chief physician's file
                 row = _open(conn, occ, severity, due, place, now, events)
                 counts["raised"] += 1

@@ -65,7 +65,7 @@ def check(conn: Connection, today: dt.date, rules: dict[str, Rule], now: dt.date
     physicians = pd.DataFrame(conn.execute(
         select(ChiefPhysician.licence_no, ChiefPhysician.device_id, ClinicOpening.weekdays,
                Practitioner.id.label("practitioner_id"),
-               Device.installed_on, Device.entity_id, Device.province_adcode, Device.city_adcode, Device.county_adcode)
+               Device.installed_on, Device.entity_id, *Device.region_columns())
         .join(Device, Device.id == ChiefPhysician.device_id)
         .join(Practitioner, Practitioner.licence_no == ChiefPhysician.licence_no)
         .outerjoin(ClinicOpening, ClinicOpening.entity_id == ChiefPhysician.entity_id)

@@ -129,7 +129,7 @@ def _surge_detail(row, surge: fever_surge.SurgeRule, names: dict[str, str]) -> d
 
 def area_feeds(conn: Connection, column: str, areas: list[str]) -> pd.DataFrame:
     """The active hospital feeds of these areas, indexed by device id: area codes, interval, hospital name."""
-    query = (select(Device.id, Device.interval_s, Device.province_adcode, Device.city_adcode, Device.county_adcode,
+    query = (select(Device.id, Device.interval_s, *Device.region_columns(),
                     Entity.name.label("entity"))
              .join(Entity, Entity.id == Device.entity_id)
              .where(Device.scene == SCENE, Device.active.is_(True), Device.__table__.c[column].in_(areas)))
@@ -137,10 +137,11 @@ def area_feeds(conn: Connection, column: str, areas: list[str]) -> pd.DataFrame:
 
 
 def area_codes(feeds: pd.DataFrame, column: str) -> dict[str, dict]:
-    """Area code → the alert's province, city and county codes (county None for a city-wide area)."""
+    """Area code → the alert's region codes (county None for a city-wide area, town None for both)."""
     out = {}
     for area, rows in feeds.groupby(column):
         first = rows.iloc[0]
         out[area] = {"province_adcode": first["province_adcode"], "city_adcode": first["city_adcode"],
-                     "county_adcode": first["county_adcode"] if column == "county_adcode" else None}
+                     "county_adcode": first["county_adcode"] if column == "county_adcode" else None,
+                     "town_adcode": None}
     return out

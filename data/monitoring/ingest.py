@@ -133,7 +133,7 @@ def _devices(conn: Connection, ids: set[str], lock: bool) -> dict[str, dict]:
     if not ids:
         return {}
     query = (select(Device.id, Device.scene, Device.active, Device.interval_s, Device.last_seen_at, Device.entity_id,
-                    Device.province_adcode, Device.city_adcode, Device.county_adcode, Entity.subtype)
+                    *Device.region_columns(), Entity.subtype)
              .join(Entity, Entity.id == Device.entity_id).where(Device.id.in_(sorted(ids))).order_by(Device.id))
     if lock:
         query = query.with_for_update(of=Device.__table__)

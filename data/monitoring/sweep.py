@@ -41,7 +41,7 @@ def sweep(engine: Engine, now: dt.datetime | None = None) -> SweepReport:
         if found:
             ids = sorted({o.device_id for o in found})
             devices = {r.id: dict(r._mapping) for r in conn.execute(
-                select(Device.id, Device.entity_id, Device.province_adcode, Device.city_adcode, Device.county_adcode,
+                select(Device.id, Device.entity_id, *Device.region_columns(),
                        Entity.subtype).join(Entity, Entity.id == Device.entity_id).where(Device.id.in_(ids)))}
             counts = alerts.apply(conn, found, active_rules, devices, now)
             report.offline = counts["raised"] + counts["updated"]

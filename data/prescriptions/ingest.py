@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from data import audit, db, vocab
 from data.bulk import constraints_deferred, insert_frame, next_id, reset_sequence
-from data.models import (Alert, AlertEvent, Entity, EntityDepartment, Practitioner, PractitionerRegistration,
+from data.models import (REGION_COLUMNS, Alert, AlertEvent, Entity, EntityDepartment, Practitioner, PractitionerRegistration,
                          Prescription, PrescriptionHit)
 from data.monitoring import rules as alert_rules
 from data.monitoring.alerts import SYSTEM
@@ -288,9 +288,8 @@ def _alert_rows(conn: Connection, new: pd.DataFrame, hits: pd.DataFrame, facts: 
         orient="records", lines=True, force_ascii=False).splitlines()
     message = [MESSAGES[rule].format(**row)[:256] for rule, row in zip(new["rule"], first[EVIDENCE].to_dict("records"))]
     ents = Entity.__table__
-    regions = pd.DataFrame(conn.execute(select(ents.c.id, ents.c.province_adcode, ents.c.city_adcode,
-                                               ents.c.county_adcode).where(ents.c.id.in_(sorted(set(new["entity_id"]))))).all(),
-                           columns=["id", "province_adcode", "city_adcode", "county_adcode"]).set_index("id")
+    regions = pd.DataFrame(conn.execute(select(ents.c.id, *(ents.c[c] for c in REGION_COLUMNS)).where(
+        ents.c.id.in_(sorted(set(new["entity_id"]))))).all(), columns=["id", *REGION_COLUMNS]).set_index("id")
     place = regions.reindex(new["entity_id"].to_numpy())
     severity = new["rule"].map(lambda r: enabled[r].severity)
     due = alert_rules.due_hours(conn)
@@ -300,8 +299,7 @@ def _alert_rows(conn: Connection, new: pd.DataFrame, hits: pd.DataFrame, facts: 
         "severity": severity, "active": True, "occurrences": new["n"], "last_at": now, "cleared_at": None,
         "limit_id": None, "due_at": [now + dt.timedelta(hours=float(due.get(s, 72))) for s in severity],
         "level": "county", "assignee_id": None, "updated_at": now, "evidence": evidence,
-        "province_adcode": place["province_adcode"].to_numpy(), "city_adcode": place["city_adcode"].to_numpy(),
-        "county_adcode": place["county_adcode"].to_numpy(),
+        **{c: place[c].to_numpy() for c in REGION_COLUMNS},
     })
 
 

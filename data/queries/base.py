@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import ColumnElement, or_
 
+from data.models import REGION_COLUMNS
 from data.queries.filters import Filters, Scope
 from data.store import Store
 
@@ -16,9 +17,9 @@ Query = Callable[[Store, Filters, Scope], pd.DataFrame]
 
 
 def scope_predicate(table, scope: Scope) -> ColumnElement[bool]:
-    """Rows whose province, city or county code is one of the scope's roots."""
+    """Rows whose province, city, county or town code is one of the scope's roots."""
     roots = sorted(scope.roots)
-    return or_(table.c.province_adcode.in_(roots), table.c.city_adcode.in_(roots), table.c.county_adcode.in_(roots))
+    return or_(*(table.c[column].in_(roots) for column in REGION_COLUMNS))
 
 
 def cached_query(fn: Query) -> Query:

@@ -13,7 +13,7 @@ from data.queries.base import scope_predicate
 from data.queries.filters import Filters, Scope
 from data.store import Store
 
-LEVEL_COLUMN = {"province": "province_adcode", "city": "city_adcode", "county": "county_adcode"}
+LEVEL_COLUMN = {"province": "province_adcode", "city": "city_adcode", "county": "county_adcode", "town": "town_adcode"}
 
 
 def get_region(store: Store, adcode: str, scope: Scope) -> Region:

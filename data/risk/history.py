@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from data import self_inspection
+from data import models, self_inspection
 from data.models import Alert, Complaint, Entity, EntityGrade, Inspection, Penalty, SelfInspection
 from data.queries.base import scope_predicate
 from data.queries.filters import Scope
@@ -20,15 +20,14 @@ def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(conn.execute(query).all(), columns=columns)
 
 
-REGION_COLUMNS = ("province_adcode", "city_adcode", "county_adcode")
+REGION_COLUMNS = models.REGION_COLUMNS
 
 
 def entities(conn: Connection, scope: Scope) -> pd.DataFrame:
     """entity_id, specialty and region codes of the entities in scope (a scoring run's scope is its region)."""
     ent = Entity.__table__
-    return _frame(conn, select(ent.c.id, ent.c.specialty, ent.c.province_adcode, ent.c.city_adcode, ent.c.county_adcode)
-                  .where(scope_predicate(ent, scope)).order_by(ent.c.id),
-                  ["entity_id", "specialty", "province_adcode", "city_adcode", "county_adcode"])
+    return _frame(conn, select(ent.c.id, ent.c.specialty, *(ent.c[c] for c in REGION_COLUMNS))
+                  .where(scope_predicate(ent, scope)).order_by(ent.c.id), ["entity_id", "specialty", *REGION_COLUMNS])
 
 
 def load(conn: Connection, scope: Scope) -> History:

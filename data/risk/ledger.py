@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from data import audit, vocab
 from data.bulk import insert_frame
-from data.models import Inspection, Inspector, RiskLedgerEntry, RiskLedgerEvent
+from data.models import REGION_COLUMNS, Inspection, Inspector, RiskLedgerEntry, RiskLedgerEvent
 from data.queries.base import scope_predicate
 from data.queries.filters import OutOfScope, Scope
 from data.refusals import Refusal
@@ -59,7 +59,7 @@ def enter_high_risk(conn: Connection, scores: pd.DataFrame, *, actor: str, now: 
         "risk_score_id": new["id"].to_numpy(), "entered_at": now, "entered_on": today,
         "level": new["level"].to_numpy(), "score": new["score"].to_numpy(),
         "reason": [_top(f) for f in new["factors"]], "due_on": today + dt.timedelta(days=due_days), "status": "open",
-        **{c: new[c].to_numpy() for c in ("province_adcode", "city_adcode", "county_adcode")},
+        **{c: new[c].to_numpy() for c in REGION_COLUMNS},
     })
     insert_frame(conn, table, entries)
     insert_frame(conn, RiskLedgerEvent.__table__, pd.DataFrame({
