@@ -163,7 +163,7 @@ def test_manager_map_drills_from_the_county_to_its_cells(installed, var_dir):
 
     engine, _, _, cells, _ = installed
     app = create_app(Settings(database_url=engine.url.render_as_string(hide_password=False), var_dir=var_dir,
-                              region=COUNTY, login_rate_limit="10000 per minute"))
+                              region="410100", login_rate_limit="10000 per minute"))  # its manager: the county
     state = {"region": COUNTY, "period": "2024-01..2026-06", "specialty": None, "lang": "zh", "layer": "inspection"}
     with app.server.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
         with engine.connect() as conn:
