@@ -1,4 +1,5 @@
-"""`weijian boundaries import FILE …` and `weijian boundaries list`: custom boundary levels (data/boundary_sets.py).
+"""`weijian boundaries import FILE …`, `boundaries list` and `boundaries delete SET`: custom boundary levels
+(data/boundary_sets.py).
 
 Import prints what it took, repaired and refused (each refusal naming the feature, its code and the field) and
 exits 1 when nothing could be taken.
@@ -71,3 +72,24 @@ def list_boundaries() -> None:
     for row in sets.itertuples(index=False):
         typer.echo(f"{row.id:>3}  {row.root:<12} {row.level_name:<16} {row.features:>6}  {row.source}  "
                    f"{row.imported_at:%Y-%m-%d %H:%M}")
+
+
+@boundaries_app.command("delete")
+def delete_boundaries(set_id: int = typer.Argument(..., help="The set's id, as `boundaries list` shows it.")) -> None:
+    """Delete one imported set (regions and polygons) in one transaction, or say every reason it cannot be."""
+    from data import boundary_sets, db
+
+    engine = db.make_engine(get_settings().db_url)
+    try:
+        outcome = boundary_sets.delete_set(engine, set_id)
+    except boundary_sets.BoundaryFileError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    if outcome.refused:
+        for reason in outcome.refused:
+            typer.echo(f"  refused: {reason}")
+        fail(f"set {set_id} ({outcome.level_name}) was not deleted")
+    typer.echo(f"deleted set {set_id} ({outcome.level_name}): {len(outcome.regions):,} regions")
+    if outcome.unplaced:
+        typer.echo("  rows no longer in a town: " + ", ".join(f"{t} {n:,}" for t, n in outcome.unplaced.items() if n))

@@ -30,12 +30,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, or_, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from data import db
 from data import towns as data_towns
-from data.models import REGION_CODE_LENGTH, Boundary, BoundarySet, Region
+from data.models import (REGION_CODE_LENGTH, AppUser, Boundary, BoundarySet, DisplayToken, Inspector, RandomDraw,
+                         Region)
 from geo import custom, hierarchy
 from geo import towns as geo_towns
 
@@ -307,3 +308,68 @@ def listing(engine: Engine) -> pd.DataFrame:
         rows = conn.execute(select(BoundarySet.id, BoundarySet.root_adcode, BoundarySet.level_name, BoundarySet.source,
                                    BoundarySet.features, BoundarySet.imported_at).order_by(BoundarySet.id)).all()
     return pd.DataFrame(rows, columns=["id", "root", "level_name", "source", "features", "imported_at"])
+
+
+@dataclass
+class Deletion:
+    set_id: int
+    level_name: str
+    regions: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # why nothing was deleted
+    unplaced: dict[str, int] = field(default_factory=dict)  # a town level: rows that are no longer in a town
+
+
+# Rows naming a region as someone's home: deleting it would leave an account, an officer or a wall without one.
+HOMES = (AppUser, Inspector, DisplayToken, RandomDraw)
+
+
+def delete_set(engine: Engine, set_id: int) -> Deletion:
+    """Delete one imported set (its regions and polygons) in one transaction, or refuse with every reason.
+
+    Refused while a set lies below it or shares the root it created, while an account, officer, display or
+    draw has one of its regions as home, or (a level above towns) while stored records are placed in its
+    regions: they would be left pointing at nothing, and re-placing them is an import's job. A town level's
+    records simply leave their towns (they stay in their county) and the counties' rollups are rebuilt, so a
+    wrong town file is deleted and imported again corrected."""
+    with engine.begin() as conn:
+        found = conn.execute(select(BoundarySet.level_name, BoundarySet.root_adcode).where(BoundarySet.id == set_id)).one_or_none()
+        if found is None:
+            raise BoundaryFileError(f"no boundary set {set_id} (see `weijian boundaries list`)")
+        outcome = Deletion(set_id, found.level_name)
+        codes = list(conn.execute(select(Boundary.adcode).where(Boundary.set_id == set_id)).scalars())
+        regions = _stored_regions(conn).loc[codes]
+        members = [c for c in codes if c != found.root_adcode or regions.at[c, "parent_adcode"] is not None]
+        owns_root = len(members) < len(codes)
+        below = conn.execute(select(BoundarySet.id).join(Boundary, Boundary.set_id == BoundarySet.id)
+                             .join(Region, Region.adcode == Boundary.adcode)
+                             .where(Region.parent_adcode.in_(members), BoundarySet.id != set_id).distinct()).scalars().all()
+        outcome.refused += [f"set {other} lies below it: delete that first" for other in below]
+        if owns_root:
+            sharing = conn.execute(select(BoundarySet.id).where(BoundarySet.root_adcode == found.root_adcode,
+                                                                BoundarySet.id != set_id)).scalars().all()
+            outcome.refused += [f"set {other} shares the root {found.root_adcode} this set created: delete that first"
+                                for other in sharing if other not in below]
+        for model in HOMES:
+            homes = conn.execute(select(func.count()).select_from(model).where(model.region_adcode.in_(codes))).scalar_one()
+            if homes:
+                outcome.refused.append(f"{homes:,} {model.__tablename__} rows have one of its regions as home region")
+        is_town = set(regions.loc[members, "level"]) == {geo_towns.TOWN}
+        if not is_town:
+            for model in data_towns.RECORDS:
+                placed = conn.execute(select(func.count()).select_from(model).where(
+                    or_(*(column.in_(codes) for column in model.region_columns())))).scalar_one()
+                if placed:
+                    outcome.refused.append(f"{placed:,} {model.__tablename__} rows are placed in its regions")
+        if outcome.refused:
+            return outcome
+        if is_town:
+            outcome.unplaced = data_towns.unplace(conn, members)
+        conn.execute(delete(Boundary).where(Boundary.set_id == set_id))
+        conn.execute(delete(BoundarySet).where(BoundarySet.id == set_id))
+        conn.execute(delete(Region).where(Region.adcode.in_(members)))
+        if owns_root:
+            conn.execute(delete(Region).where(Region.adcode == found.root_adcode))
+        db.bump_data_version(conn)
+        outcome.regions = codes
+    load(engine)
+    return outcome

@@ -6,6 +6,7 @@ the others. So the set's import (data/boundary_sets.py) calls `place_stored` in 
 coordinates of their own (entities, complaints, devices) are placed point-in-polygon (geo.towns); records about
 an entity or a device take its town; the counties' rollups are rebuilt. New records get their town when they
 are written (imports place them, and every writer copies data.models.REGION_COLUMNS from its entity).
+Deleting a town level (`unplace`) is the inverse: the rows leave their towns and stay in their county.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from sqlalchemy.engine import Connection
 
 from data import rollups
 from data.models import (Alert, Complaint, ConstructionProject, CreditAssessment, Device, Entity, Inspection,
-                         InstitutionStatus, Penalty, RandomDrawItem, RiskLedgerEntry, RiskScore)
+                         InstitutionStatus, Penalty, RandomDraw, RandomDrawItem, Region, RiskLedgerEntry, RiskScore)
 from geo import towns as geo_towns
 
 CHUNK = 5_000
 PLACED = (Entity, Device, Complaint)  # with coordinates of their own
 FOLLOW_ENTITY = (Inspection, Penalty, ConstructionProject, RiskScore, RiskLedgerEntry, CreditAssessment,
                  RandomDrawItem, InstitutionStatus)
+RECORDS = (*PLACED, *FOLLOW_ENTITY, Alert, RandomDraw)  # every table with region codes (data.models.RegionCodes)
 
 
 def place_stored(conn: Connection, towns: gpd.GeoDataFrame) -> dict[str, int]:
@@ -40,6 +42,18 @@ def place_stored(conn: Connection, towns: gpd.GeoDataFrame) -> dict[str, int]:
         _town_of(Device, Alert.device_id), _town_of(Entity, Alert.entity_id)))
     rollups.refresh(conn, counties)
     return placed
+
+
+def unplace(conn: Connection, towns: list[str]) -> dict[str, int]:
+    """Take every stored row out of `towns` (being deleted): its town becomes None, its county stays; the
+    counties' rollups are rebuilt. Returns the rows taken out per table."""
+    counties = sorted(set(conn.execute(select(Region.parent_adcode).where(Region.adcode.in_(towns))).scalars()))
+    taken = {}
+    for model in RECORDS:
+        result = conn.execute(update(model).where(model.town_adcode.in_(towns)).values(town_adcode=None))
+        taken[model.__tablename__] = result.rowcount
+    rollups.refresh(conn, counties)
+    return taken
 
 
 def _town_of(model, key):

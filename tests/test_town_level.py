@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -47,20 +48,22 @@ def _cells(cache_dir) -> list[dict]:
     return cells[:-1]
 
 
+def _written(cells: gpd.GeoDataFrame, folder) -> Path:
+    path = folder / "grid.geojson"
+    path.write_text(cells[["code", "name", "county", "geometry"]].to_json(drop_id=True), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def towns(module_database_url, cache_dir, tmp_path_factory):
     engine = db.make_engine(module_database_url)
     build(engine, COUNTY, "county", seed=11, cache_dir=cache_dir, until=UNTIL, progress=lambda _m: None)
     store = Store(engine, QueryCache("simple://"))
     before = summary.child_totals(store, Filters("410100", PERIOD), Scope.of("410100"), ("inspections", "complaints"))
-    cells = _cells(cache_dir)
-    path = tmp_path_factory.mktemp("towns") / "grid.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {k: c[k] for k in ("code", "name", "county")},
-         "geometry": json.loads(shapely.to_geojson(c["geometry"]))} for c in cells]}), encoding="utf-8")
-    outcome = boundary_sets.import_file(engine, path, boundary_sets.Options(
+    cells = gpd.GeoDataFrame(_cells(cache_dir), crs="EPSG:4326")
+    outcome = boundary_sets.import_file(engine, _written(cells, tmp_path_factory.mktemp("towns")), boundary_sets.Options(
         "code", "name", parent_field="county", level_name="网格"))
-    yield engine, store, outcome, gpd.GeoDataFrame(cells, crs="EPSG:4326"), before
+    yield engine, store, outcome, cells, before
     engine.dispose()
     custom.clear()
 
@@ -174,3 +177,31 @@ def test_manager_map_drills_from_the_county_to_its_cells(installed, var_dir):
         assert {f["id"] for f in drawn.geojson["features"]} == set(cells["code"]) and "金水区" in title
         leaf, *_ = manager.render({**state, "region": cells["code"].iloc[0]})
         assert any(t.type == "scattergeo" and t.mode == "markers" for t in go.Figure(leaf).data)
+
+
+def test_deleting_the_town_level_takes_the_rows_out_of_their_towns_and_importing_it_again_puts_them_back(installed,
+                                                                                                       tmp_path):
+    engine, store, outcome, cells, before = installed
+    set_id = int(boundary_sets.listing(engine)["id"].iloc[-1])
+    with engine.begin() as conn:  # a home region in the set blocks its deletion
+        conn.execute(models.DisplayToken.__table__.insert().values(
+            label="网格屏", token_hash="x" * 64, region_adcode=cells["code"].iloc[0], ip_ranges="10.0.0.0/8",
+            created_at=dt.datetime.now(dt.UTC), created_by="test"))
+    blocked = boundary_sets.delete_set(engine, set_id)
+    assert blocked.refused == ["1 display_token rows have one of its regions as home region"] and not blocked.regions
+    with engine.begin() as conn:
+        conn.execute(models.DisplayToken.__table__.delete())
+    done = boundary_sets.delete_set(engine, set_id)
+    assert not done.refused and sorted(done.regions) == sorted(cells["code"])
+    assert done.unplaced["entity"] == outcome.placed["entity"] and done.unplaced["inspection"] == outcome.placed["inspection"]
+    assert hierarchy.children(COUNTY).empty
+    with engine.connect() as conn:
+        for model in (models.Entity, models.Inspection, models.Alert):
+            assert conn.execute(select(func.count()).select_from(model).where(model.town_adcode.is_not(None))).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(models.RollupRegionMonth).where(
+            models.RollupRegionMonth.town_adcode != models.NO_TOWN)).scalar_one() == 0
+    after = summary.child_totals(store, Filters("410100", PERIOD), Scope.of("410100"), ("inspections", "complaints"))
+    assert after.set_index("adcode").loc[COUNTY].to_dict() == before.set_index("adcode").loc[COUNTY].to_dict()
+    again = boundary_sets.import_file(engine, _written(cells, tmp_path), boundary_sets.Options(
+        "code", "name", parent_field="county", level_name="网格"))
+    assert again.placed == outcome.placed
