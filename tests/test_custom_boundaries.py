@@ -180,6 +180,17 @@ def test_scope_of_a_borough_viewer_is_that_borough(nyc):
     assert Scope.of("NYC").allows("QN0101") and not Scope.of("410000").allows("QN0101")
 
 
+def test_a_level_with_records_or_a_level_below_it_is_not_deleted(nyc):
+    engine, _ = nyc
+    sets = boundary_sets.listing(engine).set_index("level_name")["id"]
+    boroughs = boundary_sets.delete_set(engine, int(sets["borough"]))
+    assert not boroughs.regions and boroughs.refused == [
+        f"set {sets['nta']} lies below it: delete that first",
+        "2 app_user rows have one of its regions as home region",  # nyc_manager (its root), brooklyn_manager
+        "4,337 entity rows are placed in its regions", "3,879 inspection rows are placed in its regions"]
+    assert hierarchy.get_region("3").name == "Brooklyn"  # nothing was deleted
+
+
 def test_imported_layers_have_their_polygons(nyc, cache_dir):
     assert boundaries.raster_index("NYC", cache_dir) is None  # exact assignment for imported leaves
     layer = boundaries.simplified_geojson("3", "county", cache_dir)
@@ -363,6 +374,12 @@ def test_boundaries_commands_import_list_and_refuse(tmp_path, var_dir, monkeypat
         listed = runner.invoke(app, ["boundaries", "list"]).output.split()
         assert listed[:4] == ["1", "T", "half", "2"]
         assert runner.invoke(app, ["regions", "T"]).output.split()[:4] == ["T", "Test", "province", "2"]
+        unknown = runner.invoke(app, ["boundaries", "delete", "9"])
+        assert unknown.exit_code == 1 and "no boundary set 9" in unknown.output
+        deleted = runner.invoke(app, ["boundaries", "delete", "1"])
+        assert deleted.exit_code == 0 and "deleted set 1 (half): 3 regions" in deleted.output, deleted.output
+        assert runner.invoke(app, ["boundaries", "list"]).output.strip() == "no imported boundaries"
+        assert "T" not in hierarchy.region_table().index
     finally:
         get_settings.cache_clear()
         custom.clear()
