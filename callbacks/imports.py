@@ -23,7 +23,7 @@ from dashboard.auth import current_account
 from dashboard.pages import import_page as page
 from dashboard.tables import html_table
 from data import audit
-from data.imports import commands, preview as previews, profile as profiles
+from data.imports import commands, preview as previews, profile as profiles, reasons
 from data.imports.readers import UnreadableFile, read_table
 
 log = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ def _report(outcome: commands.Outcome, staged: import_staging.Staged, kind: str,
     return {"file": staged.filename, "kind": kind, "profile": label, "rows": outcome.rows, "taken": outcome.taken,
             "inserted": outcome.inserted, "updated": outcome.updated, "unchanged": outcome.unchanged,
             "refused": outcome.refused, "dry_run": outcome.dry_run, "written": outcome.written,
-            "problems": [p.__dict__ for p in outcome.problems]}
+            "problems": [p.as_dict() for p in outcome.problems]}
 
 
 def _code_label(code: str, lang: str) -> str:
@@ -222,11 +222,13 @@ def _code_label(code: str, lang: str) -> str:
 
 
 def problem_rows(report: dict, lang: str, limit: int | None = None) -> tuple[list[str], list[list]]:
+    """The report's problems for the page and the XLSX report, each reason worded in `lang` (data/imports/reasons.py)."""
     headers = [i18n.t(k, lang) for k in ("import_col_row", "import_col_field", "import_col_value", "import_col_reason",
                                          "import_col_code", "import_col_outcome")]
     problems = report["problems"] if limit is None else report["problems"][:limit]
-    rows = [[p["row"], p["field"], p["value"], p["reason"], _code_label(p["code"], lang),
-             i18n.t("import_refused" if p["refused"] else "import_taken_notice", lang)] for p in problems]
+    rows = [[p["row"], p["field"], p["value"], reasons.text(p["key"], p["params"], p["value"], lang),
+             _code_label(p["code"], lang), i18n.t("import_refused" if p["refused"] else "import_taken_notice", lang)]
+            for p in problems]
     return headers, rows
 
 

@@ -23,6 +23,7 @@ from dashboard import context, i18n, ids, masking
 from dashboard.auth import current_account
 from dashboard.figures import integer_ticks, ranking_figure
 from dashboard.theme import THEME
+from dashboard.urls import page_url
 from data.queries import alerts as alert_queries
 from data.queries import ledger as ledger_queries
 from data import vocab
@@ -228,9 +229,9 @@ def drill(click: dict | None, state: dict) -> str:
         account = current_account()
         if account is not None and account.is_display_screen:
             return no_update
-        return f"/?region={target}&layer={state.get('layer')}" + ("&lang=en" if lang == "en" else "")
-    return f"/wall?region={target}&layer={state.get('layer')}&interval={state.get('interval')}" + (
-        "&lang=en" if lang == "en" else "") + ("&mask=1" if state.get("mask") else "")
+        return page_url("/", region=target, layer=state.get("layer"), **({"lang": "en"} if lang == "en" else {}))
+    return page_url("/wall", region=target, layer=state.get("layer"), interval=state.get("interval"),
+                    **({"lang": "en"} if lang == "en" else {}), **({"mask": 1} if state.get("mask") else {}))
 
 
 def register(app: Dash) -> None:

@@ -5,7 +5,9 @@ dashboard/api_models.py).
 Reads need a logged-in session (the gate in dashboard/auth.py answers 401 without one); the scope is the
 viewer's home region, checked here before the query runs (403, an unknown region 404) and applied again
 inside the query functions of data/queries. Parameters are validated by the same pydantic models the
-document is generated from (422 naming each field).
+document is generated from (422 naming each field). A region is a built-in six-digit adcode or the code of an
+imported boundary set (BK0101, "Mission"; api_models.RegionCode): any code that names a region this process
+has installed (data/boundary_watch.py keeps them current) is answered like any other.
 
 `POST /api/v1/readings` takes a JSON batch (an array of readings, or {"readings": [...]}) from one
 device, authenticated by that device's token (`Authorization: Bearer <token>`, from `weijian
@@ -95,6 +97,7 @@ def _home(scope, region: str | None) -> str:
 
 
 def get_region(store, scope, adcode: str) -> models.RegionOut:
+    adcode = models.RegionPath.model_validate({"adcode": adcode}).adcode
     region = regions.get_region(store, adcode, scope)
     children = regions.children(store, adcode, scope).to_dict("records")
     return models.RegionOut(adcode=region.adcode, name=region.name, level=region.level,
@@ -112,7 +115,9 @@ def get_entities(store, scope) -> models.EntityPage:
 
 def get_summaries(store, scope) -> models.SummaryOut:
     query = _parse(models.SummaryQuery)
-    filters = Filters(_home(scope, query.region), periods.resolve(query.period, dt.date.today()), query.specialty)
+    region = _home(scope, query.region)
+    scope.check(region)  # an unknown code is a 404 here as on every read, before Filters would call it invalid (422)
+    filters = Filters(region, periods.resolve(query.period, dt.date.today()), query.specialty)
     frame = overview.child_figures(store, filters, scope)
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     computed = frame.attrs.get("computed_at")
@@ -130,7 +135,7 @@ def get_alerts(store, scope) -> models.AlertList:
 
 def blueprint() -> Blueprint:
     api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
-    api.get("/regions/<adcode>")(_read(get_region))
+    api.get("/regions/<path:adcode>")(_read(get_region))  # path: an imported code may hold a "/" (SF's "Castro/Upper Market")
     api.get("/entities")(_read(get_entities))
     api.get("/summaries")(_read(get_summaries))
     api.get("/alerts")(_read(get_alerts))

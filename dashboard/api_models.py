@@ -5,13 +5,21 @@ document cannot drift from what the server does."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from data import vocab
+from data.models import REGION_CODE_LENGTH
 
-Adcode = Field(pattern=r"^\d{6}$", description="six-digit administrative code (行政区划代码)")
+# A region code as the server takes it: a built-in six-digit administrative code or the code of an imported
+# boundary (BK0101, "Mission", "Castro/Upper Market"), which may hold any character but begins and ends with a
+# visible one. Syntax only: whether it names a region is the lookup's answer (404), inside the viewer's scope
+# or not the scope check's (403), both on the server.
+RegionCode = Annotated[str, Field(
+    min_length=1, max_length=REGION_CODE_LENGTH, pattern=r"^\S(.*\S)?$",
+    description="a region code: six-digit administrative code (行政区划代码) or the code of an imported boundary "
+                f"(at most {REGION_CODE_LENGTH} characters)")]
 Specialty = Literal[vocab.SPECIALTIES]  # type: ignore[valid-type]
 AlertStatus = Literal[("unclosed", "all", *vocab.ALERT_STATUSES)]  # type: ignore[valid-type]
 
@@ -22,8 +30,14 @@ class _Query(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class RegionPath(BaseModel):
+    """The path parameter of /regions/{adcode}."""
+
+    adcode: RegionCode
+
+
 class RegionQuery(_Query):
-    region: str | None = Field(None, pattern=r"^\d{6}$", description="default: the viewer's home region")
+    region: RegionCode | None = Field(None, description="a region code (default: the viewer's home region)")
 
 
 class EntityQuery(RegionQuery):

@@ -44,7 +44,7 @@ from dashboard.pages import practitioner as practitioner_page
 from dashboard.pages import wall as wall_page
 from dashboard.settings import Settings, get_settings
 from dashboard.theme import THEME
-from data import boundary_sets, db
+from data import db
 from data.store import Store
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -63,17 +63,23 @@ class DatabaseNotReady(RuntimeError):
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or get_settings()
     settings.install_data_keyring()  # production without a data key stops here (dashboard/settings.py)
-    store = Store.open(settings.db_url, settings.cache_url)
+    store = Store.open(settings.db_url, settings.cache_url, settings.boundary_check_s)
     if db.current_revision(store.engine) is None:
         raise DatabaseNotReady(
             f"database {store.engine.url.render_as_string(hide_password=True)} has no schema: "
             "run `weijian db upgrade` and `weijian demo` (or `make run`)"
         )
 
-    boundary_sets.load(store.engine)  # imported boundaries answer like built-in regions from here on
+    store.boundaries.load()  # imported boundaries answer like built-in regions from here on
 
     server = Flask("weijian")
     server.extensions["weijian"] = AppContext(settings, store)
+
+    @server.before_request
+    def current_boundaries() -> None:
+        """A set imported since (`weijian boundaries import`, another process) is installed before the request is
+        served, by every worker, at most one check per WEIJIAN_BOUNDARY_CHECK_S; first, so the gate sees it too."""
+        store.boundaries.check()
     # An upload reaches its callback base64-encoded in JSON (4/3 of the file): bound the body just above that.
     server.config["MAX_CONTENT_LENGTH"] = settings.import_max_mb * 1024 * 1024 * 4 // 3 + 1024 * 1024
 

@@ -828,6 +828,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "import_code_rectified_over_findings": ("整改数多于问题数", "More rectified than found"),
     "import_code_rejected_by_ingest": ("监测数据入库校验未通过", "Refused by the readings ingest"),
     "import_code_status_in_name": ("名称显示已停用", "Name says out of service"),
+    "import_code_inconsistent": ("前后矛盾", "Inconsistent"),
+    "import_code_notice": ("提示", "Notice"),
     # 医疗机构五维监管 (data/hospitals/)
     "fivedim": ("五维监管", "Five dimensions"),
     "fivedim_title": ("医疗机构五维监管", "Medical institutions: five dimensions"),

@@ -25,6 +25,7 @@ class Operation:
     answer: type[BaseModel]
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
+    path_params: type[BaseModel] | None = None  # one field per {name} of the path
     errors: dict[int, str] = field(default_factory=dict)
     security: tuple[str, ...] = ("session", "api_token")  # any one of them
 
@@ -32,7 +33,8 @@ class Operation:
 READ_ERRORS = {401: "not logged in", 403: "the region is outside the viewer's scope", 404: "unknown region",
                422: "a parameter is invalid"}
 OPERATIONS = (
-    Operation("get", "/regions/{adcode}", "A region and its children", m.RegionOut, errors=READ_ERRORS),
+    Operation("get", "/regions/{adcode}", "A region and its children", m.RegionOut, path_params=m.RegionPath,
+              errors=READ_ERRORS),
     Operation("get", "/entities", "Supervised entities of a region, paged by id", m.EntityPage, query=m.EntityQuery,
               errors=READ_ERRORS),
     Operation("get", "/summaries", "The period's records per child region (rollups above county level)", m.SummaryOut,
@@ -49,8 +51,11 @@ OPERATIONS = (
 
 
 def _parameters(operation: Operation, schemas: dict) -> list[dict]:
-    params = [{"name": name[1:-1], "in": "path", "required": True, "schema": {"type": "string", "pattern": r"^\d{6}$"}}
-              for name in operation.path.split("/") if name.startswith("{")]
+    params = []
+    if operation.path_params is not None:
+        properties = schemas[operation.path_params.__name__]["properties"]
+        params += [{"name": name[1:-1], "in": "path", "required": True, "schema": properties[name[1:-1]]}
+                   for name in operation.path.split("/") if name.startswith("{")]
     if operation.query is not None:
         schema = schemas[operation.query.__name__]
         required = set(schema.get("required", []))
@@ -66,7 +71,7 @@ def _content(model: type[BaseModel]) -> dict:
 def document() -> dict:
     models = {m.ErrorOut}
     for op in OPERATIONS:
-        models |= {op.answer, *(x for x in (op.query, op.body) if x is not None)}
+        models |= {op.answer, *(x for x in (op.query, op.body, op.path_params) if x is not None)}
     ordered = sorted(models, key=lambda model: model.__name__)
     _, defs = models_json_schema([(model, "validation") for model in ordered], ref_template=REF)
     schemas = defs.get("$defs", {})

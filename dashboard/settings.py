@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from data.boundary_watch import CHECK_EVERY_S
 from geo import hierarchy
 
 
@@ -43,6 +44,8 @@ class Settings(BaseSettings):
     public_rate_limit: str = "60 per minute"
     # The largest file the import page takes (dashboard/pages/import_page.py); the CLI has no limit.
     import_max_mb: int = Field(50, ge=1, le=1024)
+    # How often a server process looks for boundary sets imported since it started (data/boundary_watch.py).
+    boundary_check_s: float = Field(CHECK_EVERY_S, ge=0, le=3600)
     public_base_url: str = ""  # where phones reach /public/…, e.g. https://weijian.example.gov.cn; empty: the request's host
 
     @field_validator("public_base_url")

@@ -1,4 +1,7 @@
-"""URLs of pages, built from their state so every view can be bookmarked and shared."""
+"""URLs of pages, built from their state so every view can be bookmarked and shared.
+
+Every argument is quoted: a region may be an imported one whose code holds spaces, '/', '&' or '+'
+("Castro/Upper Market"), which the page must read back as it was written."""
 
 from __future__ import annotations
 
@@ -23,3 +26,8 @@ def wall_url(region: str, layer: str, interval: int, lang: str) -> str:
     if lang != "zh":
         params["lang"] = lang
     return "/wall?" + urlencode(params)
+
+
+def page_url(path: str, **params) -> str:
+    """`path` with `params` as its (quoted) query, for the pages that take only a few arguments."""
+    return f"{path}?{urlencode(params)}" if params else path

@@ -273,21 +273,32 @@ def _validate(features: list[dict], options: Options, stored: pd.DataFrame, cand
     return rows
 
 
+def stamp(conn) -> str:
+    """The stored sets' stamp, count@max(imported_at) ('' when none): it changes whenever a set is imported, and is
+    what geo.custom.version() holds once they are installed, so comparing the two says whether to reload."""
+    count, newest = conn.execute(select(func.count(BoundarySet.id), func.max(BoundarySet.imported_at))).one()
+    return f"{count}@{newest}" if count else ""
+
+
 def load(engine: Engine) -> int:
-    """Install every stored imported region with its polygon into geo.custom; returns how many."""
+    """Install every stored imported region with its polygon into geo.custom; returns how many.
+
+    The stamp is read before the regions: a set committed in between is then installed under the older stamp,
+    and the next comparison (data/boundary_watch.py) sees the difference and loads again; the other order could
+    install the older regions under the newer stamp and never notice."""
     with engine.connect() as conn:
+        version = stamp(conn)
         rows = conn.execute(
             select(Region.adcode, Region.name, Region.level, Region.parent_adcode, BoundarySet.level_name,
                    Boundary.geometry)
             .join(Boundary, Boundary.adcode == Region.adcode).join(BoundarySet, BoundarySet.id == Boundary.set_id)
         ).all()
-        stamp = conn.execute(select(func.count(BoundarySet.id), func.max(BoundarySet.imported_at))).one()
     frame = pd.DataFrame(rows, columns=["adcode", "name", "level", "parent_adcode", "level_name", "geometry"])
     geoms = shapely.from_wkb(frame["geometry"].to_numpy()) if len(frame) else []
     layer = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
     # A root's level name is the first level imported under it; the root itself has its own polygon row.
     layer.loc[layer["parent_adcode"].isna(), "level_name"] = "root"
-    custom.install(layer, f"{stamp[0]}@{stamp[1]}")
+    custom.install(layer, version)
     return len(layer)
 
 

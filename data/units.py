@@ -15,7 +15,12 @@ from dataclasses import dataclass
 
 
 class UnitError(ValueError):
-    """A unit that is unknown, or that cannot express the indicator's quantity."""
+    """A unit that is unknown, or that cannot express the indicator's quantity: `unit` as given, and the units
+    `accepted` for the quantity (a comma-separated list), kept apart for wordings in other languages."""
+
+    def __init__(self, unit: str, accepted: str):
+        self.unit, self.accepted = unit, accepted
+        super().__init__(f"unknown unit {unit!r} (accepted: {accepted})")
 
 
 @dataclass(frozen=True)
@@ -66,4 +71,4 @@ def factor(unit: str, dimension: str) -> float:
     if key == normalise(dim.canonical):
         return 1.0
     accepted = ", ".join(sorted({dim.canonical, *dim.factors} - {""}))
-    raise UnitError(f"unknown unit {unit!r} (accepted: {accepted})")
+    raise UnitError(unit, accepted)

@@ -28,7 +28,10 @@ def install(frame: gpd.GeoDataFrame, version: str) -> None:
 
     `version` changes whenever the stored sets do (it keys every cache built from them)."""
     frame = frame[[*COLUMNS, "geometry"]].astype({"adcode": str}).sort_values("adcode").set_index("adcode", drop=False)
-    _installed.update(frame=frame, version=version if len(frame) else "")
+    # The frame first, then the version: a server may reload while other threads read (data/boundary_watch.py),
+    # and a reader that sees the new version must find the new frame, as every cache is keyed by the version.
+    _installed["frame"] = frame
+    _installed["version"] = version if len(frame) else ""
 
 
 def clear() -> None:

@@ -40,7 +40,9 @@ def _entity_count(demo_app, county: str) -> int:
 
 
 def test_every_route_is_in_the_document_and_every_documented_path_is_served(demo_app):
-    served = {(method.lower(), rule.rule) for rule in demo_app.server.url_map.iter_rules()
+    import re
+
+    served = {(method.lower(), re.sub(r"<\w+:(\w+)>", r"<\1>", rule.rule)) for rule in demo_app.server.url_map.iter_rules()
               if rule.rule.startswith("/api/v1/") and rule.rule != "/api/v1/openapi.json"
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(method, path.replace("{", "<").replace("}", ">"))
@@ -55,6 +57,32 @@ def test_the_document_is_served_and_its_references_resolve(manager):
     for name in ("EntityPage", "SummaryOut", "AlertList", "RegionOut", "ReadingBatch", "IngestOut", "ErrorOut"):
         assert f"#/components/schemas/{name}" in text and name in schemas
     assert document["paths"]["/api/v1/readings"]["post"]["security"] == [{"device": []}]
+
+
+def test_region_parameters_are_described_as_the_server_takes_them():
+    """A region is a six-digit adcode or an imported boundary's code (up to 40 characters, any inner character):
+    the document says so for the path and the query alike, and the server's model takes what the pattern takes."""
+    import re
+
+    from pydantic import ValidationError
+
+    from dashboard import api_models
+    from data.models import REGION_CODE_LENGTH
+
+    paths = openapi.document()["paths"]
+    in_path = paths["/api/v1/regions/{adcode}"]["get"]["parameters"][0]["schema"]
+    in_query = [next(p for p in paths[f"/api/v1/{name}"]["get"]["parameters"] if p["name"] == "region")["schema"]["anyOf"][0]
+                for name in ("entities", "summaries", "alerts")]
+    for schema in (in_path, *in_query):
+        assert schema["maxLength"] == REGION_CODE_LENGTH and schema["pattern"] == in_path["pattern"]
+    for code, taken in (("410105", True), ("BK0101", True), ("Castro/Upper Market", True), ("3", True),
+                        (" Mission", False), ("a\nb", False), ("x" * (REGION_CODE_LENGTH + 1), False), ("", False)):
+        described = bool(re.search(in_path["pattern"], code)) and len(code) <= in_path["maxLength"]
+        try:
+            accepted = api_models.RegionPath(adcode=code).adcode == code
+        except ValidationError:
+            accepted = False
+        assert described == accepted == taken, code
 
 
 def test_anonymous_requests_get_401_and_nothing(demo_app):

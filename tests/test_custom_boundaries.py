@@ -34,6 +34,7 @@ BOROUGHS, NTAS = NYC_DIR / "borough.geojson", NYC_DIR / "neighborhood_tabulation
 NYC_CSV = DATASETS / "nyc_restaurant_inspections" / "nyc_restaurant_inspections.csv"
 SF_HOODS, SF_BUSINESSES = SF_DIR / "sf_analysis_neighborhoods.geojson", SF_DIR / "businesses_plus.csv"
 PASSWORD = "Bounds#2026xy"
+NYC_APP_CHECK_S = 1.0  # the NYC app looks for sets imported elsewhere this often (production: 5 s)
 
 
 def _import_nyc_and_sf(engine, cache_dir) -> dict:
@@ -56,6 +57,8 @@ def _import_nyc_and_sf(engine, cache_dir) -> dict:
         accounts.create_user(conn, username="nyc_manager", name="NYC", role="province_manager", region="NYC",
                              password=PASSWORD, actor="test", now=now)
         accounts.create_user(conn, username="brooklyn_manager", name="Brooklyn", role="city_manager", region="3",
+                             password=PASSWORD, actor="test", now=now)
+        accounts.create_user(conn, username="sf_manager", name="SF", role="province_manager", region="SF",
                              password=PASSWORD, actor="test", now=now)
     return done
 
@@ -271,7 +274,8 @@ def nyc_app(imported, var_dir):
 
     engine, _ = imported
     settings = Settings(database_url=engine.url.render_as_string(hide_password=False), var_dir=var_dir, region="NYC",
-                        login_rate_limit="10000 per minute", public_rate_limit="10000 per minute")
+                        login_rate_limit="10000 per minute", public_rate_limit="10000 per minute",
+                        boundary_check_s=NYC_APP_CHECK_S)
     return create_app(settings)
 
 
@@ -383,3 +387,127 @@ def test_boundaries_commands_import_list_and_refuse(tmp_path, var_dir, monkeypat
     finally:
         get_settings.cache_clear()
         custom.clear()
+
+
+def _client(nyc_app, username: str):
+    from logins import client_as
+
+    return client_as(nyc_app, username, PASSWORD)
+
+
+def test_the_api_answers_imported_region_codes(nyc_app, nyc):
+    """BK0101, "3" (Brooklyn) and SF's "Castro/Upper Market" are read like adcodes; scope, unknown codes and bad
+    syntax are refused with 403, 404 and 422 as for built-in regions."""
+    from urllib.parse import urlencode
+
+    engine, _ = nyc
+    brooklyn = _client(nyc_app, "brooklyn_manager")
+    borough = brooklyn.get("/api/v1/regions/3").get_json()
+    assert (borough["name"], borough["level"], borough["parent_adcode"]) == ("Brooklyn", "city", "NYC")
+    assert len(borough["children"]) == 69 and {"BK0101", "BK1501"} <= {c["adcode"] for c in borough["children"]}
+    assert brooklyn.get("/api/v1/regions/BK0101").get_json()["parent_adcode"] == "3"
+    with engine.connect() as conn:
+        in_nta = conn.execute(select(func.count()).select_from(models.Entity).where(
+            models.Entity.county_adcode == "BK0101")).scalar_one()
+    page = brooklyn.get("/api/v1/entities?region=BK0101&per_page=1000").get_json()
+    assert page["total"] == len(page["items"]) == in_nta > 0
+    assert {e["county_adcode"] for e in page["items"]} == {"BK0101"}
+    summary = brooklyn.get("/api/v1/summaries?region=3&period=2008-01..2026-12").get_json()
+    assert len(summary["children"]) == 69 and sum(c["inspections"] for c in summary["children"]) > 0
+    assert brooklyn.get("/api/v1/alerts?region=BK0101").get_json()["region"] == "BK0101"
+    for path in ("/api/v1/regions/MN0101", "/api/v1/regions/NYC", "/api/v1/entities?region=Mission",
+                 "/api/v1/summaries?region=1", "/api/v1/alerts?region=410000"):
+        answer = brooklyn.get(path)
+        assert answer.status_code == 403 and answer.get_json() == {"error": "region outside the viewer's scope"}, path
+    for path in ("/api/v1/regions/Nowhere", "/api/v1/entities?region=Nowhere", "/api/v1/summaries?region=BK9999",
+                 "/api/v1/alerts?region=999999"):
+        answer = brooklyn.get(path)
+        assert answer.status_code == 404 and answer.get_json() == {"error": "unknown region"}, path
+    for path, field in (("/api/v1/entities?region=%20BK0101", "region"), ("/api/v1/regions/" + "B" * 41, "adcode"),
+                        ("/api/v1/summaries?region=", "region")):
+        answer = brooklyn.get(path)
+        assert answer.status_code == 422 and answer.get_json()["problems"][0]["field"] == field, path
+    sf = _client(nyc_app, "sf_manager")
+    castro = sf.get("/api/v1/regions/Castro%2FUpper%20Market")  # a "/" in the code: the route takes it whole
+    assert castro.status_code == 200 and castro.get_json()["name"] == "Castro/Upper Market"
+    assert sf.get("/api/v1/entities?" + urlencode({"region": "Castro/Upper Market"})).get_json()["total"] > 0
+    assert brooklyn.get("/api/v1/regions/Castro%2FUpper%20Market").status_code == 403
+
+
+def test_the_kiosk_rotates_walls_of_imported_regions(as_nyc):
+    """region:CODE takes any code that names a region; the wall it opens reads it back as written and applies the
+    viewer's scope itself."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from dash import dcc
+
+    from components import text, walk
+    from dashboard.pages import kiosk
+    from dashboard.pages import wall as wall_page
+
+    with as_nyc("nyc_manager"):
+        page = kiosk.layout(views="wall,region:3,region:BK0101,region:Castro/Upper Market,region:Nowhere,region:41",
+                            lang="en")
+        config = next(c for c in walk(page) if isinstance(c, dcc.Store) and c.id == "kiosk-config").data
+        arguments = [{k: v[0] for k, v in parse_qs(urlsplit(u).query).items()} for u in config["views"]]
+        assert [a["region"] for a in arguments] == ["NYC", "3", "BK0101", "Castro/Upper Market"]
+        assert "Skipped views not understood: region:Nowhere、region:41" in text(page)
+        walls = [text(wall_page.layout(**a)) for a in arguments]
+    assert "New York City" in walls[0] and "Brooklyn" in walls[1] and hierarchy.get_region("BK0101").name in walls[2]
+    assert walls[3] == "You may not view this region: Castro/Upper Market"  # SF: outside the NYC manager's scope
+
+
+def test_a_running_server_sees_a_set_imported_by_another_process(nyc_app, nyc, var_dir, tmp_path):
+    """`weijian boundaries import` run by the operator beside a running server, in a process of its own: the
+    server's store notices the new stamp at its next check (at most one per WEIJIAN_BOUNDARY_CHECK_S) and answers
+    the new region without a restart; between two checks it does not ask the database."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from sqlalchemy import delete
+
+    from data.boundary_watch import BoundaryWatch
+
+    engine, _ = nyc
+    before = (custom.frame().reset_index(drop=True), custom.version())
+    manager = _client(nyc_app, "nyc_manager")
+    assert manager.get("/api/v1/regions/CD1").status_code == 404
+    _write(tmp_path / "districts.geojson", [({"code": "CD1", "name": "Test district"}, _square(0))])
+    env = {**os.environ, "WEIJIAN_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+           "WEIJIAN_VAR_DIR": str(var_dir), "WEIJIAN_REGION": "410000",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    try:
+        done = subprocess.run([sys.executable, "-c", "from dashboard.cli import app; app()", "boundaries", "import",
+                               str(tmp_path / "districts.geojson"), "--code-field", "code", "--name-field", "name",
+                               "--level", "district", "--root", "NYC"], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and "took 1" in done.stdout, done.stdout + done.stderr
+        assert not hierarchy.is_imported("CD1")  # this process (a worker of the server) has not seen it
+        deadline = time.monotonic() + 3 * NYC_APP_CHECK_S
+        while (answer := manager.get("/api/v1/regions/CD1")).status_code == 404 and time.monotonic() < deadline:
+            time.sleep(NYC_APP_CHECK_S / 10)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert (answer.get_json()["name"], answer.get_json()["level"]) == ("Test district", "city")
+        assert "CD1" in {c["adcode"] for c in manager.get("/api/v1/regions/NYC").get_json()["children"]}
+
+        # The throttle, on a clock of its own: a set imported after the last check is not seen until the next one.
+        now = [100.0]
+        watch = BoundaryWatch(engine, interval_s=5.0, clock=lambda: now[0])
+        assert watch.load() == len(custom.frame())
+        custom.install(*before)  # as if CD1 had been imported just after that load
+        now[0] = 104.9
+        assert not watch.check() and not hierarchy.is_imported("CD1")
+        now[0] = 105.0
+        assert watch.check() and hierarchy.get_region("CD1").parent_adcode == "NYC"
+        now[0] = 111.0
+        assert not watch.check()  # checked: nothing changed since
+    finally:
+        with engine.begin() as conn:
+            sets = conn.execute(select(models.Boundary.set_id).where(models.Boundary.adcode == "CD1")).scalars().all()
+            conn.execute(delete(models.Boundary).where(models.Boundary.set_id.in_(sets)))
+            conn.execute(delete(models.BoundarySet).where(models.BoundarySet.id.in_(sets)))
+            conn.execute(delete(models.Region).where(models.Region.adcode == "CD1"))
+            db.bump_data_version(conn)
+        boundary_sets.load(engine)

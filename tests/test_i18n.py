@@ -55,3 +55,55 @@ def test_every_import_kind_has_a_name_on_the_import_page():
 
     for lang in ("zh", "en"):
         assert len(import_page.kind_options(lang)) == len(import_page.KINDS)
+
+
+def _fields(template: str) -> set[str]:
+    """The value names a wording formats ("reason[zh]" and "value!r" count as reason and value)."""
+    import re
+    import string
+
+    return {re.split(r"[.\[!]", f)[0] for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def _reason_keys_in(path, call: str, position: int) -> set[str]:
+    """The string literals passed as argument `position` of every call of `call` (a name or an attribute) in a file."""
+    import ast
+
+    keys = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == call:
+            if len(node.args) > position and isinstance(node.args[position], ast.Constant):
+                keys.add(node.args[position].value)
+    return keys
+
+
+def test_every_import_reason_has_both_languages_and_a_category():
+    """Each reason the importers give (data/imports/reasons.py, the ingest's included) is worded in Chinese and in
+    English from one set of values, and its category has a name on the import page; and every reason key the
+    importers and the ingest use is one of them (read from their source, so a new rule cannot go unworded)."""
+    from pathlib import Path
+
+    from data.imports import reasons
+    from data.monitoring import ingest
+
+    for key, (category, zh, en) in reasons.TEXTS.items():
+        assert zh.strip() and en.strip() and zh != en, key
+        assert _fields(zh) == _fields(en), (key, _fields(zh) ^ _fields(en))
+        values = {name: ({"zh": "原因", "en": "reason"} if name == "reason" else "x") for name in _fields(en)}
+        chinese, english = reasons.text(key, values, "x", "zh"), reasons.text(key, values, "x", "en")
+        assert any("\u4e00" <= c <= "\u9fff" for c in chinese) and chinese != english, key
+        assert i18n.t(f"import_code_{category}", "zh") != i18n.t(f"import_code_{category}", "en"), category
+    root = Path(__file__).resolve().parents[1] / "data"
+    used = _reason_keys_in(root / "imports" / "commands.py", "add", 3)
+    assert used and used <= set(reasons.OWN), used - set(reasons.OWN)
+    rejected = _reason_keys_in(root / "monitoring" / "ingest.py", "Rejection", 2)
+    rejected |= _reason_keys_in(root / "monitoring" / "ingest.py", "_BadTime", 0)
+    assert rejected == set(ingest.REASONS), rejected ^ set(ingest.REASONS)
+
+
+def test_every_shipped_profile_words_its_notices_in_both_languages():
+    from data.imports import profile
+
+    notices = [n for name in profile.available() for spec in profile.load(name).kinds.values() for n in spec.notices]
+    assert notices and all(n["reason"]["zh"] != n["reason"]["en"] for n in notices)
+    assert all(i18n.t(f"import_code_{n['code']}", "zh") for n in notices)

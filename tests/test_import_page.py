@@ -10,6 +10,7 @@ import json
 
 import openpyxl
 import pytest
+from dash import html
 from import_fixtures import (BEIJING_ROWS, COUNTY_ROWS, LUOYANG_ROWS, ZHENGZHOU_ROWS, data_url, import_app,
                              stations_slice)
 from logins import client_as, same_site
@@ -187,7 +188,37 @@ def test_the_xlsx_report_has_every_problem_with_chinese_headers(app, stations):
     rows = list(book["问题明细"].values)
     assert rows[0] == ("行号", "字段", "值", "原因", "问题类别", "处理")
     assert len(rows) - 1 == 15  # 3 outside the region + 12 outside the county, one problem each
-    assert (2, "经度,纬度", "116.3621,39.8784", "outside the configured region 410000", "不在本系统辖区内", "拒收") in rows
+    assert (2, "经度,纬度", "116.3621,39.8784", "不在本系统辖区（410000）内", "不在本系统辖区内", "拒收") in rows
+
+
+def _cells(component) -> list[list[str]]:
+    """The rows of the report's problem table (html_table): one list of cell texts per body row."""
+    from components import walk
+
+    return [[str(cell.children) for cell in row.children] for row in walk(component)
+            if isinstance(row, html.Tr) and not any(isinstance(c, html.Th) for c in row.children)]
+
+
+def test_the_report_words_each_reason_in_the_pages_language(app, stations):
+    """The real file's refusals (outside the region, outside the county's scope), on the Chinese page and in its
+    XLSX report in Chinese, on the English page in English; the CLI's English stays in the stored report."""
+    with session_of(app, "officer"):
+        state, _ = _upload(stations)
+        page, _ = cb.validate(1, "entities", "cnemc_stations", state)
+        zh = _cells(page)
+        report = cb.import_staging.report(cb._root(), cb._staged(state["staged"]))
+        en, _ = cb.validate(1, "entities", "cnemc_stations", {**state, "lang": "en"})
+        book = openpyxl.load_workbook(io.BytesIO(cb.base64.b64decode(cb.export(1, state)[0]["content"])))
+        english_book = openpyxl.load_workbook(io.BytesIO(cb.base64.b64decode(
+            cb.export(1, {**state, "lang": "en"})[0]["content"])))
+    reason_zh = {p["code"]: row[3] for p, row in zip(report["problems"], zh)}
+    assert reason_zh == {"outside_region": "不在本系统辖区（410000）内", "outside_scope": "不在您的管辖范围内"}
+    assert len(zh) == len(report["problems"]) == 15
+    assert {row[3] for row in _cells(en)} == {"outside the configured region 410000", "outside your scope"}
+    assert {p["reason"] for p in report["problems"]} == {"outside the configured region 410000", "outside your scope"}
+    sheet = [row[3] for row in list(book["问题明细"].values)[1:]]
+    assert sheet == [row[3] for row in zh] and not any(c.isascii() for c in sheet)
+    assert {row[3] for row in list(english_book["Problems"].values)[1:]} == {row[3] for row in _cells(en)}
 
 
 def test_a_value_that_looks_like_a_formula_stays_text_in_the_report():

@@ -7,8 +7,10 @@ a view's own page with `kiosk=1&mask=1`. Each page then leaves out its controls 
 data itself, on the server (a kiosk view cannot be unmasked from its URL), and refuses a region
 outside the viewer's scope (from the session, never from this URL). The views:
 
-- `wall`: the wall of the viewer's home region; `region:ADCODE`: the wall of that region (the wall,
-  not the manager map: it is the page made to be read unattended, it refreshes itself and has no controls);
+- `wall`: the wall of the viewer's home region; `region:CODE`: the wall of that region (the wall,
+  not the manager map: it is the page made to be read unattended, it refreshes itself and has no controls),
+  CODE being a six-digit adcode or an imported region's code (BK0101, Mission); a code that names no region
+  is not understood, a comma ends it (it separates the views);
 - `alerts`: the alert inbox of the home region, read-only; `device:ID`: a device page.
 
 Unknown names are listed on a small notice and skipped. The shell reloads itself every `reload`
@@ -26,12 +28,13 @@ from dash import dcc, html
 
 from dashboard import i18n, ids
 from dashboard.auth import current_account
+from dashboard.urls import page_url
+from geo import hierarchy
 
 PATH = "/kiosk"
 DEFAULT_VIEWS = "wall,alerts"
 DEFAULT_INTERVAL_S, MIN_INTERVAL_S, MAX_INTERVAL_S = 60, 2, 3600  # 2 s only makes sense for tests
 DEFAULT_RELOAD_S, MIN_RELOAD_S, MAX_RELOAD_S = 3600, 60, 86400
-_ADCODE = re.compile(r"\d{6}")
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
@@ -40,28 +43,36 @@ class View:
     """One entry of the playlist: its name as written in the URL and the page it shows."""
 
     name: str
-    path: str  # the page with its own arguments, e.g. /wall?region=410100
+    path: str  # the page with its own (quoted) arguments, e.g. /wall?region=410100
 
     def url(self, lang: str) -> str:
         """The page as a kiosk view: no controls, masked, in the kiosk's language."""
         return self.path + ("&" if "?" in self.path else "?") + urlencode({"kiosk": 1, "mask": 1, "lang": lang})
 
 
+def _names_a_region(code: str) -> bool:
+    try:
+        hierarchy.get_region(code)
+    except KeyError:
+        return False
+    return True
+
+
 def parse_views(text: str | None, home: str) -> tuple[list[View], list[str]]:
     """(the views to rotate, the names not understood), from the `views` argument; `home` is the
-    viewer's home region, for the views that name none. Only the syntax is checked here: scope is
-    the page's business, on the server, when the view loads."""
+    viewer's home region, for the views that name none. A region view must name a known region
+    (built-in or imported); scope is the page's business, on the server, when the view loads."""
     views, unknown = [], []
     for name in (n.strip() for n in (text if text is not None else DEFAULT_VIEWS).split(",")):
         kind, _, arg = name.partition(":")
         if not name:
             continue
         if name == "wall":
-            views.append(View(name, f"/wall?region={home}"))
+            views.append(View(name, page_url("/wall", region=home)))
         elif name == "alerts":
-            views.append(View(name, f"/alerts?region={home}"))
-        elif kind == "region" and _ADCODE.fullmatch(arg):
-            views.append(View(name, f"/wall?region={arg}"))
+            views.append(View(name, page_url("/alerts", region=home)))
+        elif kind == "region" and _names_a_region(arg):
+            views.append(View(name, page_url("/wall", region=arg)))
         elif kind == "device" and _DEVICE_ID.fullmatch(arg):
             views.append(View(name, f"/device/{arg}"))
         else:

@@ -2,7 +2,8 @@
 `ImportReadings`, `ImportSelfInspections` (STYLE.md: validate, then run).
 
 `.validate()` reads the whole file and returns every problem at once, each naming the row as in the file
-(header = row 1, first data row = row 2), the field, the value and the reason. It writes nothing.
+(header = row 1, first data row = row 2), the field, the value and the reason (a key and its values, worded in
+Chinese and English by data/imports/reasons.py; `Problem.reason` is the English). It writes nothing.
 `.run()` validates, then writes in ONE transaction. Choice made here: the valid records are taken and the
 refused ones listed (an office's export with ten bad rows out of two thousand should not wait for the
 ten to be fixed); `all_or_nothing=True` refuses the whole file on any refusal instead. A record spanning
@@ -43,6 +44,7 @@ from sqlalchemy.engine import Connection
 
 from data import credit_code, db, rollups, self_inspection, vocab
 from data.complaints import workflow
+from data.imports import reasons
 from data.imports.profile import KindSpec, Profile
 from data.imports.readers import read_table
 from data.models import (REGION_COLUMNS, Complaint, ConstructionProject, Device, Entity, Inspection, Penalty,
@@ -65,9 +67,23 @@ class Problem:
     row: int  # as in the file: header = 1
     field: str  # the source column(s)
     value: str
-    reason: str
+    key: str  # why, worded in both languages in data/imports/reasons.py
     code: str  # short category, for counting: bad_date, placeholder_date, outside_region, …
     refused: bool = True  # False: a notice; the row is still taken
+    params: dict = field(default_factory=dict, hash=False)  # the wording's values besides `value`
+
+    @property
+    def reason(self) -> str:
+        """In English, as the CLI prints it."""
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        return reasons.text(self.key, self.params, self.value, lang)
+
+    def as_dict(self) -> dict:
+        """For a stored report (JSON), worded again in the reader's language when shown."""
+        return {"row": self.row, "field": self.field, "value": self.value, "reason": self.reason, "key": self.key,
+                "params": self.params, "code": self.code, "refused": self.refused}
 
 
 @dataclass
@@ -91,7 +107,7 @@ class Outcome:
         return pd.Series([p.code for p in self.problems], dtype=object).value_counts().to_dict()
 
     def problem_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([p.__dict__ for p in self.problems], columns=["row", "field", "value", "reason", "code", "refused"])
+        return pd.DataFrame([p.as_dict() for p in self.problems], columns=["row", "field", "value", "reason", "code", "refused"])
 
     def write_xlsx(self, path: Path) -> None:
         """Summary sheet and every problem (not only the first N the terminal shows)."""
@@ -153,13 +169,15 @@ class _Collector:
         self.problems: list[Problem] = []
         self.bad = np.zeros(len(rows), dtype=bool)
 
-    def add(self, mask, field_name: str, values: pd.Series, reason, code: str, refused: bool = True) -> None:
+    def add(self, mask, field_name: str, values: pd.Series, key: str, refused: bool = True, code: str | None = None,
+            **params) -> None:
+        """A problem for each row of `mask`: `key` names its wording (data/imports/reasons.py), which fixes its
+        category unless `code` is given (a profile's notice); `params` are the wording's values."""
+        code = code or reasons.category(key)  # an unworded key fails here, in the test that reaches it
         mask = np.asarray(mask, dtype=bool)
-        positions = np.flatnonzero(mask)
         texts = values.astype(str).to_numpy()
-        for i in positions:
-            why = reason(texts[i]) if callable(reason) else reason
-            self.problems.append(Problem(int(self.rows[i]), field_name, texts[i], why, code, refused))
+        for i in np.flatnonzero(mask):
+            self.problems.append(Problem(int(self.rows[i]), field_name, texts[i], key, code, refused, params))
         if refused:
             self.bad |= mask
 
@@ -175,8 +193,8 @@ def _map_codes(values: pd.Series, mapping: dict[str, str | None], name: str, fou
         known |= hit
     empty = (values == "").to_numpy() & ~known
     if required:
-        found.add(empty, name, values, "empty", "missing")
-    found.add(~known & ~empty, name, values, lambda v: f"unknown code {v!r} (not in the profile's code map)", "unknown_code")
+        found.add(empty, name, values, "empty")
+    found.add(~known & ~empty, name, values, "unknown_code")
     return out
 
 
@@ -188,20 +206,19 @@ def _dates(values: pd.Series, profile: Profile, name: str, found: _Collector, re
             parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
     empty = (values == "").to_numpy()
     if required:
-        found.add(empty, name, values, "empty", "missing")
-    found.add(parsed.isna().to_numpy() & ~empty, name, values,
-              f"not a date in the profile's formats ({', '.join(profile.date_formats)})", "bad_date")
+        found.add(empty, name, values, "empty")
+    found.add(parsed.isna().to_numpy() & ~empty, name, values, "not_a_date", formats=", ".join(profile.date_formats))
     days = parsed.dt.date
     placeholder = days.isin(profile.placeholder_dates).to_numpy()
-    found.add(placeholder, name, values, "placeholder date (the source's 'not yet', not a real day)", "placeholder_date")
+    found.add(placeholder, name, values, "placeholder_date")
     future = (parsed > pd.Timestamp.now() + pd.Timedelta(days=1)).to_numpy()
-    found.add(future, name, values, "in the future", "bad_date")
+    found.add(future, name, values, "future_date")
     return days.where(parsed.notna() & ~placeholder & ~future, None)
 
 
 def _numbers(values: pd.Series, name: str, found: _Collector) -> pd.Series:
     numbers = pd.to_numeric(values.str.strip(), errors="coerce")
-    found.add(numbers.isna().to_numpy() & (values.str.strip() != "").to_numpy(), name, values, "not a number", "bad_number")
+    found.add(numbers.isna().to_numpy() & (values.str.strip() != "").to_numpy(), name, values, "not_a_number")
     return numbers
 
 
@@ -212,13 +229,13 @@ def _natural_key(frame: pd.DataFrame, spec: KindSpec, found: _Collector, *, vali
     raw = frame[list(key.columns)].astype(str).apply(lambda c: c.str.strip()).agg("-".join, axis=1)
     label = _label(key.columns)
     empty = (raw.str.replace("-", "") == "").to_numpy()
-    found.add(empty, label, raw, "empty natural key", "missing")
+    found.add(empty, label, raw, "empty_key")
     full = key.prefix + raw
     too_long = (full.str.len() > max_length).to_numpy() & ~empty
-    found.add(too_long, label, raw, f"key with prefix {key.prefix!r} is longer than {max_length} characters", "bad_key")
+    found.add(too_long, label, raw, "key_too_long", prefix=key.prefix, max_length=max_length)
     if validate_code and not key.prefix:
         invalid = ~empty & ~raw.map(credit_code.is_valid).to_numpy()
-        found.add(invalid, label, raw, "not a valid 统一社会信用代码 (GB 32100)", "bad_credit_code")
+        found.add(invalid, label, raw, "bad_credit_code")
         full = raw.str.upper()
     return full
 
@@ -227,11 +244,11 @@ def _group(keys: pd.Series, found: _Collector, many: bool, key_label: str, key_v
     """First row of each record; refuses duplicates (one row per record) or whole records with a bad row (many)."""
     if not many:
         dup = keys.duplicated(keep=False).to_numpy() & (keys != "").to_numpy()
-        found.add(dup, key_label, key_values, "natural key appears more than once in the file", "duplicate_key")
+        found.add(dup, key_label, key_values, "duplicate_key")
     else:
         bad_keys = set(keys[found.bad])
         sibling = keys.isin(bad_keys).to_numpy() & ~found.bad
-        found.add(sibling, key_label, key_values, "another row of the same record was refused", "record_refused")
+        found.add(sibling, key_label, key_values, "record_refused")
     ok = ~found.bad
     return np.flatnonzero(ok & ~keys.duplicated().to_numpy()) if many else np.flatnonzero(ok)
 
@@ -310,35 +327,34 @@ class _FileImport:
         x = pd.to_numeric(raw_lon, errors="coerce").to_numpy(dtype="float64")
         y = pd.to_numeric(raw_lat, errors="coerce").to_numpy(dtype="float64")
         empty = (raw_lon == "").to_numpy() | (raw_lat == "").to_numpy()
-        found.add(empty, label, pair, "no coordinates", "no_coordinates")
+        found.add(empty, label, pair, "no_coordinates")
         not_number = ~empty & (np.isnan(x) | np.isnan(y))
-        found.add(not_number, label, pair, "not a number", "bad_number")
+        found.add(not_number, label, pair, "not_a_number")
         zero = (x == 0) & (y == 0)
-        found.add(zero, label, pair, "0,0 is a placeholder, not a place", "zero_coordinates")
+        found.add(zero, label, pair, "zero_coordinates")
         candidate = ~(empty | not_number | zero)
         # Checked after the conversion: a projected source (metres, e.g. EPSG:32649) is far outside ±180 before it.
         with np.errstate(invalid="ignore"):
             wx, wy = crs_module.to_wgs84(np.where(candidate, x, np.nan), np.where(candidate, y, np.nan), self.profile.crs)
             wx, wy = np.asarray(wx, dtype="float64"), np.asarray(wy, dtype="float64")
             out_of_range = candidate & ~(np.isfinite(wx) & np.isfinite(wy) & (np.abs(wx) <= 180) & (np.abs(wy) <= 90))
-        found.add(out_of_range, label, pair, f"not a place: outside -180..180 / -90..90 once read as {self.profile.crs}",
-                  "bad_coordinates")
+        found.add(out_of_range, label, pair, "coordinates_out_of_range", crs=self.profile.crs)
         usable = candidate & ~out_of_range
         wx, wy = np.where(usable, wx, np.nan), np.where(usable, wy, np.nan)
         placed = towns.assign_with_towns(wx, wy, self.region, self.cache_dir)
         outside = (placed["region_match"] == assign.OUTSIDE).to_numpy()
-        found.add(outside, label, pair, f"outside the configured region {self.region}", "outside_region")
+        found.add(outside, label, pair, "outside_region", region=self.region)
         out["lon"], out["lat"] = np.round(wx, 7), np.round(wy, 7)
         for column in assign.CODE_COLUMNS.values():
             out[column] = placed[column].astype(object).where(placed[column].notna(), None).to_numpy()
 
     def _refuse_outside_scope(self, codes: pd.DataFrame, found: _Collector, label: str, values: pd.Series,
-                              reason: str) -> None:
+                              key: str) -> None:
         """Rows whose codes (placed, or of their entity or device) lie outside the importing person's scope."""
         if self.scope is None:
             return
         placed = codes["county_adcode"].notna().to_numpy()
-        found.add(placed & ~_within(self.scope, codes), label, values, reason, "outside_scope")
+        found.add(placed & ~_within(self.scope, codes), label, values, key)
 
     def _refuse_stored_elsewhere(self, conn: Connection, table, key: str, keys: pd.Series, found: _Collector,
                                  label: str) -> None:
@@ -351,8 +367,7 @@ class _FileImport:
             stored = pd.DataFrame(conn.execute(select(column, *(table.c[c] for c in CODE_COLUMNS)).where(
                 column.in_(part))).mappings().all(), columns=[key, *CODE_COLUMNS])
             elsewhere |= set(stored.loc[~_within(self.scope, stored), key])
-        found.add(keys.isin(elsewhere).to_numpy(), label, keys.fillna(""),
-                  "a record with this key is stored outside your scope", "outside_scope")
+        found.add(keys.isin(elsewhere).to_numpy(), label, keys.fillna(""), "stored_outside_scope")
 
     def _write(self, conn: Connection, records: pd.DataFrame, outcome: Outcome) -> set[str]:
         raise NotImplementedError
@@ -381,7 +396,7 @@ class ImportEntities(_FileImport):
         out["rows"] = found.rows
         out["name"] = _text(frame, spec.columns["name"]) if "name" in spec.columns else spec.defaults.get("name", "")
         if "name" in spec.columns:
-            found.add((out["name"] == "").to_numpy(), _label(spec.columns["name"]), out["name"], "empty", "missing")
+            found.add((out["name"] == "").to_numpy(), _label(spec.columns["name"]), out["name"], "empty")
         for name in ("specialty", "subtype", "grade"):
             if name in spec.columns:
                 values = _text(frame, spec.columns[name])
@@ -395,12 +410,13 @@ class ImportEntities(_FileImport):
                 out[name] = _text(frame, spec.columns[name]).replace("", None)
         self._place(frame, out, found)
         self._refuse_outside_scope(out, found, f"{spec.columns['lon']},{spec.columns['lat']}", _text(frame, spec.columns["lon"])
-                                   + "," + _text(frame, spec.columns["lat"]), "outside your scope")
+                                   + "," + _text(frame, spec.columns["lat"]), "outside_scope")
         self._refuse_stored_elsewhere(conn, Entity.__table__, "credit_code", keys, found, _label(spec.key.columns))
         for notice in spec.notices:
             values = _text(frame, notice["column"])
             hit = values.str.contains(notice["pattern"], regex=True).to_numpy()
-            found.add(hit, notice["column"], values, notice["reason"], notice.get("code", "notice"), refused=False)
+            found.add(hit, notice["column"], values, "profile_notice", refused=False, code=notice["code"],
+                      reason=notice["reason"])
         first = _group(keys, found, spec.many_rows_per_record, _label(spec.key.columns), keys)
         return _Checked(out.iloc[first].reset_index(drop=True), sorted(found.problems, key=lambda p: p.row),
                         len(frame), int(keys[found.bad].nunique()))
@@ -450,13 +466,12 @@ def _stored_entities(conn: Connection, frame: pd.DataFrame, spec: KindSpec, foun
                        *(Entity.__table__.c[c] for c in REGION_COLUMNS)).where(Entity.credit_code.in_(part))
         known.update({r.credit_code: r for r in conn.execute(query)})
     unknown = ~entity_keys.isin(known).to_numpy() & (entity_keys != "").to_numpy()
-    found.add(unknown, _label(spec.key.columns), entity_keys, "no stored entity has this key (import the entities first)",
-              "unknown_entity")
+    found.add(unknown, _label(spec.key.columns), entity_keys, "unknown_entity")
     if scope is not None:
         codes = pd.DataFrame([{c: getattr(known[k], c) for c in CODE_COLUMNS} if k in known else dict.fromkeys(CODE_COLUMNS)
                               for k in entity_keys], columns=list(CODE_COLUMNS))
         outside = codes["county_adcode"].notna().to_numpy() & ~_within(scope, codes)
-        found.add(outside, _label(spec.key.columns), entity_keys, "the entity is outside your scope", "outside_scope")
+        found.add(outside, _label(spec.key.columns), entity_keys, "entity_outside_scope")
     return entity_keys, known
 
 
@@ -478,7 +493,7 @@ def _field(frame: pd.DataFrame, spec: KindSpec, name: str, found: _Collector, re
     if name in spec.codes:
         return _map_codes(values, spec.codes[name], _label(spec.columns[name]), found, required)
     if required:
-        found.add((values == "").to_numpy(), _label(spec.columns[name]), values, "empty", "missing")
+        found.add((values == "").to_numpy(), _label(spec.columns[name]), values, "empty")
     return values.where(values != "", None)
 
 
@@ -532,8 +547,7 @@ class ImportInspections(_FileImport):
                                        required=True)
             elif name == "result" and spec.result_scale and name not in spec.defaults:
                 out[name] = _band_of(score, spec.result_scale)
-                found.add(score.isna().to_numpy(), _label(columns["score"]), _text(frame, columns["score"]),
-                          "no score to derive the result from (the profile's result_scale)", "missing")
+                found.add(score.isna().to_numpy(), _label(columns["score"]), _text(frame, columns["score"]), "no_score")
             else:
                 out[name] = spec.defaults[name]
         grade = None
@@ -544,8 +558,7 @@ class ImportInspections(_FileImport):
             expected = _band_of(score, spec.grade_scale)
             contradicts = (grade.notna() & expected.notna() & (grade != expected)).to_numpy()
             shown = _text(frame, columns["grade"]) + " with score " + _text(frame, columns["score"])
-            found.add(contradicts, f"{_label(columns['grade'])},{_label(columns['score'])}", shown,
-                      "grade contradicts the score by the profile's grade_scale", "grade_contradicts_score")
+            found.add(contradicts, f"{_label(columns['grade'])},{_label(columns['score'])}", shown, "grade_contradicts_score")
         out["findings"] = self._findings(frame, score, grade)
         # str() per value: pandas keeps None as missing through astype(str), which would drop refused records
         record = out["entity_key"] + "|" + out["inspected_on"].map(str) + "|" + out["kind"].map(str)
@@ -632,11 +645,10 @@ class ImportPenalties(_FileImport):
         if "amount" in spec.columns:
             label, raw = _label(spec.columns["amount"]), _text(frame, spec.columns["amount"])
             amount = _numbers(raw, label, found)
-            found.add((amount < 0).to_numpy(), label, raw, "a negative amount", "bad_number")
+            found.add((amount < 0).to_numpy(), label, raw, "negative_amount")
             fine_without = (out["kind"] == "fine").to_numpy() & ~(amount > 0).to_numpy() & (raw != "").to_numpy()
-            found.add(fine_without, label, raw, "a fine needs an amount above 0", "bad_number")
-            found.add((out["kind"] == "fine").to_numpy() & (raw == "").to_numpy(), label, raw,
-                      "a fine needs an amount", "missing")
+            found.add(fine_without, label, raw, "fine_not_positive")
+            found.add((out["kind"] == "fine").to_numpy() & (raw == "").to_numpy(), label, raw, "fine_without_amount")
             out["amount"] = [Decimal(f"{v:.2f}") if v == v else Decimal("0") for v in amount.fillna(0)]
         else:
             out["amount"] = Decimal("0")
@@ -680,17 +692,15 @@ class ImportConstructionProjects(_FileImport):
             out["decided_on"] = _dates(raw, self.profile, label, found, required=False)
             pending = (out["outcome"] == "pending").to_numpy()
             decided = out["decided_on"].notna().to_numpy()
-            found.add(pending & decided, label, raw, "a pending review has no decision date yet", "inconsistent")
-            found.add(~pending & ~decided & out["outcome"].notna().to_numpy(), label, raw,
-                      "a decided review needs its decision date", "missing")
+            found.add(pending & decided, label, raw, "pending_with_decision")
+            found.add(~pending & ~decided & out["outcome"].notna().to_numpy(), label, raw, "decided_without_date")
             early = decided & out["applied_on"].notna().to_numpy() & (
                 pd.to_datetime(out["decided_on"]) < pd.to_datetime(out["applied_on"])).to_numpy()
-            found.add(early, label, raw, "decided before it was applied for", "inconsistent")
+            found.add(early, label, raw, "decided_before_applied")
         else:
             out["decided_on"] = None
             found.add((out["outcome"] != "pending").to_numpy() & out["outcome"].notna().to_numpy(),
-                      _label(spec.columns.get("outcome", "outcome")), out["outcome"].fillna(""),
-                      "a decided review needs its decision date (map decided_on)", "missing")
+                      _label(spec.columns.get("outcome", "outcome")), out["outcome"].fillna(""), "decided_without_date_column")
         first = _group(out["project_no"].fillna(""), found, False, _label(spec.columns.get("project_no", "project_no")),
                        out["project_no"].fillna(""))
         records = _with_entity_facts(out.iloc[first].reset_index(drop=True), known)
@@ -739,10 +749,10 @@ class ImportComplaints(_FileImport):
         if "closed_at" in spec.columns:
             label = f"{_label(spec.columns['closed_at'])},{_label(spec.columns['received_at'])}"
             shown = _text(frame, spec.columns["closed_at"]) + " < " + _text(frame, spec.columns["received_at"])
-            found.add(early, label, shown, "closed before it was received", "bad_date")
+            found.add(early, label, shown, "closed_before_received")
         self._place(frame, out, found)
         self._refuse_outside_scope(out, found, f"{spec.columns['lon']},{spec.columns['lat']}", _text(frame, spec.columns["lon"])
-                                   + "," + _text(frame, spec.columns["lat"]), "outside your scope")
+                                   + "," + _text(frame, spec.columns["lat"]), "outside_scope")
         self._refuse_stored_elsewhere(conn, Complaint.__table__, "source_key", keys, found, _label(spec.key.columns))
         first = _group(keys, found, False, _label(spec.key.columns), keys)
         return _Checked(out.iloc[first].reset_index(drop=True), sorted(found.problems, key=lambda p: p.row), len(frame),
@@ -759,9 +769,9 @@ class ImportComplaints(_FileImport):
                 parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
         empty = (values == "").to_numpy()
         if required:
-            found.add(empty, label, values, "empty", "missing")
-        found.add(parsed.isna().to_numpy() & ~empty, label, values,
-                  f"not a time in the profile's formats ({', '.join(self.profile.date_formats)})", "bad_date")
+            found.add(empty, label, values, "empty")
+        found.add(parsed.isna().to_numpy() & ~empty, label, values, "not_a_time_in_formats",
+                  formats=", ".join(self.profile.date_formats))
         aware = parsed.dt.tz_localize(self.profile.timezone, ambiguous="NaT", nonexistent="NaT")
         return [None if pd.isna(t) else t.to_pydatetime() for t in aware]
 
@@ -792,13 +802,14 @@ class ImportDevices(_FileImport):
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
         ids = _field(frame, spec, "device_id", found)
         label = _label(spec.columns.get("device_id", "device_id"))
-        found.add((ids.fillna("").str.len() > 32).to_numpy(), label, ids.fillna(""), "longer than 32 characters", "bad_key")
+        longest = Device.__table__.c.id.type.length
+        found.add((ids.fillna("").str.len() > longest).to_numpy(), label, ids.fillna(""), "too_long", max_length=longest)
         out["id"] = ids
         out["scene"] = _field(frame, spec, "scene", found)
         interval_label = _label(spec.columns.get("interval_s", "interval_s"))
         interval = _numbers(_field(frame, spec, "interval_s", found).fillna(""), interval_label, found)
         found.add((interval.notna() & ((interval <= 0) | (interval % 1 != 0))).to_numpy(), interval_label, interval.astype(str),
-                  "an interval is a whole number of seconds above 0", "bad_number")
+                  "bad_interval")
         out["interval_s"] = interval.fillna(0).astype(int)
         if "installed_on" in spec.columns:
             out["installed_on"] = _dates(_text(frame, spec.columns["installed_on"]), self.profile,
@@ -823,7 +834,7 @@ class ImportDevices(_FileImport):
         with np.errstate(invalid="ignore"):
             wx, wy = (np.asarray(v, dtype="float64") for v in crs_module.to_wgs84(x, y, self.profile.crs))
             bad = given & ~(np.isfinite(wx) & np.isfinite(wy) & (np.abs(wx) <= 180) & (np.abs(wy) <= 90) & ((x != 0) | (y != 0)))
-        found.add(bad, label, raw_x + "," + raw_y, f"not a place once read as {self.profile.crs}", "bad_coordinates")
+        found.add(bad, label, raw_x + "," + raw_y, "not_a_place", crs=self.profile.crs)
         lon = [round(float(a), 7) if g else e[0] for a, g, e in zip(wx, given, entity_xy)]
         lat = [round(float(b), 7) if g else e[1] for b, g, e in zip(wy, given, entity_xy)]
         return lon, lat
@@ -848,8 +859,7 @@ class ImportReadings(_FileImport):
         station = _text(frame, device["column"])
         if "codes" in device:
             mapped = station.map({str(k): str(v) for k, v in device["codes"].items()})
-            found.add(mapped.isna().to_numpy(), device["column"], station,
-                      lambda v: f"unknown code {v!r} (not in the profile's device codes)", "unknown_code")
+            found.add(mapped.isna().to_numpy(), device["column"], station, "unknown_device_code")
         else:
             mapped = station
         device_ids = (str(device.get("prefix", "")) + mapped).where(mapped.notna(), None)
@@ -858,9 +868,9 @@ class ImportReadings(_FileImport):
             Device.id.in_(ids))).mappings().all(), columns=["id", *CODE_COLUMNS]).set_index("id", drop=False)
         known = dict(zip(stored["id"], stored["county_adcode"]))
         unknown = device_ids.notna().to_numpy() & ~device_ids.isin(known).to_numpy()
-        found.add(unknown, device["column"], device_ids.fillna(""), "no stored device has this id", "unknown_device")
+        found.add(unknown, device["column"], device_ids.fillna(""), "unknown_device")
         self._refuse_outside_scope(stored.reindex(device_ids.where(device_ids.isin(known))).reset_index(drop=True),
-                                   found, device["column"], device_ids.fillna(""), "the device is outside your scope")
+                                   found, device["column"], device_ids.fillna(""), "device_outside_scope")
         stamps = self._times(frame, found)
         self.counties = {known[d] for d in ids if d in known} - {None}
         row_ok = ~found.bad
@@ -868,9 +878,9 @@ class ImportReadings(_FileImport):
         for column, target in spec.values.items():
             values = frame[column].astype(str).str.strip()
             missing = values.isin(spec.missing).to_numpy()
-            found.add(missing, column, values, "missing value", "missing_value")
+            found.add(missing, column, values, "missing_value")
             numbers = pd.to_numeric(values, errors="coerce")
-            found.add(~missing & numbers.isna().to_numpy(), column, values, "not a number", "bad_number")
+            found.add(~missing & numbers.isna().to_numpy(), column, values, "not_a_number")
             keep = row_ok & numbers.notna().to_numpy()
             items.append(pd.DataFrame({"rows": found.rows[keep], "device_id": device_ids[keep].to_numpy(),
                                        "indicator": target["indicator"], "measured_at": stamps[keep],
@@ -896,7 +906,7 @@ class ImportReadings(_FileImport):
             shown = frame[spec["column"]].astype(str)
             local = pd.to_datetime(shown, format=spec.get("format"), errors="coerce")
             label = spec["column"]
-        found.add(local.isna().to_numpy(), label, shown, "not a time", "bad_date")
+        found.add(local.isna().to_numpy(), label, shown, "not_a_time")
         aware = local.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
         return aware.map(lambda t: t.isoformat(), na_action="ignore").to_numpy()
 
@@ -911,7 +921,8 @@ class ImportReadings(_FileImport):
             outcome.unchanged += result.duplicates
             outcome.refused += len(result.rejected)
             outcome.problems.extend(Problem(int(rows[start + r.index]), str(columns[start + r.index]),
-                                            str(batch[r.index].get(r.field, "")), r.reason, "rejected_by_ingest")
+                                            str(batch[r.index].get(r.field, "")), f"ingest_{r.key}",
+                                            reasons.INGEST_CATEGORY, params=r.params)
                                     for r in result.rejected)
             self.progress(len(batch))
         return self.counties if outcome.inserted else set()
@@ -935,8 +946,7 @@ class ImportSelfInspections(_FileImport):
         out = pd.DataFrame({"entity_key": entity_keys, "rows": found.rows}, index=frame.index)
         period = _text(frame, columns["period"]) if "period" in columns else pd.Series(spec.defaults["period"], index=frame.index)
         bad_period = ~period.map(self_inspection.is_period).to_numpy()
-        found.add(bad_period, _label(columns.get("period", "period")), period,
-                  "not a period: a year (2025), a half (2025-H1) or a quarter (2025-Q3)", "bad_period")
+        found.add(bad_period, _label(columns.get("period", "period")), period, "bad_period")
         out["period"] = period
         if "completed" in columns:
             completed = _map_codes(_text(frame, columns["completed"]), spec.codes.get("completed", {}),
@@ -948,8 +958,7 @@ class ImportSelfInspections(_FileImport):
             raw = _text(frame, columns["submitted_on"])
             out["submitted_on"] = _dates(raw, profile, _label(columns["submitted_on"]), found, required=False)
             undated = out["completed"].to_numpy() & (raw == "").to_numpy()
-            found.add(undated, _label(columns["submitted_on"]), raw, "a completed self-inspection needs the day it was "
-                      "submitted", "missing")
+            found.add(undated, _label(columns["submitted_on"]), raw, "completed_without_day")
         else:
             out["submitted_on"] = None
         for name in ("findings", "rectified"):
@@ -957,7 +966,7 @@ class ImportSelfInspections(_FileImport):
                 raw = _text(frame, columns[name])
                 numbers = _numbers(raw, _label(columns[name]), found)
                 whole = numbers.isna() | ((numbers >= 0) & (numbers == numbers.round()))
-                found.add(~whole.to_numpy(), _label(columns[name]), raw, "not a whole number ≥ 0", "bad_number")
+                found.add(~whole.to_numpy(), _label(columns[name]), raw, "not_whole")
                 out[name] = numbers.fillna(0).where(whole, 0).astype(int)
             else:
                 out[name] = 0
@@ -965,7 +974,7 @@ class ImportSelfInspections(_FileImport):
             over = (out["rectified"] > out["findings"]).to_numpy()
             shown = _text(frame, columns["rectified"]) + " of " + (_text(frame, columns["findings"]) if "findings" in columns
                                                                   else "0")
-            found.add(over, _label(columns["rectified"]), shown, "more rectified than found", "rectified_over_findings")
+            found.add(over, _label(columns["rectified"]), shown, "rectified_over_findings")
         record = out["entity_key"] + "|" + out["period"]
         first = _group(record, found, False, _label(spec.key.columns), entity_keys)
         records = out.iloc[first].reset_index(drop=True)

@@ -9,6 +9,7 @@ is read, not a thousand row problems. README.md ("How to write a profile") docum
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,7 +186,31 @@ def _kind(name: str, kind: str, raw) -> KindSpec:
     return KindSpec(kind=kind, key=_key(raw[key_name], f"{where}.{key_name}"),
                     many_rows_per_record=raw.get("rows_per_record", "one") == "many", columns=columns,
                     defaults={k: str(v) for k, v in (raw.get("defaults") or {}).items()}, codes=codes,
-                    notices=tuple(raw.get("notices", [])), grade_scale=scale, result_scale=results)
+                    notices=_notices(raw.get("notices") or [], f"{where}.notices"), grade_scale=scale,
+                    result_scale=results)
+
+
+def _notices(raw, where: str) -> tuple[dict, ...]:
+    """[{column, pattern, reason, code}] → the same with `reason` as {zh, en} (one text serves both languages when
+    the profile gives one) and `code` defaulting to "notice", checked."""
+    notices = []
+    for notice in raw if isinstance(raw, list) else [raw]:
+        if not isinstance(notice, dict) or not {"column", "pattern", "reason"} <= set(notice):
+            raise ProfileError(f"{where}: each notice is {{column, pattern, reason, code}} (code optional)")
+        try:
+            re.compile(str(notice["pattern"]))
+        except re.error as exc:
+            raise ProfileError(f"{where}: pattern {notice['pattern']!r} is not a regular expression ({exc})") from None
+        reason = notice["reason"]
+        if isinstance(reason, dict):
+            if not {"zh", "en"} <= set(reason):
+                raise ProfileError(f"{where}: a reason in two languages is {{zh: …, en: …}}")
+            reason = {"zh": str(reason["zh"]), "en": str(reason["en"])}
+        else:
+            reason = {"zh": str(reason), "en": str(reason)}
+        notices.append({"column": str(notice["column"]), "pattern": str(notice["pattern"]), "reason": reason,
+                        "code": str(notice.get("code", "notice"))})
+    return tuple(notices)
 
 
 def _bands(raw, name: str, allowed: tuple[str, ...], where: str) -> tuple[ScoreBand, ...]:

@@ -37,11 +37,49 @@ FUTURE_SLACK = dt.timedelta(minutes=5)
 SIGNED_DIMENSIONS = {"temperature"}  # every other quantity is never negative
 
 
+# Each refusal in both interface languages (the import page shows readings refused here, data/imports/reasons.py);
+# the API and MQTT answer the English.
+REASONS: dict[str, tuple[str, str]] = {
+    "not_an_object": ("不是对象", "item is not an object"),
+    "missing": ("缺少该字段", "missing"),
+    "unknown_device": ("未知设备“{device}”", "unknown device {device!r}"),
+    "foreign_token": ("令牌不属于该设备", "the token does not belong to this device"),
+    "retired": ("设备已停用", "device is retired"),
+    "not_measured": ("“{indicator}”不是场景 {scene} 的监测指标（{known}）",
+                     "{indicator!r} is not measured in scene {scene} ({known})"),
+    "time_not_text": ("须为带时区的 ISO 8601 时间，如 2026-05-01T08:00:00+08:00",
+                      "must be an ISO 8601 string with a time zone, e.g. 2026-05-01T08:00:00+08:00"),
+    "not_iso_time": ("不是 ISO 8601 时间：“{text}”", "not an ISO 8601 time: {text!r}"),
+    "time_without_zone": ("时间缺少时区：“{text}”（请加上 +08:00 或 Z）", "time has no zone: {text!r} (add +08:00 or Z)"),
+    "future": ("时间在未来（{at}）", "in the future ({at})"),
+    "too_early": ("早于 {earliest}（{at}）", "before {earliest} ({at})"),
+    "not_finite": ("不是有限数值：“{number}”", "not a finite number: {number!r}"),
+    "unit_not_text": ("单位须为文本", "must be a string"),
+    "unknown_unit": ("未知单位“{unit}”（可用：{accepted}）", "unknown unit {unit!r} (accepted: {accepted})"),
+    "negative": ("{indicator} 为负值：{number}", "negative {indicator}: {number}"),
+}
+
+
 @dataclass(frozen=True)
 class Rejection:
     index: int
     field: str
-    reason: str
+    key: str  # the wording in REASONS
+    params: dict = field(default_factory=dict, hash=False)
+
+    @property
+    def reason(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        zh, en = REASONS[self.key]
+        return (en if lang == "en" else zh).format(**self.params)
+
+
+class _BadTime(ValueError):
+    def __init__(self, key: str, **params):
+        self.key, self.params = key, params
+        super().__init__(REASONS[key][1].format(**params))
 
 
 @dataclass
@@ -75,13 +113,13 @@ class _Valid:
 
 def _parse_time(text) -> dt.datetime:
     if not isinstance(text, str):
-        raise ValueError("must be an ISO 8601 string with a time zone, e.g. 2026-05-01T08:00:00+08:00")
+        raise _BadTime("time_not_text")
     try:
         stamp = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"not an ISO 8601 time: {text[:40]!r}") from None
+        raise _BadTime("not_iso_time", text=text[:40]) from None
     if stamp.tzinfo is None:
-        raise ValueError(f"time has no zone: {text[:40]!r} (add +08:00 or Z)")
+        raise _BadTime("time_without_zone", text=text[:40])
     return stamp.astimezone(dt.UTC)
 
 
@@ -89,43 +127,44 @@ def _validate(index: int, item, devices: dict[str, dict], catalogue: dict[str, d
               token_device: str | None, now: dt.datetime) -> _Valid | Rejection:
     """The item as a reading in canonical units, or the first thing wrong with it."""
     if not isinstance(item, dict):
-        return Rejection(index, "", "item is not an object")
+        return Rejection(index, "", "not_an_object")
     missing = [name for name in FIELDS if name not in item]
     if missing:
         return Rejection(index, missing[0], "missing")
     device_id = item["device_id"]
     if not isinstance(device_id, str) or device_id not in devices:
-        return Rejection(index, "device_id", f"unknown device {str(device_id)[:40]!r}")
+        return Rejection(index, "device_id", "unknown_device", {"device": str(device_id)[:40]})
     if token_device is not None and device_id != token_device:
-        return Rejection(index, "device_id", "the token does not belong to this device")
+        return Rejection(index, "device_id", "foreign_token")
     device = devices[device_id]
     if not device["active"]:
-        return Rejection(index, "device_id", "device is retired")
+        return Rejection(index, "device_id", "retired")
     indicator = item["indicator"]
     limit = catalogue[device_id].get(indicator) if isinstance(indicator, str) else None
     if limit is None:
         known = ", ".join(sorted(catalogue[device_id]))
-        return Rejection(index, "indicator", f"{str(indicator)[:40]!r} is not measured in scene {device['scene']} ({known})")
+        return Rejection(index, "indicator", "not_measured",
+                         {"indicator": str(indicator)[:40], "scene": device["scene"], "known": known})
     try:
         at = _parse_time(item["measured_at"])
-    except ValueError as exc:
-        return Rejection(index, "measured_at", str(exc))
+    except _BadTime as exc:
+        return Rejection(index, "measured_at", exc.key, exc.params)
     if at > now + FUTURE_SLACK:
-        return Rejection(index, "measured_at", f"in the future ({item['measured_at']})")
+        return Rejection(index, "measured_at", "future", {"at": item["measured_at"]})
     if at < EARLIEST:
-        return Rejection(index, "measured_at", f"before {EARLIEST:%Y-%m-%d} ({item['measured_at']})")
+        return Rejection(index, "measured_at", "too_early", {"earliest": f"{EARLIEST:%Y-%m-%d}", "at": item["measured_at"]})
     value = item["value"]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return Rejection(index, "value", f"not a finite number: {str(value)[:40]!r}")
+        return Rejection(index, "value", "not_finite", {"number": str(value)[:40]})
     unit = item["unit"]
     if not isinstance(unit, str):
-        return Rejection(index, "unit", "must be a string")
+        return Rejection(index, "unit", "unit_not_text")
     try:
         value = float(value) * units.factor(unit, limit.dimension)
     except units.UnitError as exc:
-        return Rejection(index, "unit", str(exc))
+        return Rejection(index, "unit", "unknown_unit", {"unit": exc.unit, "accepted": exc.accepted})
     if value < 0 and limit.dimension not in SIGNED_DIMENSIONS:
-        return Rejection(index, "value", f"negative {indicator}: {item['value']}")
+        return Rejection(index, "value", "negative", {"indicator": indicator, "number": item["value"]})
     return _Valid(index, device_id, indicator, at, value, limit.unit)
 
 
