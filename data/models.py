@@ -781,6 +781,26 @@ class RollupRegionMonth(Base):
     device_reported: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # reports received
 
 
+class RollupRegionDay(Base):
+    """Record counts per county, town, day (China time) and specialty: the partial months of a period
+    (2026-01-15..2026-11-23 reads 15–31 January and 1–23 November here); see data/rollups.py."""
+
+    __tablename__ = "rollup_region_day"
+    __table_args__ = (Index(None, "city_adcode", "day"), Index(None, "province_adcode", "day"), Index(None, "day"))
+    county_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True)
+    town_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH), primary_key=True, default=NO_TOWN,
+                                             server_default=NO_TOWN)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    specialty: Mapped[str] = mapped_column(String(16), primary_key=True)
+    city_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
+    province_adcode: Mapped[str] = mapped_column(String(REGION_CODE_LENGTH))
+    inspections: Mapped[int] = mapped_column(Integer, default=0)
+    non_compliant: Mapped[int] = mapped_column(Integer, default=0)
+    penalties: Mapped[int] = mapped_column(Integer, default=0)
+    penalty_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    complaints: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class RollupKindMonth(Base):
     """Records per county, month and specialty by their type: inspection kind, penalty kind, complaint category.
 

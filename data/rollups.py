@@ -7,6 +7,9 @@ time (a complaint received at 20:00 UTC on 31 May belongs to June). `refresh` re
 the given counties from the raw tables inside the caller's transaction, so a write and its rollup
 commit together; ingest calls it for the counties it touched and bumps the data version.
 
+Beside them, rollup_region_day holds the record counts per day (same key, the day for the month), so a
+period that starts or ends inside a month reads its partial months from there, not from raw rows.
+
 The town is NO_TOWN ('') for records in no imported town (every record of a county without a town level), so
 a county's rows are its towns' rows plus that remainder, and coarser views sum over both.
 """
@@ -27,7 +30,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from data.bulk import insert_frame
 from data.models import (NO_TOWN, Complaint, Device, Inspection, Penalty, Reading, RollupKindMonth,
-                         RollupRegionMonth)
+                         RollupRegionDay, RollupRegionMonth)
 from data.vocab import SCENE_SPECIALTY
 
 CHINA_UTC_OFFSET_HOURS = 8  # China has kept UTC+8 without daylight saving since 1991
@@ -38,6 +41,7 @@ RECORD_MEASURES = ("inspections", "non_compliant", "penalties", "penalty_amount"
 DEVICE_MEASURES = ("device_expected", "device_reported")
 MEASURES = RECORD_MEASURES + DEVICE_MEASURES
 KEY = ("county_adcode", "town_adcode", "month", "specialty")
+DAY_KEY = ("county_adcode", "town_adcode", "day", "specialty")
 # The type of each record kept in rollup_kind_month: source → the raw table's column that holds it.
 KIND_SOURCES = ("inspection", "penalty", "complaint")
 
@@ -96,19 +100,21 @@ def town_key(table: Table) -> ColumnElement:
 
 
 def sources(conditions: Conditions, days: tuple[dt.date, dt.date] | None = None,
-            measures: Iterable[str] = RECORD_MEASURES) -> list[Select]:
+            measures: Iterable[str] = RECORD_MEASURES, by_day: bool = False) -> list[Select]:
     """One SELECT per raw table that feeds `measures`, yielding the rollup's key and all RECORD_MEASURES.
 
     Each is filtered by `conditions(table)` and, when given, by the inclusive China-time day range
-    `days`, written against each table's own indexed date column.
+    `days`, written against each table's own indexed date column. The key's period is the month
+    (`month`, its first day), or with `by_day` the day itself (`day`, for rollup_region_day).
     """
     zero = literal(0)
     insp, pen, comp = Inspection.__table__, Penalty.__table__, Complaint.__table__
     wanted = set(measures)
 
     def select_from(table, day: ColumnElement, in_range: list, *values) -> Select:
-        keys = [table.c.county_adcode, town_key(table), table.c.city_adcode, table.c.province_adcode,
-                month_start(day).label("month"), table.c.specialty]
+        period = day.label("day") if by_day else month_start(day).label("month")
+        keys = [table.c.county_adcode, town_key(table), table.c.city_adcode, table.c.province_adcode, period,
+                table.c.specialty]
         labelled = [value.label(name) for value, name in zip(values, RECORD_MEASURES, strict=True)]
         return select(*keys, *labelled).where(
             table.c.county_adcode.is_not(None), table.c.specialty.is_not(None), *conditions(table),
@@ -153,9 +159,22 @@ def kind_source(source: str, conditions: Conditions, days: tuple[dt.date, dt.dat
 
 
 def refresh(conn: Connection, counties: Iterable[str] | None = None) -> int:
-    """Recompute both rollup tables' rows of `counties` (all when None); returns the number of rows written."""
+    """Recompute the rollup tables' rows of `counties` (all when None); returns the number of rows written."""
     codes = sorted(set(counties)) if counties is not None else None
-    return _refresh_region_month(conn, codes) + _refresh_kind_month(conn, codes)
+    return _refresh_region_month(conn, codes) + _refresh_kind_month(conn, codes) + refresh_days(conn, codes)
+
+
+def refresh_days(conn: Connection, codes: list[str] | None) -> int:
+    """rollup_region_day of the counties `codes` (all when None), summed in the database: INSERT … SELECT."""
+    table = RollupRegionDay.__table__
+    delete = table.delete()
+    conn.execute(delete if codes is None else delete.where(table.c.county_adcode.in_(codes)))
+    rows = union_all(*sources(lambda t: [] if codes is None else [t.c.county_adcode.in_(codes)], by_day=True)).subquery()
+    key = [rows.c[k] for k in DAY_KEY]
+    summary = select(*key, func.min(rows.c.city_adcode), func.min(rows.c.province_adcode),
+                     *(func.sum(rows.c[m]) for m in RECORD_MEASURES)).group_by(*key)
+    return conn.execute(table.insert().from_select([*DAY_KEY, "city_adcode", "province_adcode", *RECORD_MEASURES],
+                                                   summary)).rowcount
 
 
 def _refresh_kind_month(conn: Connection, codes: list[str] | None) -> int:

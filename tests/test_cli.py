@@ -31,7 +31,7 @@ def test_regions_prints_the_hierarchy(env):
 
 def test_db_upgrade_and_demo(env):
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "empty → 0022" in result.output
+    assert result.exit_code == 0 and "empty → 0023" in result.output
     result = runner.invoke(app, ["demo", "--scale", "county", "--seed", "5", "--until", "2026-06-30"])
     assert result.exit_code == 0, result.output
     assert "entity 3,000" in result.output and "stored reading" in result.output

@@ -111,13 +111,13 @@ def _same(a, b) -> bool:
 def test_migrations_create_every_table_and_go_down_again(database_url):
     engine = db.make_engine(database_url)
     db.upgrade(engine)
-    assert db.current_revision(engine) == "0022"
+    assert db.current_revision(engine) == "0023"
     tables = set(inspect(engine).get_table_names())
     assert {t.name for t in models.Base.metadata.sorted_tables} <= tables
     db.downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     db.upgrade(engine)  # and up again: migrations are repeatable
-    assert db.current_revision(engine) == "0022"
+    assert db.current_revision(engine) == "0023"
     engine.dispose()
 
 

@@ -42,17 +42,19 @@ def entity_results(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame
         raise ValueError(f"entity points are listed per province, city or county, not per {region.level}")
     ent = Entity.__table__
     insp = Inspection.__table__
+    column = regions.LEVEL_COLUMN[region.level]
     counts = (
         select(
             insp.c.entity_id,
             func.count().label("inspections"),
             func.sum(case((insp.c.result == "non_compliant", 1), else_=0)).label("non_compliant"),
         )
-        .where(*_period_and_specialty(filters))
+        # An inspection carries its entity's codes (as the rollups count it): only the region's rows are read.
+        .where(*_period_and_specialty(filters), insp.c[column] == filters.region)
         .group_by(insp.c.entity_id)
         .subquery()
     )
-    conditions = [ent.c[regions.LEVEL_COLUMN[region.level]] == filters.region, scope_predicate(ent, scope)]
+    conditions = [ent.c[column] == filters.region, scope_predicate(ent, scope)]
     if filters.specialty:
         conditions.append(ent.c.specialty == filters.specialty)
     query = (

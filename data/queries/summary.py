@@ -1,10 +1,11 @@
-"""Totals per child region, per month, per specialty and per type: whole months from the rollup tables,
-partial months from raw rows.
+"""Totals per child region, per month, per specialty and per type: whole months from the month rollups,
+partial months from the day rollups (by type: from raw rows).
 
-A period such as 2026-01-15..2026-11-23 is answered as the rollup sum of February–October plus the
-raw rows of 15–31 January and 1–23 November: the answer is exact for any period while a province or
-city view reads at most two partial months of raw rows. Monitoring reports (device uptime) exist per
-month only, so for them every month the period touches counts whole.
+A period such as 2026-01-15..2026-11-23 is answered as the month rollups of February–October plus the
+day rollups of 15–31 January and 1–23 November: exact for any period, and no province or city view reads
+raw rows. Totals by type (inspection kind, penalty kind, complaint category) have no day rollup and read
+their partial months from raw rows, under the region. Monitoring reports (device uptime) exist per month
+only, so for them every month the period touches counts whole.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import calendar
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import func, select, union_all
+from sqlalchemy import func, select
 
 from data import rollups
-from data.models import RollupKindMonth, RollupRegionMonth
+from data.models import RollupKindMonth, RollupRegionDay, RollupRegionMonth
 from data.queries import regions
 from data.queries.base import scope_predicate
 from data.queries.filters import Filters, Period, Scope
@@ -71,7 +72,7 @@ def child_totals(store: Store, filters: Filters, scope: Scope, measures: tuple[s
         queries.append((records, from_rollup(*months, records)))
     for stretch in partial:
         if records:
-            queries.append((records, _raw_totals(grouping, filters, scope, stretch, records)))
+            queries.append((records, _day_totals(grouping, filters, scope, stretch, records)))
     if devices:
         # Monitoring reports are kept per month only: every month the period touches counts whole.
         queries.append((devices, from_rollup(filters.period.start.replace(day=1), filters.period.end.replace(day=1), devices)))
@@ -85,12 +86,13 @@ def child_totals(store: Store, filters: Filters, scope: Scope, measures: tuple[s
     return frame[columns]
 
 
-def _raw_totals(grouping: regions.ChildGrouping, filters: Filters, scope: Scope, stretch: Period,
+def _day_totals(grouping: regions.ChildGrouping, filters: Filters, scope: Scope, stretch: Period,
                 measures: tuple[str, ...]):
-    rows = union_all(*rollups.sources(lambda table: grouping.conditions(table, filters, scope),
-                                      (stretch.start, stretch.end), measures)).subquery()
-    child = rows.c[grouping.child_column]
-    return select(child.label("adcode"), *(func.sum(rows.c[m]).label(m) for m in measures)).group_by(child)
+    table = RollupRegionDay.__table__
+    child = table.c[grouping.child_column]
+    return (select(child.label("adcode"), *(func.sum(table.c[m]).label(m) for m in measures))
+            .where(table.c.day.between(stretch.start, stretch.end), *grouping.conditions(table, filters, scope))
+            .group_by(child))
 
 
 def region_conditions(store: Store, filters: Filters, scope: Scope):
@@ -122,9 +124,11 @@ def totals_by(store: Store, filters: Filters, scope: Scope, group: str, measures
     if months:
         queries.append(select(table.c[group], *(func.sum(table.c[m]).label(m) for m in measures))
                        .where(table.c.month.between(*months), *conditions(table)).group_by(table.c[group]))
+    days = RollupRegionDay.__table__
+    by = rollups.month_start(days.c.day).label("month") if group == "month" else days.c[group]
     for stretch in partial:
-        rows = union_all(*rollups.sources(conditions, (stretch.start, stretch.end), measures)).subquery()
-        queries.append(select(rows.c[group], *(func.sum(rows.c[m]).label(m) for m in measures)).group_by(rows.c[group]))
+        queries.append(select(by, *(func.sum(days.c[m]).label(m) for m in measures))
+                       .where(days.c.day.between(stretch.start, stretch.end), *conditions(days)).group_by(by))
     with store.engine.connect() as conn:
         parts = [pd.DataFrame(conn.execute(q).all(), columns=[group, *measures]) for q in queries]
     frame = pd.concat(parts) if parts else pd.DataFrame(columns=[group, *measures])
