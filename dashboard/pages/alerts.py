@@ -14,6 +14,7 @@ from dash import dcc, html
 from dashboard import context, i18n, ids, masking
 from dashboard.pages.device import alert_table
 from dashboard.pages.kiosk import marker
+from dashboard.urls import page_url
 from data import vocab
 from data.queries import alerts as alert_queries
 from data.queries.filters import OutOfScope, UnknownRegion
@@ -71,4 +72,4 @@ def layout(region: str | None = None, status: str | None = None, lang: str | Non
 
 def _url(region: str, status: str, lang: str, masked: bool) -> str:
     """The inbox's own links keep the mask on: a masked screen stays masked when someone clicks."""
-    return f"/alerts?region={region}&status={status}&lang={lang}" + ("&mask=1" if masked else "")
+    return page_url("/alerts", region=region, status=status, lang=lang, **({"mask": 1} if masked else {}))

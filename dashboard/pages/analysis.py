@@ -18,6 +18,7 @@ from dash import dcc, html
 from dashboard import analysis_view, context, i18n, ids, periods
 from dashboard.auth import current_account
 from dashboard.pages import analysis_risk
+from dashboard.urls import page_url
 from data import vocab
 from data.queries import analysis as analysis_queries
 from data.queries import regions
@@ -60,7 +61,7 @@ def layout(region: str | None = None, period: str | None = None, specialty: str 
             html.H1([i18n.t("app_title", lang), html.Span(i18n.t("analysis_title", lang), className="wj-subtitle")]),
             dcc.Link(i18n.t("analysis_risk_title", lang), className="wj-lang", href=f"{analysis_risk.PATH}?lang={lang}"),
             dcc.Link(i18n.t("language_switch", lang), className="wj-lang",
-                     href=f"{PATH}?region={region}&tab={tab}&lang={other}"),
+                     href=page_url(PATH, region=region, tab=tab, lang=other)),
         ]),
         _filters(filters, known, lang),
         html.Div(id=ids.ANALYSIS_ACTIVE, className="wj-analysis-active"),

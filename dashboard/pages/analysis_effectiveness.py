@@ -19,6 +19,7 @@ from dash import dcc, html
 
 from dashboard import context, i18n, ids
 from dashboard.theme import THEME
+from dashboard.urls import page_url
 from data import vocab
 from data.queries import effectiveness, regions
 from data.queries.filters import OutOfScope
@@ -109,7 +110,7 @@ def _next(month: dt.date) -> dt.date:
 
 def _linker(region: str, month: dt.date, lang: str):
     def link(region: str = region, month: dt.date = month, detail: str | None = None) -> str:
-        return f"{PATH}?region={region}&month={month:%Y-%m}" + (f"&detail={detail}" if detail else "") + f"&lang={lang}"
+        return page_url(PATH, region=region, month=f"{month:%Y-%m}", **({"detail": detail} if detail else {}), lang=lang)
     return link
 
 
@@ -192,7 +193,7 @@ def definitions_section(frame: pd.DataFrame, lang: str) -> html.Section:
 
 def _page(lang: str, region: str, month: dt.date | None, body: list) -> html.Div:
     other = "en" if lang == "zh" else "zh"
-    switch = f"{PATH}?region={region}" + (f"&month={month:%Y-%m}" if month else "") + f"&lang={other}"
+    switch = page_url(PATH, region=region, **({"month": f"{month:%Y-%m}"} if month else {}), lang=other)
     return html.Div(className="wj-page wj-effect-page", lang="en" if lang == "en" else "zh-CN", children=[
         html.Header(className="wj-header", children=[
             html.H1([i18n.t("app_title", lang), html.Span(i18n.t("effect_title", lang), className="wj-subtitle")]),

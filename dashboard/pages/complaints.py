@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from dashboard import context, i18n, ids, masking
 from dashboard.pages.kiosk import marker
+from dashboard.urls import page_url
 from data import vocab
 from data.complaints import workflow
 from data.queries import complaint_cases
@@ -114,4 +115,4 @@ def _day(value) -> str:
 
 def _url(region: str, status: str, lang: str, masked: bool) -> str:
     """The inbox's own links keep the mask on: a masked screen stays masked when someone clicks."""
-    return f"{PATH}?region={region}&status={status}&lang={lang}" + ("&mask=1" if masked else "")
+    return page_url(PATH, region=region, status=status, lang=lang, **({"mask": 1} if masked else {}))

@@ -15,6 +15,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import context, i18n, ids
+from dashboard.urls import page_url
 from data.queries import ledger as ledger_queries
 from data.queries.filters import OutOfScope
 
@@ -34,7 +35,7 @@ def layout(region: str | None = None, status: str | None = None, lang: str | Non
     overdue = int(frame["overdue"].sum()) if len(frame) else 0
     return _page(lang, [
         html.Nav(className="wj-breadcrumb", children=[
-            dcc.Link(i18n.t("ledger_status_" + s, lang), href=f"{PATH}?region={region}&status={s}&lang={lang}",
+            dcc.Link(i18n.t("ledger_status_" + s, lang), href=page_url(PATH, region=region, status=s, lang=lang),
                      className="wj-crumb" + (" wj-crumb-current" if s == status else "")) for s in ledger_queries.STATUSES]),
         html.Div(i18n.t("ledger_summary", lang).format(f"{len(frame):,}", f"{overdue:,}"), className="wj-summary",
                  id="ledger-summary"),
@@ -85,7 +86,7 @@ def _page(lang: str, body: list, region: str | None = None) -> html.Div:
         html.Header(className="wj-header", children=[
             html.H1([i18n.t("app_title", lang), html.Span(i18n.t("ledger_title", lang), className="wj-subtitle")]),
             dcc.Link(i18n.t("language_switch", lang), className="wj-lang",
-                     href=f"{PATH}?lang={other}" + (f"&region={region}" if region else "")),
+                     href=page_url(PATH, lang=other, **({"region": region} if region else {}))),
         ]),
         *body,
     ])

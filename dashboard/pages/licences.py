@@ -16,6 +16,7 @@ from dash import dcc, html
 from dashboard import context, i18n, ids
 from dashboard.auth import current_account
 from dashboard.tables import Column, cells, day, html_table, specialty
+from dashboard.urls import page_url
 from data.queries import licences
 from data.queries.filters import OutOfScope, UnknownRegion
 from geo import hierarchy
@@ -86,7 +87,7 @@ def layout(region: str | None = None, lang: str | None = None, **_ignored) -> ht
         html.Header(className="wj-header", children=[
             html.H1([i18n.t("app_title", lang), html.Span(i18n.t("licences_title", lang), className="wj-subtitle")]),
             dcc.Link(i18n.t("language_switch", lang), className="wj-lang",
-                     href=f"{PATH}?region={region}&lang={'en' if lang == 'zh' else 'zh'}"),
+                     href=page_url(PATH, region=region, lang="en" if lang == "zh" else "zh")),
         ]),
         *body,
     ])
