@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/prescriptions.py
 	$(BIN)/python bench/hospital_anomaly.py
 	$(BIN)/python bench/custom_boundaries.py
+	$(BIN)/python bench/town_level.py
 	$(BIN)/python bench/map_export.py
 	$(BIN)/python bench/crypto_bulk.py
 

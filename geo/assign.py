@@ -196,14 +196,24 @@ def _exact(lon: np.ndarray, lat: np.ndarray, geoms: np.ndarray, rank: np.ndarray
 
 
 def exact_leaf(lon: np.ndarray, lat: np.ndarray, leaves: gpd.GeoDataFrame, snap_m: float = 50.0) -> np.ndarray:
-    """Position in `leaves` (adcode, geometry) of the leaf each point lies in, -1 where none: the exact path of
-    `assign` without the code columns, for leaves not (yet) in geo.hierarchy (towns being imported)."""
+    """Position in `leaves` (adcode, geometry) of the leaf each point lies in, -1 where none: `assign`'s rules
+    without its code columns, for leaves not (yet) in geo.hierarchy (towns being imported).
+
+    Few leaves and many points (a county's towns): one prepared intersects_xy per leaf, in adcode order, over the
+    points still open (so a point on a shared border stays with the smaller code); the rest are snapped."""
     lon, lat = np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
     found = np.full(len(lon), -1, dtype="int32")
-    has_xy = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
-    rank = np.argsort(np.argsort(leaves["adcode"].to_numpy().astype(str), kind="stable"))
-    found[has_xy] = _exact(lon[has_xy], lat[has_xy], np.asarray(leaves.geometry.values), rank,
-                           snap_m / _METRES_PER_DEGREE)[0]
+    geoms = np.asarray(leaves.geometry.values)
+    codes = leaves["adcode"].to_numpy().astype(str)
+    still_open = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+    for leaf in np.argsort(codes, kind="stable"):
+        shapely.prepare(geoms[leaf])
+        hit = shapely.intersects_xy(geoms[leaf], lon[still_open], lat[still_open])
+        found[still_open[hit]] = leaf
+        still_open = still_open[~hit]
+    if len(still_open) and snap_m > 0:
+        rank = np.argsort(np.argsort(codes, kind="stable"))
+        found[still_open] = _exact(lon[still_open], lat[still_open], geoms, rank, snap_m / _METRES_PER_DEGREE)[0]
     return found
 
 

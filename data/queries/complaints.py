@@ -25,10 +25,10 @@ def by_child(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
 
 @cached_query
 def points(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
-    """id, lon, lat, received_at, channel, category, status of complaints located in a county (or city)."""
+    """id, lon, lat, received_at, channel, category, status of complaints located in a county (or city, or town)."""
     region = regions.get_region(store, filters.region, scope)
-    if region.level not in ("city", "county"):
-        raise ValueError("complaint points are listed per city or county; use by_child above that")
+    if region.level not in ("city", "county", "town"):
+        raise ValueError("complaint points are listed per city, county or town; use by_child above that")
     table = Complaint.__table__
     day = china_date(table.c.received_at)
     conditions = [table.c[regions.LEVEL_COLUMN[region.level]] == filters.region, scope_predicate(table, scope),

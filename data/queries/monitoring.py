@@ -18,7 +18,7 @@ STATES = ("normal", "over_limit", "offline")
 
 @cached_query
 def devices(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
-    """id, scene, entity, lon, lat, county_adcode and state of every device in the region.
+    """id, scene, entity, lon, lat, city/county/town codes and state of every device in the region.
 
     A device is offline while an offline alert's condition holds, over_limit while an over-limit (or
     sustained, or medical-waste mismatch) condition does, otherwise normal, whatever stage the
@@ -44,15 +44,15 @@ def devices(store: Store, filters: Filters, scope: Scope) -> pd.DataFrame:
     state = case((flags.c.offline == 1, "offline"), (flags.c.over_limit == 1, "over_limit"), else_="normal")
     query = (
         select(dev.c.id, dev.c.scene, ent.c.name.label("entity"), dev.c.lon, dev.c.lat, dev.c.city_adcode,
-               dev.c.county_adcode, state.label("state"), dev.c.last_seen_at)
+               dev.c.county_adcode, dev.c.town_adcode, state.label("state"), dev.c.last_seen_at)
         .select_from(dev.join(ent, ent.c.id == dev.c.entity_id).outerjoin(flags, and_(flags.c.device_id == dev.c.id)))
         .where(*conditions)
         .order_by(dev.c.id)
     )
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    return pd.DataFrame(rows, columns=["id", "scene", "entity", "lon", "lat", "city_adcode", "county_adcode", "state",
-                                       "last_seen_at"])
+    return pd.DataFrame(rows, columns=["id", "scene", "entity", "lon", "lat", "city_adcode", "county_adcode", "town_adcode",
+                                       "state", "last_seen_at"])
 
 
 @cached_query
