@@ -157,7 +157,7 @@ def test_complaint_points_and_device_states(nantong):
     assert len(pts) > 0 and (pts["county_adcode"] == "320612").all()
     devices = monitoring.devices(nantong, Filters("320600", PERIOD), NANTONG)
     assert set(devices["state"]) <= set(monitoring.STATES) and len(devices) > 0
-    with pytest.raises(ValueError, match="per city or county"):
+    with pytest.raises(ValueError, match="per city, county or town"):
         complaints.points(nantong, Filters("320000", PERIOD), Scope.of("320000"))
 
 
