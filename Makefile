@@ -36,7 +36,7 @@ run: $(STAMP) $(FONT_STAMP) $(LEAFLET_STAMP)
 ## The whole suite: unit, SQLite + PostgreSQL, Redis, real data, headless Chromium.
 test: $(STAMP) $(FONT_STAMP) $(LEAFLET_STAMP) browser-deps
 	$(BIN)/ruff check dashboard data geo layers callbacks tests bench
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 ## Benchmarks (not part of `make test`); prints one table.
 bench: $(STAMP)

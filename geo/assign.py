@@ -68,8 +68,10 @@ def _leaf_columns(adcodes: tuple[str, ...]) -> tuple[tuple[str, pd.CategoricalDt
         codes = [row[column] for row in chains]
         categories = np.unique(np.array([str(c) for c in codes if c is not None], dtype=object)).astype(str)
         position = {code: i for i, code in enumerate(categories)}
-        per_leaf = np.array([position.get(c, -1) if c is not None else -1 for c in codes], dtype=np.int32)
-        columns.append((column, pd.CategoricalDtype(categories), np.r_[per_leaf, -1].astype(np.int32)))
+        per_leaf = np.array([position.get(c, -1) if c is not None else -1 for c in codes] + [-1])
+        # The smallest dtype pandas keeps codes of this many categories in, so from_codes takes them without a copy.
+        dtype = next(t for t in (np.int8, np.int16, np.int32) if len(categories) < np.iinfo(t).max)
+        columns.append((column, pd.CategoricalDtype(categories), per_leaf.astype(dtype)))
     return tuple(columns)
 
 

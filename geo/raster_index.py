@@ -14,6 +14,12 @@ needs to defer (only cells that a boundary actually touches do), so fewer points
 
 The grid is built once per root (rasterio burns every polygon and boundary with all_touched) and
 cached on disk; lookups are integer index math on int32 cell numbers, no per-point Python.
+
+It is stored as two levels: a coarse grid of BLOCK × BLOCK cells whose block holds one code where all its
+cells agree (most of the root: the inside of counties and the space around the root), and the fine
+tiles of the other blocks. Why: Henan's fine grid is ~60 MB, so a lookup in it is a cache miss per point
+(~100 ns); the coarse grid is ~250 KB and stays in cache, and only the points in mixed blocks (~15 %)
+read a tile. That doubled lookup throughput and stores a fifth of the bytes.
 """
 
 from __future__ import annotations
@@ -33,12 +39,17 @@ MAX_CELLS = 40_000_000  # larger roots (all of China) get coarser cells; more po
 OUTSIDE = -1
 FIRST_SET = -2  # candidate set k is stored as FIRST_SET - k
 OFF_GRID = np.iinfo(np.int32).min  # what lookup returns for points off the grid or without coordinates
-FORMAT = 2  # bump when the stored arrays change meaning, so old caches are rebuilt
+FORMAT = 3  # bump when the stored arrays change meaning, so old caches are rebuilt
+BLOCK_SHIFT = 4
+BLOCK = 1 << BLOCK_SHIFT  # fine cells per side of a coarse block
+TILE = 1 << 30  # a coarse value >= TILE points at tile (value - TILE); leaf and set codes stay far below it
 
 
 @dataclass(frozen=True)
 class RasterIndex:
-    codes: np.ndarray  # int16 (int32 for many leaves/sets): cell → leaf index / OUTSIDE / candidate set
+    coarse: np.ndarray  # int32, one per block: its cells' common code, or TILE + its tile
+    tiles: np.ndarray  # (tiles, BLOCK, BLOCK) of int16 (int32 for many leaves/sets): cell → leaf / OUTSIDE / set
+    shape: tuple[int, int]  # the fine grid's rows and columns
     minx: float
     maxy: float
     cell: float
@@ -48,7 +59,7 @@ class RasterIndex:
 
     def lookup(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Cell code (int32) per point; OFF_GRID for points off the grid or with NaN coordinates."""
-        rows, cols = self.codes.shape
+        rows, cols = self.shape
         inverse = 1.0 / self.cell
         col = np.subtract(lon, self.minx)
         col *= inverse
@@ -56,12 +67,25 @@ class RasterIndex:
         row *= inverse
         on_grid = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)  # False for NaN
         with np.errstate(invalid="ignore"):  # NaN / off-grid casts are masked out below
-            flat = row.astype(np.int32)
-            flat *= cols
-            flat += col.astype(np.int32)
-        out = self.codes.ravel().take(flat, mode="clip").astype(np.int32)
+            r, c = row.astype(np.int32), col.astype(np.int32)
+        r[~on_grid] = 0
+        c[~on_grid] = 0
+        block = r >> BLOCK_SHIFT
+        block *= self.coarse.shape[1]
+        block += c >> BLOCK_SHIFT
+        out = self.coarse.ravel().take(block)
+        tiled = np.flatnonzero(out >= TILE)
+        r, c = r[tiled], c[tiled]
+        cell = (out[tiled] - TILE) << (2 * BLOCK_SHIFT)
+        cell += (r & (BLOCK - 1)) << BLOCK_SHIFT
+        cell += c & (BLOCK - 1)
+        out[tiled] = self.tiles.ravel().take(cell)
         out[~on_grid] = OFF_GRID
         return out
+
+    def deferred_share(self) -> float:
+        """Share of the fine cells that defer to exact tests (candidate sets)."""
+        return float((self.tiles <= FIRST_SET).sum() / (self.shape[0] * self.shape[1]))
 
     def candidates(self, set_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(point position, leaf index) for every candidate leaf of each point's candidate set."""
@@ -119,7 +143,22 @@ def build(leaves: gpd.GeoDataFrame, cell: float, reach: float) -> RasterIndex:
     codes = np.full((height, width), OUTSIDE, dtype=dtype)
     codes[pure] = only[pure]
     codes.ravel()[deferred] = (FIRST_SET - set_of_cell).astype(dtype)
-    return RasterIndex(codes, float(minx), float(maxy), cell, reach, offsets, members)
+    coarse, tiles = _nest(codes)
+    return RasterIndex(coarse, tiles, codes.shape, float(minx), float(maxy), cell, reach, offsets, members)
+
+
+def _nest(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The coarse grid and tiles of a fine grid: a block whose cells all hold one code keeps only that code."""
+    height, width = codes.shape
+    rows, cols = -(-height // BLOCK), -(-width // BLOCK)
+    padded = np.full((rows * BLOCK, cols * BLOCK), OUTSIDE, dtype=codes.dtype)
+    padded[:height, :width] = codes
+    blocks = padded.reshape(rows, BLOCK, cols, BLOCK).swapaxes(1, 2).reshape(rows * cols, BLOCK, BLOCK)
+    first = blocks[:, 0, 0]
+    mixed = np.flatnonzero((blocks != first[:, None, None]).any(axis=(1, 2)))
+    coarse = first.astype(np.int32)
+    coarse[mixed] = TILE + np.arange(len(mixed), dtype=np.int32)
+    return coarse.reshape(rows, cols), np.ascontiguousarray(blocks[mixed])
 
 
 def _candidate_sets(geoms: np.ndarray, cells: np.ndarray, width: int, transform: Affine, grow: int
@@ -163,12 +202,13 @@ def load_or_build(leaves: gpd.GeoDataFrame, path: Path, cell: float, reach: floa
     if path.exists():
         stored = np.load(path)
         if int(stored["format"]) == FORMAT and float(stored["reach"]) == reach:
-            return RasterIndex(stored["codes"], float(stored["minx"]), float(stored["maxy"]), float(stored["cell"]),
+            return RasterIndex(stored["coarse"], stored["tiles"], tuple(int(n) for n in stored["shape"]),
+                               float(stored["minx"]), float(stored["maxy"]), float(stored["cell"]),
                                float(stored["reach"]), stored["set_offsets"], stored["set_members"])
     index = build(leaves, cell, reach)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, codes=index.codes, minx=index.minx, maxy=index.maxy, cell=index.cell, reach=index.reach,
+    np.savez_compressed(tmp, coarse=index.coarse, tiles=index.tiles, shape=np.array(index.shape), minx=index.minx, maxy=index.maxy, cell=index.cell, reach=index.reach,
                         set_offsets=index.set_offsets, set_members=index.set_members, format=FORMAT)
     tmp.replace(path)
     return index

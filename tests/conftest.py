@@ -157,7 +157,9 @@ def admin_app(demo_app):
     return demo_app
 
 
-REDIS_URL = os.environ.get("WEIJIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# One Redis database per pytest-xdist worker (gw0 → 15, gw1 → 14, …): the fixture flushes it before and after.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("WEIJIAN_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER % 16}")
 
 
 @pytest.fixture

@@ -119,7 +119,6 @@ def test_raster_index_gives_the_exact_answers(cache_dir):
     full-resolution polygons; the grid answers most points by lookup and tests the rest only against
     their cell's candidate leaves, so any candidate missing from a cell would show up here as a difference.
     """
-    from geo import raster_index
 
     leaves = boundaries.polygons("410000", "county", cache_dir)
     index = boundaries.raster_index("410000", cache_dir)
@@ -138,6 +137,6 @@ def test_raster_index_gives_the_exact_answers(cache_dir):
     matches = fast["region_match"].value_counts()
     assert matches["near"] > 100 and matches["inside"] > 100_000 and matches["no_coordinates"] == 2
     # Few cells defer to exact tests, and a wider snap than the grid's reach is answered exactly.
-    assert (index.codes <= raster_index.FIRST_SET).mean() < 0.02
+    assert index.deferred_share() < 0.02
     wide = assign.assign(lon[-2000:], lat[-2000:], leaves, snap_m=500, index=index)
     pd.testing.assert_frame_equal(wide, assign.assign(lon[-2000:], lat[-2000:], leaves, snap_m=500))
