@@ -173,8 +173,10 @@ def refresh_days(conn: Connection, codes: list[str] | None) -> int:
     key = [rows.c[k] for k in DAY_KEY]
     summary = select(*key, func.min(rows.c.city_adcode), func.min(rows.c.province_adcode),
                      *(func.sum(rows.c[m]) for m in RECORD_MEASURES)).group_by(*key)
-    return conn.execute(table.insert().from_select([*DAY_KEY, "city_adcode", "province_adcode", *RECORD_MEASURES],
-                                                   summary)).rowcount
+    conn.execute(table.insert().from_select([*DAY_KEY, "city_adcode", "province_adcode", *RECORD_MEASURES], summary))
+    # Counted afterwards: psycopg reports rowcount -1 for this INSERT … SELECT (SQLite reports the rows).
+    written = select(func.count()).select_from(table)
+    return conn.execute(written if codes is None else written.where(table.c.county_adcode.in_(codes))).scalar_one()
 
 
 def _refresh_kind_month(conn: Connection, codes: list[str] | None) -> int:

@@ -130,8 +130,12 @@ def test_a_new_inspection_shows_after_refresh_without_restart(store):
             "INSERT INTO inspection (entity_id, specialty, inspected_on, kind, result, county_adcode, city_adcode, province_adcode) "
             "VALUES (:e, 'school', '2026-06-15', 'routine', 'non_compliant', :county, :city, :province)"),
             {"e": entity.id, "county": entity.county_adcode, "city": entity.city_adcode, "province": entity.province_adcode})
-        rollups.refresh(conn, ["320612"])
+        written = rollups.refresh(conn, ["320612"])
         db.bump_data_version(conn)
+        # The count refresh reports is the rows it wrote, on both databases (psycopg's rowcount of INSERT … SELECT is -1).
+        stored = sum(conn.execute(text(f"SELECT count(*) FROM {t} WHERE county_adcode = '320612'")).scalar_one()
+                     for t in ("rollup_region_month", "rollup_kind_month", "rollup_region_day"))
+        assert written == stored > 0
     after = inspections.noncompliance_by_child(store, filters, SCOPE).set_index("adcode")
     kinds_before = kinds_before.set_index("kind")["records"]
     kinds_after = summary.kind_totals(store, Filters("320612", filters.period, "school"), SCOPE, "inspection")
