@@ -103,6 +103,20 @@ def bump_data_version(conn: Connection) -> int:
     return new
 
 
+def analyze(conn: Connection, tables) -> None:
+    """Refresh PostgreSQL's planner statistics of `tables` (SQLAlchemy tables) after a bulk write, in the caller's
+    transaction, so the statements that follow it in that transaction are planned on the rows just written.
+
+    Why: until a table is analysed the planner guesses a few hundred rows per region. On the province demo that
+    chose a nested loop for the five-dimension status's inspection read: 22 s instead of 0.27 s, 15 of the
+    build's 23 minutes. Autovacuum would catch up only after the commit, and only where it is on. SQLite
+    plans well enough without statistics, so it is left alone.
+    """
+    if conn.dialect.name == "postgresql":
+        for table in tables:
+            conn.execute(text(f'ANALYZE "{table.name}"'))
+
+
 def get_meta(conn: Connection, key: str) -> str | None:
     return conn.execute(select(DatasetMeta.value).where(DatasetMeta.key == key)).scalar()
 

@@ -178,6 +178,7 @@ def build(
         report.rows["construction_project"] = construction.store(conn, seed, ents, start, until)
         reset_sequence(conn, models.ConstructionProject.__table__)
         step(f"stored construction_project: {report.rows['construction_project']:,} rows")
+        db.analyze(conn, (model.__table__ for model in _TABLES))
         report.rows["rollups"] = rollups.refresh(conn)
         step(f"refreshed rollups: {report.rows['rollups']:,} rows")
         # The risk model scores the demo as of its last day, so the risk layer and the ledger have something to show.
