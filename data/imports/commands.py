@@ -47,7 +47,7 @@ from data.complaints import workflow
 from data.imports import reasons
 from data.imports.profile import KindSpec, Profile
 from data.imports.readers import read_table
-from data.models import (REGION_COLUMNS, Complaint, ConstructionProject, Device, Entity, Inspection, Penalty,
+from data.models import (REGION_COLUMNS, Complaint, ConstructionProject, Device, Entity, Inspection, Penalty, Reading,
                          SelfInspection)
 from data.monitoring.ingest import MAX_BATCH, ingest_in
 from data.personal import PERSONAL_COLUMNS
@@ -255,6 +255,7 @@ def _group(keys: pd.Series, found: _Collector, many: bool, key_label: str, key_v
 
 class _FileImport:
     kind = ""
+    model: type = Entity  # the table the import writes: analysed on PostgreSQL before the rollups read it back
 
     def __init__(self, engine: Engine, path: Path, profile: Profile, *, region: str, cache_dir: Path,
                  all_or_nothing: bool = False, progress: Progress | None = None, scope: Scope | None = None):
@@ -293,6 +294,7 @@ class _FileImport:
             try:
                 touched = self._write(conn, checked.records, outcome)
                 if outcome.inserted or outcome.updated:
+                    db.analyze(conn, [self.model.__table__])
                     rollups.refresh(conn, touched)
                     db.bump_data_version(conn)
                 if audit is not None and not dry_run:
@@ -530,6 +532,7 @@ class ImportInspections(_FileImport):
     """Inspections of entities already stored (matched by the entity's natural key), one per (entity, day, kind)."""
 
     kind = "inspections"
+    model = Inspection
 
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
         spec, profile, found = self.spec, self.profile, _Collector(_file_rows(frame))
@@ -630,6 +633,7 @@ class ImportPenalties(_FileImport):
     """Administrative penalty cases of stored entities, one per 决定书 case number (the natural key)."""
 
     kind = "penalties"
+    model = Penalty
     COMPARED = ("entity_id", "specialty", "decided_on", "kind", "amount", "status", *REGION_COLUMNS)
 
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
@@ -672,6 +676,7 @@ class ImportConstructionProjects(_FileImport):
     follows the project type (an X-ray room of a hospital is radiation), not the applicant's."""
 
     kind = "construction_projects"
+    model = ConstructionProject
     COMPARED = ("entity_id", "name", "applicant", "specialty", "project_type", "stage", "applied_on", "decided_on",
                 "outcome", *REGION_COLUMNS)
 
@@ -726,6 +731,7 @@ class ImportComplaints(_FileImport):
     are in the profile's `timezone`; a complaint closed before it was received is refused."""
 
     kind = "complaints"
+    model = Complaint
     COMPARED = ("received_at", "channel", "category", "description", "lon", "lat", "status", "due_on", "closed_at",
                 "specialty", *REGION_COLUMNS)
 
@@ -792,6 +798,7 @@ class ImportDevices(_FileImport):
     issues it (only its hash is stored), and re-importing never touches it or the time last seen."""
 
     kind = "devices"
+    model = Device
     COMPARED = ("entity_id", "scene", "interval_s", "installed_on", "lon", "lat", *REGION_COLUMNS)
 
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
@@ -851,6 +858,7 @@ class ImportReadings(_FileImport):
     duplicates, unit conversion and rules as HTTP and MQTT), all batches in the import's one transaction."""
 
     kind = "readings"
+    model = Reading
 
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
         spec, found = self.spec, _Collector(_file_rows(frame))
@@ -935,6 +943,7 @@ class ImportSelfInspections(_FileImport):
     findings. A corrected file updates the record of the same entity and period."""
 
     kind = "self_inspections"
+    model = SelfInspection
     FIELDS = ("completed", "submitted_on", "findings", "rectified")
 
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
