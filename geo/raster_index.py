@@ -17,9 +17,9 @@ cached on disk; lookups are integer index math on int32 cell numbers, no per-poi
 
 It is stored as two levels: a coarse grid of BLOCK × BLOCK cells whose block holds one code where all its
 cells agree (most of the root: the inside of counties and the space around the root), and the fine
-tiles of the other blocks. Why: Henan's fine grid is ~60 MB, so a lookup in it is a cache miss per point
-(~100 ns); the coarse grid is ~250 KB and stays in cache, and only the points in mixed blocks (~15 %)
-read a tile. That doubled lookup throughput and stores a fifth of the bytes.
+tiles of the other blocks. Why: Henan's fine grid is 59 MB, and every server process holds up to four such
+grids; nested it is 5 MB (9 % of its blocks are mixed; China: 75 → 13 MB, 17 %). The coarse grid is small
+enough to stay in cache, so a lookup of 1M points also got faster (13 → 10 ms), not slower.
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ class RasterIndex:
         on_grid = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)  # False for NaN
         with np.errstate(invalid="ignore"):  # NaN / off-grid casts are masked out below
             r, c = row.astype(np.int32), col.astype(np.int32)
-        r[~on_grid] = 0
-        c[~on_grid] = 0
+        off_grid = ~on_grid
+        r[off_grid] = 0
+        c[off_grid] = 0
         block = r >> BLOCK_SHIFT
         block *= self.coarse.shape[1]
         block += c >> BLOCK_SHIFT
@@ -80,7 +81,7 @@ class RasterIndex:
         cell += (r & (BLOCK - 1)) << BLOCK_SHIFT
         cell += c & (BLOCK - 1)
         out[tiled] = self.tiles.ravel().take(cell)
-        out[~on_grid] = OFF_GRID
+        out[off_grid] = OFF_GRID
         return out
 
     def deferred_share(self) -> float:
@@ -208,7 +209,8 @@ def load_or_build(leaves: gpd.GeoDataFrame, path: Path, cell: float, reach: floa
     index = build(leaves, cell, reach)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, coarse=index.coarse, tiles=index.tiles, shape=np.array(index.shape), minx=index.minx, maxy=index.maxy, cell=index.cell, reach=index.reach,
-                        set_offsets=index.set_offsets, set_members=index.set_members, format=FORMAT)
+    np.savez_compressed(tmp, coarse=index.coarse, tiles=index.tiles, shape=np.array(index.shape), minx=index.minx,
+                        maxy=index.maxy, cell=index.cell, reach=index.reach, set_offsets=index.set_offsets,
+                        set_members=index.set_members, format=FORMAT)
     tmp.replace(path)
     return index

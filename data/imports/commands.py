@@ -255,7 +255,7 @@ def _group(keys: pd.Series, found: _Collector, many: bool, key_label: str, key_v
 
 class _FileImport:
     kind = ""
-    model: type = Entity  # the table the import writes: analysed on PostgreSQL before the rollups read it back
+    model: type  # the table the import writes: analysed on PostgreSQL before the rollups read it back
 
     def __init__(self, engine: Engine, path: Path, profile: Profile, *, region: str, cache_dir: Path,
                  all_or_nothing: bool = False, progress: Progress | None = None, scope: Scope | None = None):
@@ -388,6 +388,7 @@ class ImportEntities(_FileImport):
     """Supervised units, placed in the configured region: outside it, or without coordinates, a row is refused."""
 
     kind = "entities"
+    model = Entity
 
     def _check(self, conn: Connection, frame: pd.DataFrame) -> _Checked:
         spec, found = self.spec, _Collector(_file_rows(frame))
