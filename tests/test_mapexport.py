@@ -197,7 +197,9 @@ def test_the_exported_file_draws_its_map_with_the_network_off(demo_app, tmp_path
         assert errors == []
         driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: 700, clientY: 500}))",
                               shapes[-1])
-        popup = _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content"))
+        # The popup can be in the page before its text is readable (Leaflet fades it in): wait until it reads.
+        popup = _wait(driver, lambda d: [p for p in d.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content")
+                                         if p.text.strip()])
         assert popup[0].text.strip()
         time.sleep(0.5)
         driver.save_screenshot(str(ARTIFACTS / f"mapexport_{region}_{layer}.png"))
